@@ -1,0 +1,41 @@
+"""HTTP layer of the programme-data service (FastAPI, OpenAPI at /openapi.json, docs at /docs).
+
+The HTTP layer calls the domain modules; the domain never imports it.
+"""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from assistant import settings as settings_module
+from assistant.api import communes as communes_api
+from assistant.api.state import AppState
+from assistant.catalogue import LOADERS
+from assistant.storage import open_database
+
+
+def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
+    settings = settings or settings_module.load()
+    engine = open_database(settings.database_url, settings.programme_dir, LOADERS)
+    app = FastAPI(
+        title="Programme-data service — renouveau du bassin minier",
+        version="1.0",
+        description="Communes, BUD rules, cités minières, employment services and hand-off, with their sources.",
+    )
+    app.state.programme = AppState(engine=engine, settings=settings)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"where": ".".join(str(p) for p in error["loc"]), "problem": error["msg"]} for error in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": "Requête invalide", "errors": errors})
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict:
+        return {"status": "ok"}
+
+    for router in (communes_api.router,):
+        app.include_router(router)
+    return app

@@ -1,0 +1,245 @@
+"""Communes of the Nord and Pas-de-Calais: resolution of what residents type, and BUD classification.
+
+Resolution order for a query: postal code, exact name (case, accents, hyphens, « St » folded), first words of a
+name (« Marles » → every Marles-…), then a close spelling (« henin beaumon »). A close spelling is returned as
+`match="fuzzy"` so the bot can say what it understood; anything less close is only a suggestion.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+from rapidfuzz import fuzz, process
+from sqlalchemy.engine import Connection
+
+from assistant.storage import metadata
+from assistant.text import normalise
+
+communes = sa.Table(
+    "communes",
+    metadata,
+    sa.Column("insee", sa.String(5), primary_key=True),
+    sa.Column("nom", sa.String(80), nullable=False),
+    sa.Column("departement", sa.String(3), nullable=False),
+    sa.Column("population", sa.Integer),
+    sa.Column("codes_postaux", sa.String(80), nullable=False),
+    sa.Column("epci_siren", sa.String(9)),
+    sa.Column("epci_nom", sa.String(120)),
+    sa.Column("bassin_minier", sa.Boolean, nullable=False),
+    sa.Column("bud", sa.Boolean, nullable=False),
+    sa.Column("bud_source", sa.String(40)),
+    sa.Column("bud_to_verify", sa.Boolean, nullable=False),
+    sa.Column("bud_since", sa.Date),
+    sa.Column("bud_since_certainty", sa.String(16)),
+)
+
+BUD_SOURCE = (
+    "Arrêtés du 14 février 2018 (TERR1802127A) et du 11 avril 2019 ; liste reconstituée à partir du périmètre "
+    "publié par l'ANCT (data/programme/PROVENANCE.md)"
+)
+POSTAL_CODE = re.compile(r"\b(59|62)\s?(\d{3})\b")
+# Commune names that are also everyday French words: found in a sentence only when typed as a place.
+COMMON_WORDS = frozenset({"bus", "don", "ames", "erre", "ors", "eps", "eth", "bry", "rely", "hem", "acq"})
+FUZZY_ACCEPT = 90
+FUZZY_SUGGEST = 75
+MAX_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    nom: str
+    departement: str
+    population: Optional[int]
+    codes_postaux: tuple[str, ...]
+    epci_siren: Optional[str]
+    epci_nom: Optional[str]
+    bassin_minier: bool
+    bud: bool
+    bud_source: Optional[str]
+    bud_to_verify: bool
+    bud_since: Optional[str]
+    bud_since_certainty: Optional[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "insee": self.insee,
+            "nom": self.nom,
+            "departement": self.departement,
+            "population": self.population,
+            "codes_postaux": list(self.codes_postaux),
+            "epci": {"siren": self.epci_siren, "nom": self.epci_nom},
+            "bassin_minier": self.bassin_minier,
+            "bud": {
+                "classee": self.bud,
+                "a_verifier": self.bud_to_verify,
+                "depuis": self.bud_since,
+                "depuis_certitude": self.bud_since_certainty,
+                "source": BUD_SOURCE,
+                "methode": self.bud_source,
+            },
+        }
+
+
+@dataclass
+class Resolution:
+    status: str  # found | ambiguous | not_found
+    query: str
+    match: Optional[str] = None  # postal_code | exact | prefix | fuzzy
+    communes: list[Commune] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "query": self.query,
+            "match": self.match,
+            "communes": [c.as_dict() for c in self.communes],
+            "suggestions": self.suggestions,
+        }
+
+
+def load(conn: Connection, programme_dir: Path) -> int:
+    with (programme_dir / "communes.csv").open(encoding="utf-8") as f:
+        rows = [_row_to_record(row) for row in csv.DictReader(f)]
+    conn.execute(communes.delete())
+    conn.execute(communes.insert(), rows)
+    return len(rows)
+
+
+def _row_to_record(row: dict) -> dict:
+    since = row.get("bud_since") or None
+    return {
+        "insee": row["insee"],
+        "nom": row["nom"],
+        "departement": row["departement"],
+        "population": int(row["population"]) if row.get("population") else None,
+        "codes_postaux": row["codes_postaux"],
+        "epci_siren": row.get("epci_siren") or None,
+        "epci_nom": row.get("epci_nom") or None,
+        "bassin_minier": row["erbm_epci"] == "true",
+        "bud": row["bud"] == "true",
+        "bud_source": row.get("bud_source") or None,
+        "bud_to_verify": row["bud_to_verify"] == "true",
+        "bud_since": dt.date.fromisoformat(since) if since else None,
+        "bud_since_certainty": row.get("bud_since_certainty") or None,
+    }
+
+
+class CommuneIndex:
+    """An in-memory index of all communes (1 538 rows), rebuilt from the database when data change."""
+
+    def __init__(self, rows: list[Commune]):
+        self.by_insee = {c.insee: c for c in rows}
+        self.by_key: dict[str, list[Commune]] = {}
+        self.by_postal_code: dict[str, list[Commune]] = {}
+        for commune in rows:
+            self.by_key.setdefault(normalise(commune.nom), []).append(commune)
+            for code in commune.codes_postaux:
+                self.by_postal_code.setdefault(code, []).append(commune)
+        self.keys = list(self.by_key)
+        self.longest_name = max((len(k.split()) for k in self.keys), default=1)
+
+    @classmethod
+    def from_connection(cls, conn: Connection) -> "CommuneIndex":
+        result = conn.execute(sa.select(communes).order_by(communes.c.nom))
+        return cls([_commune(row) for row in result.mappings()])
+
+    def resolve(self, query: str) -> Resolution:
+        """Resolve one place as typed: a name or a postal code."""
+        code = POSTAL_CODE.search(query)
+        if code:
+            found = self.by_postal_code.get(code.group(1) + code.group(2), [])
+            if found:
+                status = "found" if len(found) == 1 else "ambiguous"
+                return Resolution(status, query, "postal_code", sorted(found, key=_by_size))
+            return Resolution("not_found", query, "postal_code")
+        key = normalise(query)
+        if key not in self.by_key:
+            key = _strip_place_words(key)
+        if not key:
+            return Resolution("not_found", query)
+        exact = self.by_key.get(key)
+        if exact:
+            return Resolution("found" if len(exact) == 1 else "ambiguous", query, "exact", exact)
+        prefixed = [c for k in self.keys if k.startswith(key + " ") for c in self.by_key[k]]
+        if prefixed:
+            prefixed = sorted(prefixed, key=_by_size)[:MAX_CANDIDATES]
+            return Resolution("found" if len(prefixed) == 1 else "ambiguous", query, "prefix", prefixed)
+        return self._fuzzy(query, key)
+
+    def _fuzzy(self, query: str, key: str) -> Resolution:
+        scored = process.extract(key, self.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+        if not scored:
+            return Resolution("not_found", query)
+        best_key, best_score, _ = scored[0]
+        runner_up = scored[1][1] if len(scored) > 1 else 0
+        if best_score >= FUZZY_ACCEPT and best_score - runner_up >= 5 and len(self.by_key[best_key]) == 1:
+            return Resolution("found", query, "fuzzy", self.by_key[best_key])
+        names = [c.nom for k, _, _ in scored for c in self.by_key[k]]
+        return Resolution("not_found", query, suggestions=names)
+
+    def find_in_text(self, text: str) -> Resolution:
+        """Find the places a sentence names (« bully les mines c'est en zone bud ? »), longest names first."""
+        code = POSTAL_CODE.search(text)
+        if code:
+            return self.resolve(code.group(0))
+        tokens = normalise(text).split()
+        found: list[Commune] = []
+        used: set[int] = set()
+        for size in range(min(self.longest_name, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                span = set(range(start, start + size))
+                if span & used:
+                    continue
+                key = " ".join(tokens[start : start + size])
+                if size == 1 and key in COMMON_WORDS:
+                    continue
+                if key in self.by_key:
+                    found.extend(self.by_key[key])
+                    used |= span
+        if not found:
+            return Resolution("not_found", text)
+        status = "found" if len(found) == 1 else "ambiguous"
+        return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
+
+    def get(self, insee: str) -> Optional[Commune]:
+        return self.by_insee.get(insee)
+
+
+_PLACE_WORDS = ("la commune de ", "commune de ", "ville de ", "village de ", "a ", "sur ", "de ")
+
+
+def _strip_place_words(key: str) -> str:
+    """« à Lens », « commune de Lens » → « lens »."""
+    for word in _PLACE_WORDS:
+        if key.startswith(word):
+            return key[len(word):]
+    return key
+
+
+def _by_size(commune: Commune) -> tuple:
+    return (-(commune.population or 0), commune.nom)
+
+
+def _commune(row) -> Commune:
+    return Commune(
+        insee=row["insee"],
+        nom=row["nom"],
+        departement=row["departement"],
+        population=row["population"],
+        codes_postaux=tuple(row["codes_postaux"].split()),
+        epci_siren=row["epci_siren"],
+        epci_nom=row["epci_nom"],
+        bassin_minier=row["bassin_minier"],
+        bud=row["bud"],
+        bud_source=row["bud_source"],
+        bud_to_verify=row["bud_to_verify"],
+        bud_since=row["bud_since"].isoformat() if row["bud_since"] else None,
+        bud_since_certainty=row["bud_since_certainty"],
+    )

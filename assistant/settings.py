@@ -1,0 +1,28 @@
+"""Configuration read from the environment, with embedded defaults for one machine."""
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAMME_DIR = ROOT / "data" / "programme"
+VAR_DIR = ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    programme_dir: Path
+    staff_token: str
+    host: str
+    port: int
+
+
+def load() -> Settings:
+    VAR_DIR.mkdir(exist_ok=True)
+    return Settings(
+        database_url=os.environ.get("PROGRAMME_DATABASE_URL", f"sqlite:///{VAR_DIR / 'programme.db'}"),
+        programme_dir=Path(os.environ.get("PROGRAMME_DATA_DIR", PROGRAMME_DIR)),
+        staff_token=os.environ.get("PROGRAMME_STAFF_TOKEN", "dev-staff-token"),
+        host=os.environ.get("PROGRAMME_HOST", "127.0.0.1"),
+        port=int(os.environ.get("PROGRAMME_PORT", "5080")),
+    )

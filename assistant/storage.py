@@ -1,0 +1,59 @@
+"""Database access: one engine per database URL, the shared metadata, and first-start loading.
+
+Each domain module declares its tables on `metadata` and a `load(conn, programme_dir)` function that fills them
+from the shipped files in data/programme/. `open_database` creates the tables and runs every loader whose
+dataset has not been loaded yet, so a first start loads everything and a restart keeps what staff changed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+datasets = sa.Table(
+    "datasets",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+)
+
+Loader = Callable[[Connection, Path], int]
+
+
+def create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True)
+
+
+def open_database(url: str, programme_dir: Path, loaders: dict[str, Loader]) -> Engine:
+    """Create missing tables, then load each dataset that was never loaded into this database."""
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        loaded = {row.name for row in conn.execute(sa.select(datasets.c.name))}
+        for name, loader in loaders.items():
+            if name in loaded:
+                continue
+            rows = loader(conn, programme_dir)
+            conn.execute(datasets.insert().values(name=name, loaded_at=utcnow(), rows=rows))
+    return engine
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,19 @@
+"""Normalisation of place names and free text the way residents type them."""
+import re
+import unicodedata
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "lez": "les", "les": "les"}
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, ligatures spelled out."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def normalise(text: str) -> str:
+    """A comparison key: « St-Amand-les-Eaux », « saint amand les eaux » and « ST AMAND LES EAUX » are equal."""
+    tokens = _NON_ALNUM.sub(" ", fold(text)).split()
+    return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens)
