@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from assistant import settings as settings_module
 from assistant.api import communes as communes_api
+from assistant.api import employment as employment_api
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.storage import open_database
@@ -36,6 +37,6 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok"}
 
-    for router in (communes_api.router,):
+    for router in (communes_api.router, employment_api.router):
         app.include_router(router)
     return app

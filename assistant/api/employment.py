@@ -1,0 +1,321 @@
+"""Employment support over HTTP: orientation of a person, and the local structures that staff maintain.
+
+Every answer reads the structures from the database: a change made by staff is used by the next request.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Union
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, root_validator, validator
+
+from assistant import employment
+from assistant.api.auth import require_staff
+from assistant.api.state import AppState, get_state
+from assistant.communes import Commune
+from assistant.csv_import import ImportRejected
+
+router = APIRouter(prefix="/employment", tags=["employment"])
+
+INSEE = re.compile(r"^\d[0-9AB]\d{3}$")
+MAX_IMPORT_BYTES = 1_000_000
+
+
+def _refuse_unknown_fields(model: type[BaseModel], values: Any) -> Any:
+    """A French message for fields the model does not know (pydantic's own message is in English)."""
+    if not isinstance(values, dict):
+        raise ValueError("le corps de la requête doit être un objet JSON")
+    unknown = sorted(set(values) - set(model.__fields__))
+    if unknown:
+        raise ValueError(
+            f"champ(s) inconnu(s) : {', '.join(unknown)} ; champs possibles : {', '.join(model.__fields__)}"
+        )
+    return values
+
+
+def _yes_no(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError("attendu : true, false ou null")
+
+
+class OrientationRequest(BaseModel):
+    """What the person said; every fact is optional (null or absent when not known yet)."""
+
+    age: Optional[int] = None
+    commune_insee: Optional[str] = None
+    commune_query: Optional[str] = None
+    registered_job_seeker: Optional[bool] = None
+    rsa: Optional[bool] = None
+    long_term_unemployed: Optional[bool] = None
+    disability_recognised: Optional[bool] = None
+    wants_training: Optional[bool] = None
+    wants_business_creation: Optional[bool] = None
+    wants_career_change: Optional[bool] = None
+
+    class Config:
+        extra = "forbid"
+        schema_extra = {"example": {"age": 22, "commune_query": "Liévin", "registered_job_seeker": False}}
+
+    @root_validator(pre=True)
+    def _fields(cls, values):
+        values = _refuse_unknown_fields(cls, values)
+        if values.get("commune_insee") and values.get("commune_query"):
+            raise ValueError("donnez commune_insee ou commune_query, pas les deux")
+        return values
+
+    @validator(*employment.BOOLEAN_FACTS, pre=True)
+    def _boolean(cls, value):
+        return _yes_no(value)
+
+    @validator("age", pre=True)
+    def _age(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
+            raise ValueError("l'âge doit être un nombre entier d'années, entre 0 et 120")
+        return value
+
+    @validator("commune_insee", pre=True)
+    def _insee(cls, value):
+        if value is None:
+            return value
+        if not isinstance(value, str) or not INSEE.match(value.strip()):
+            raise ValueError("le code INSEE a 5 caractères, par exemple 62510")
+        return value.strip()
+
+    @validator("commune_query", pre=True)
+    def _query(cls, value):
+        if value is None:
+            return value
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise ValueError("la commune doit être un texte non vide de 200 caractères au plus")
+        return value.strip()
+
+
+ListOfPlaces = Optional[Union[List[str], str]]
+
+
+class StructureFields(BaseModel):
+    """A structure as staff write it. Communes by INSEE code or exact name, EPCI by SIREN or name (lists, or
+    one text with ';' between items). Address, contact and opening hours stay empty unless a source gives them."""
+
+    nom: Optional[str] = None
+    kind: Optional[str] = None
+    communes: ListOfPlaces = None
+    epci: ListOfPlaces = None
+    adresse: Optional[str] = None
+    contact: Optional[str] = None
+    horaires: Optional[str] = None
+    note: Optional[str] = None
+    source: Optional[str] = None
+
+    class Config:
+        extra = "forbid"
+
+    @root_validator(pre=True)
+    def _fields(cls, values):
+        return _refuse_unknown_fields(cls, values)
+
+
+class StructureCreate(StructureFields):
+    id: Optional[str] = None
+
+    class Config:
+        extra = "forbid"
+        schema_extra = {
+            "example": {
+                "nom": "Mission locale de l'Artois",
+                "kind": "mission_locale",
+                "communes": ["62119"],
+                "epci": ["CA de Béthune-Bruay, Artois-Lys Romane"],
+                "adresse": None,
+                "contact": None,
+                "horaires": None,
+                "source": "site de la mission locale, consulté le 26/11/2026",
+            }
+        }
+
+
+def _invalid(errors: list[str]) -> HTTPException:
+    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "errors": errors})
+
+
+def _not_found(structure_id: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"Aucune structure avec l'identifiant {structure_id[:80]!r}.")
+
+
+def _commune_from_query(state: AppState, commune: str) -> Commune:
+    """The commune a query names, or a French 404/422 that says why."""
+    text = commune.strip()
+    if INSEE.match(text):
+        found = state.communes.get(text)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"Aucune commune avec le code INSEE {text!r}.")
+        return found
+    resolution = state.communes.resolve(text)
+    if resolution.status == "found":
+        return resolution.communes[0]
+    if resolution.status == "ambiguous":
+        names = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
+        raise HTTPException(status_code=422, detail=f"Plusieurs communes correspondent à {text!r} : {names}. Précisez.")
+    hint = f" Vouliez-vous dire : {', '.join(resolution.suggestions[:5])} ?" if resolution.suggestions else ""
+    raise HTTPException(status_code=404, detail=f"Commune inconnue : {text!r}.{hint}")
+
+
+@router.post("/orientation", summary="Orient a person to the help that fits their situation")
+def orientation(request: OrientationRequest, state: AppState = Depends(get_state)) -> dict:
+    commune: Optional[Commune] = None
+    resolution = None
+    if request.commune_insee:
+        commune = state.communes.get(request.commune_insee)
+        if commune is None:
+            raise HTTPException(status_code=422, detail=f"Aucune commune avec le code INSEE {request.commune_insee!r}.")
+    elif request.commune_query:
+        found = state.communes.resolve(request.commune_query)
+        if found.status == "found":
+            commune = found.communes[0]
+        resolution = {
+            "status": found.status,
+            "query": found.query,
+            "match": found.match,
+            "candidates": [{"insee": c.insee, "nom": c.nom} for c in found.communes],
+            "suggestions": found.suggestions,
+        }
+    profile = employment.Profile(
+        age=request.age,
+        commune=commune.insee if commune else None,
+        **{name: getattr(request, name) for name in employment.BOOLEAN_FACTS},
+    )
+    with state.engine.connect() as conn:
+        structures = employment.all_structures(conn)
+    rules = employment.rules_for(state.settings.programme_dir)
+    answer = employment.orient(profile, structures, commune, rules).as_dict(state.communes)
+    answer["commune_resolution"] = resolution
+    return answer
+
+
+@router.get("/structures", summary="Employment structures, optionally for one commune and of one kind")
+def list_structures(
+    commune: Optional[str] = Query(None, max_length=200, description="INSEE code or name: « 62510 », « Liévin »"),
+    kind: Optional[str] = Query(None, description="|".join(employment.KINDS)),
+    state: AppState = Depends(get_state),
+) -> dict:
+    if kind is not None and kind not in employment.KINDS:
+        raise HTTPException(
+            status_code=422, detail=f"Le type {kind[:40]!r} n'existe pas ; types possibles : {', '.join(employment.KINDS)}."
+        )
+    with state.engine.connect() as conn:
+        structures = employment.all_structures(conn)
+    if commune is None or not commune.strip():
+        chosen = [(s, None) for s in structures if kind is None or s.kind == kind]
+        place = None
+    else:
+        found = _commune_from_query(state, commune)
+        chosen = employment.structures_for(structures, found, kind)
+        place = {"insee": found.insee, "nom": found.nom, "epci": {"siren": found.epci_siren, "nom": found.epci_nom},
+                 "bassin_minier": found.bassin_minier}
+    return {
+        "commune": place,
+        "structures": [{**s.as_dict(state.communes), "match": match} for s, match in chosen],
+    }
+
+
+@router.get("/structures/{structure_id}", summary="One employment structure")
+def get_structure(structure_id: str, state: AppState = Depends(get_state)) -> dict:
+    with state.engine.connect() as conn:
+        structure = employment.get_structure(conn, structure_id)
+    if structure is None:
+        raise _not_found(structure_id)
+    return structure.as_dict(state.communes)
+
+
+@router.post("/structures", status_code=status.HTTP_201_CREATED, summary="Add a structure (staff)")
+def create_structure(
+    body: StructureCreate, state: AppState = Depends(get_state), staff: str = Depends(require_staff)
+) -> dict:
+    values = body.dict(exclude={"id"})
+    try:
+        created = employment.create_structure(state.engine, values, state.communes, staff, body.id)
+    except employment.InvalidStructure as error:
+        raise _invalid(error.errors)
+    except employment.StructureExists as error:
+        raise HTTPException(
+            status_code=409,
+            detail=f"La structure {str(error)!r} existe déjà : modifiez-la (PUT ou PATCH) ou donnez un autre id.",
+        )
+    return created.as_dict(state.communes)
+
+
+@router.put("/structures/{structure_id}", summary="Replace a structure's fields (staff)")
+def replace_structure(
+    structure_id: str,
+    body: StructureFields,
+    state: AppState = Depends(get_state),
+    staff: str = Depends(require_staff),
+) -> dict:
+    return _update(state, structure_id, body.dict(), staff, partial=False)
+
+
+@router.patch("/structures/{structure_id}", summary="Correct some fields of a structure (staff)")
+def patch_structure(
+    structure_id: str,
+    body: StructureFields,
+    state: AppState = Depends(get_state),
+    staff: str = Depends(require_staff),
+) -> dict:
+    return _update(state, structure_id, body.dict(exclude_unset=True), staff, partial=True)
+
+
+def _update(state: AppState, structure_id: str, values: dict, staff: str, partial: bool) -> dict:
+    try:
+        updated = employment.update_structure(state.engine, structure_id, values, state.communes, staff, partial)
+    except employment.StructureNotFound:
+        raise _not_found(structure_id)
+    except employment.InvalidStructure as error:
+        raise _invalid(error.errors)
+    return updated.as_dict(state.communes)
+
+
+@router.post(
+    "/structures/import",
+    summary="Import structures from a CSV file (staff): all lines or none",
+    description=(
+        "Send the file as the request body (Content-Type: text/csv, UTF-8, ',' or ';' separator). Columns: "
+        + ", ".join(employment.CSV_COLUMNS)
+        + ". A line with the id of a known structure updates the columns the file has; another line adds one."
+    ),
+)
+async def import_structures(
+    request: Request, state: AppState = Depends(get_state), staff: str = Depends(require_staff)
+) -> JSONResponse:
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise HTTPException(status_code=413, detail="Fichier trop gros : 1 Mo au plus.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(status_code=422, detail="Le fichier doit être encodé en UTF-8.")
+    try:
+        report = employment.import_structures(state.engine, text, state.communes, staff)
+    except ImportRejected as rejected:
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": "Import refusé : rien n'a été modifié. Corrigez les lignes indiquées et recommencez.",
+                "errors": [e.as_dict() for e in rejected.errors],
+            },
+        )
+    return JSONResponse(status_code=200, content=report.as_dict())
+
+
+@router.get("/structures/{structure_id}/history", summary="Every change of a structure, most recent first")
+def structure_history(structure_id: str, state: AppState = Depends(get_state)) -> dict:
+    with state.engine.connect() as conn:
+        structure = employment.get_structure(conn, structure_id)
+        changes = employment.structure_history(conn, structure_id)
+    if structure is None and not changes:
+        raise _not_found(structure_id)
+    return {"id": structure_id, "changes": [c.as_dict() for c in changes]}

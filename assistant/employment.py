@@ -1,0 +1,851 @@
+"""Employment support: the local structures, and the orientation of a person to the help that fits them.
+
+- The orientation rules are data (data/programme/employment/orientation.yaml): each route with its conditions,
+  what it will do for the person, its order and its source. `orient(profile, structures, commune, rules)` is a
+  pure function of them: the routes that fit, the local structures for the person's commune or EPCI, and the
+  facts still worth asking (`missing`).
+- The structures (missions locales, France Travail agencies, PLIE, …) live in the `employment_structures` table.
+  It is filled from data/programme/employment/structures.csv on a database's first start; staff then keep it up
+  to date through the API or a CSV import, and every change is kept in the history (assistant/history.py).
+  Nothing is cached: the bot sees a change at once.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import Connection, Engine
+
+from assistant import csv_import, history
+from assistant.communes import Commune, CommuneIndex
+from assistant.storage import metadata, utcnow
+from assistant.text import normalise
+
+RULES_FILE = Path("employment") / "orientation.yaml"
+STRUCTURES_FILE = Path("employment") / "structures.csv"
+HISTORY_KIND = "employment_structure"
+
+KINDS = ("mission_locale", "france_travail", "plie", "cap_emploi", "maison_emploi", "training", "other")
+KIND_LABELS = {
+    "mission_locale": "mission locale",
+    "france_travail": "agence France Travail",
+    "plie": "PLIE",
+    "cap_emploi": "Cap emploi",
+    "maison_emploi": "maison de l'emploi",
+    "training": "organisme de formation",
+    "other": "autre service pour l'emploi",
+}
+BOOLEAN_FACTS = (
+    "registered_job_seeker",
+    "rsa",
+    "long_term_unemployed",
+    "disability_recognised",
+    "wants_training",
+    "wants_career_change",
+    "wants_business_creation",
+)
+PROFILE_FACTS = ("age",) + BOOLEAN_FACTS
+DERIVED_FACTS = ("commune_bud",)  # facts that come from the commune, not from the person
+ASKABLE_FACTS = ("commune",) + PROFILE_FACTS
+
+# The columns of structures.csv and of a staff import, in order.
+STRUCTURE_FIELDS = ("nom", "kind", "communes", "epci", "adresse", "contact", "horaires", "note", "source")
+CSV_COLUMNS = ("id",) + STRUCTURE_FIELDS + ("updated_by", "updated_at")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID = 80
+MAX_NAME = 200
+MAX_TEXT = 500
+LIST_SEPARATOR = re.compile(r"[;|]")
+
+structures_table = sa.Table(
+    "employment_structures",
+    metadata,
+    sa.Column("id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("nom", sa.String(MAX_NAME), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("communes", sa.Text, nullable=False),  # INSEE codes, ';'
+    sa.Column("epci", sa.Text, nullable=False),  # SIREN numbers, ';'
+    sa.Column("adresse", sa.Text),
+    sa.Column("contact", sa.Text),
+    sa.Column("horaires", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.String(120), nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Orientation rules (data/programme/employment/orientation.yaml)
+
+
+class RulesError(ValueError):
+    """The orientation rules file is not valid: the message says where."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    fact: Optional[str] = None
+    equals: Optional[bool] = None
+    min: Optional[int] = None
+    max: Optional[int] = None
+    any_of: tuple["Condition", ...] = ()
+    met_if_unknown: bool = False
+
+    def met(self, facts: Mapping[str, Any]) -> bool:
+        if self.any_of:
+            return any(c.met(facts) for c in self.any_of)
+        value = facts.get(self.fact)
+        if value is None:
+            return self.met_if_unknown
+        if self.equals is not None:
+            return value is self.equals
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def age_bounds(self) -> set[int]:
+        """The ages where this condition changes value, to probe an unknown age."""
+        if self.any_of:
+            return set().union(*(c.age_bounds() for c in self.any_of))
+        if self.fact != "age":
+            return set()
+        bounds = set()
+        if self.min is not None:
+            bounds |= {self.min - 1, self.min}
+        if self.max is not None:
+            bounds |= {self.max, self.max + 1}
+        return bounds
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    when: tuple[Condition, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    id: str
+    order: int
+    title: str
+    when: tuple[Condition, ...]
+    kinds: tuple[str, ...]
+    requires_local: bool
+    description: str
+    variants: tuple[Variant, ...]
+    national_contact: Optional[Mapping[str, str]]
+    source: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    minimum_age: int
+    ask_order: tuple[str, ...]
+    messages: Mapping[str, str]
+    routes: tuple[RouteRule, ...]
+    reference: str
+    updated_at: str
+
+    def age_probes(self) -> list[int]:
+        bounds = {self.minimum_age - 1, self.minimum_age}
+        for route in self.routes:
+            for condition in route.when + tuple(c for v in route.variants for c in v.when):
+                bounds |= condition.age_bounds()
+        return sorted(b for b in bounds if b >= 0)
+
+
+_MESSAGES = ("under_minimum_age", "outside_bassin_minier", "commune_unknown", "no_local_structure")
+
+
+def parse_rules(document: Mapping[str, Any]) -> Rules:
+    """Build the rules from the YAML document, or raise RulesError naming what is wrong."""
+    try:
+        routes = tuple(sorted((_route(r) for r in document["routes"]), key=lambda r: r.order))
+        ask_order = tuple(document["ask_order"])
+        messages = {name: " ".join(str(document["messages"][name]).split()) for name in _MESSAGES}
+        minimum_age = int(document["minimum_age"])
+        reference = " ".join(str(document["metadata"]["reference"]).split())
+        updated_at = str(document["metadata"]["updated_at"])
+    except (KeyError, TypeError) as error:
+        raise RulesError(f"orientation rules: missing or malformed entry {error}") from error
+    if sorted(ask_order) != sorted(ASKABLE_FACTS):
+        raise RulesError(f"orientation rules: ask_order must list exactly {sorted(ASKABLE_FACTS)}")
+    ids = [r.id for r in routes]
+    if len(set(ids)) != len(ids):
+        raise RulesError("orientation rules: two routes have the same id")
+    return Rules(minimum_age, ask_order, messages, routes, reference, updated_at)
+
+
+def _route(raw: Mapping[str, Any]) -> RouteRule:
+    route_id = raw["id"]
+    structures = raw.get("structures") or {}
+    kinds = tuple(structures.get("kinds") or ())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise RulesError(f"orientation rules: route {route_id}: unknown structure kind(s) {unknown}")
+    variants = tuple(
+        Variant(str(v["id"]), _conditions(v["when"], route_id), " ".join(v["description"].split()))
+        for v in raw.get("variants") or ()
+    )
+    return RouteRule(
+        id=route_id,
+        order=int(raw["order"]),
+        title=raw["title"],
+        when=_conditions(raw.get("when") or [], route_id),
+        kinds=kinds,
+        requires_local=bool(structures.get("required", False)),
+        description=" ".join(raw["description"].split()),
+        variants=variants,
+        national_contact=raw.get("national_contact"),
+        source=" ".join(str(raw["source"]).split()),
+    )
+
+
+def _conditions(raw: Sequence[Mapping[str, Any]], route_id: str) -> tuple[Condition, ...]:
+    return tuple(_condition(c, route_id) for c in raw)
+
+
+def _condition(raw: Mapping[str, Any], route_id: str) -> Condition:
+    if "any" in raw:
+        return Condition(any_of=_conditions(raw["any"], route_id))
+    fact = raw.get("fact")
+    if fact not in PROFILE_FACTS + DERIVED_FACTS:
+        raise RulesError(f"orientation rules: route {route_id}: unknown fact {fact!r}")
+    met_if_unknown = raw.get("if_unknown", "not_met") == "met"
+    if "is" in raw:
+        if fact == "age" or not isinstance(raw["is"], bool):
+            raise RulesError(f"orientation rules: route {route_id}: 'is' takes true or false, for a yes/no fact")
+        return Condition(fact=fact, equals=raw["is"], met_if_unknown=met_if_unknown)
+    if fact != "age" or ("min" not in raw and "max" not in raw):
+        raise RulesError(f"orientation rules: route {route_id}: condition on {fact!r} needs 'is', or min/max for age")
+    return Condition(fact=fact, min=raw.get("min"), max=raw.get("max"), met_if_unknown=met_if_unknown)
+
+
+def load_rules(path: Path) -> Rules:
+    with path.open(encoding="utf-8") as f:
+        return parse_rules(yaml.safe_load(f))
+
+
+_rules_cache: dict[Path, tuple[float, Rules]] = {}
+_rules_lock = threading.Lock()
+
+
+def rules_for(programme_dir: Path) -> Rules:
+    """The rules shipped in programme_dir, read again whenever staff edit the file."""
+    path = programme_dir / RULES_FILE
+    mtime = path.stat().st_mtime
+    with _rules_lock:
+        cached = _rules_cache.get(path)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, load_rules(path))
+            _rules_cache[path] = cached
+        return cached[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Structures
+
+
+@dataclass(frozen=True)
+class Structure:
+    id: str
+    nom: str
+    kind: str
+    communes: tuple[str, ...]  # INSEE codes
+    epci: tuple[str, ...]  # SIREN numbers
+    adresse: Optional[str] = None
+    contact: Optional[str] = None
+    horaires: Optional[str] = None
+    note: Optional[str] = None
+    source: str = ""
+    updated_by: str = ""
+    updated_at: Optional[str] = None
+
+    def fields(self) -> dict:
+        """The staff-maintained fields as stored and kept in the history (lists joined with ';')."""
+        return {
+            "nom": self.nom,
+            "kind": self.kind,
+            "communes": ";".join(self.communes),
+            "epci": ";".join(self.epci),
+            "adresse": self.adresse,
+            "contact": self.contact,
+            "horaires": self.horaires,
+            "note": self.note,
+            "source": self.source,
+        }
+
+    def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
+        names = _EpciNames(communes)
+        return {
+            "id": self.id,
+            "nom": self.nom,
+            "kind": self.kind,
+            "kind_label": KIND_LABELS[self.kind],
+            "communes": [{"insee": i, "nom": names.commune(i)} for i in self.communes],
+            "epci": [{"siren": s, "nom": names.epci(s)} for s in self.epci],
+            "adresse": self.adresse,
+            "contact": self.contact,
+            "horaires": self.horaires,
+            "note": self.note,
+            "source": self.source,
+            "updated_by": self.updated_by,
+            "updated_at": self.updated_at,
+        }
+
+
+class _EpciNames:
+    def __init__(self, communes: Optional[CommuneIndex]):
+        self.index = communes
+        self.epcis = EpciIndex.from_communes(communes) if communes is not None else None
+
+    def commune(self, insee: str) -> Optional[str]:
+        found = self.index.get(insee) if self.index is not None else None
+        return found.nom if found else None
+
+    def epci(self, siren: str) -> Optional[str]:
+        return self.epcis.names.get(siren) if self.epcis is not None else None
+
+
+_EPCI_TYPES = (
+    ("communaute d agglomeration", "ca"),
+    ("communaute de communes", "cc"),
+    ("communaute urbaine", "cu"),
+    ("metropole europeenne", "mel"),
+)
+_EPCI_STOPWORDS = frozenset({"de", "d", "du", "des", "la", "le", "l", "les"})
+_PARENTHESIS = re.compile(r"\(([^)]*)\)")
+_SIREN = re.compile(r"^\d{9}$")
+
+
+def _epci_key(text: str) -> str:
+    key = " " + normalise(_PARENTHESIS.sub(" ", text)) + " "
+    for long, short in _EPCI_TYPES:
+        key = key.replace(f" {long} ", f" {short} ")
+    return " ".join(t for t in key.split() if t not in _EPCI_STOPWORDS)
+
+
+class EpciIndex:
+    """The EPCI of Nord and Pas-de-Calais, found by SIREN or by name as sources spell them.
+
+    « CC Coeur d'Ostrevent (CCCO) », « CC Cœur d'Ostrevent », « Communauté de communes Cœur d'Ostrevent »,
+    « Coeur d'Ostrevent » and « CCCO » all name the same EPCI.
+    """
+
+    def __init__(self, names: Mapping[str, str]):
+        self.names = dict(names)
+        self.by_key: dict[str, set[str]] = {}
+        for siren, name in self.names.items():
+            full = _epci_key(name)
+            keys = {full, full.split(" ", 1)[1] if " " in full else full}
+            keys |= {normalise(acronym) for acronym in _PARENTHESIS.findall(name)}
+            for key in keys:
+                self.by_key.setdefault(key, set()).add(siren)
+
+    @classmethod
+    def from_communes(cls, communes: CommuneIndex) -> "EpciIndex":
+        return cls({c.epci_siren: c.epci_nom for c in communes.by_insee.values() if c.epci_siren and c.epci_nom})
+
+    def resolve(self, text: str) -> Optional[str]:
+        """The SIREN of the EPCI the text names, or None when it names none or several."""
+        text = text.strip()
+        if _SIREN.match(text):
+            return text if text in self.names else None
+        candidates = [_epci_key(text), *(normalise(a) for a in _PARENTHESIS.findall(text))]
+        for key in candidates:
+            found = self.by_key.get(key)
+            if found and len(found) == 1:
+                return next(iter(found))
+        return None
+
+
+class InvalidStructure(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class StructureNotFound(LookupError):
+    pass
+
+
+class StructureExists(ValueError):
+    pass
+
+
+def slugify(name: str) -> str:
+    """A readable id from a name: « Mission Locale Hénin-Carvin » → mission-locale-henin-carvin."""
+    words = normalise(name).split()
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > 60:
+            break
+        slug = candidate
+    return slug
+
+
+def clean_structure(values: Mapping[str, Any], communes: CommuneIndex, epcis: EpciIndex) -> dict:
+    """Check and normalise the staff fields of a structure; raise InvalidStructure with every problem, in French.
+
+    Communes are given by INSEE code or exact name, EPCI by SIREN or name; they are stored as codes.
+    """
+    errors: list[str] = []
+    clean: dict[str, Any] = {}
+
+    def text(name: str, required: bool, limit: int) -> None:
+        value = values.get(name)
+        value = " ".join(str(value).split()) if value is not None else ""
+        if not value:
+            if required:
+                errors.append(f"le champ {name} est obligatoire")
+            clean[name] = None
+        elif len(value) > limit:
+            errors.append(f"le champ {name} dépasse {limit} caractères")
+        else:
+            clean[name] = value
+
+    text("nom", True, MAX_NAME)
+    kind = values.get("kind")
+    if not kind:
+        errors.append("le champ kind est obligatoire")
+    elif kind not in KINDS:
+        errors.append(f"le type {kind!r} n'existe pas ; types possibles : {', '.join(KINDS)}")
+    clean["kind"] = kind
+    clean["communes"] = _codes(values.get("communes"), lambda q: _commune_code(q, communes), errors)
+    clean["epci"] = _codes(values.get("epci"), lambda q: _epci_code(q, epcis), errors)
+    if not clean["communes"] and not clean["epci"] and not errors:
+        errors.append("indiquez au moins une commune ou un EPCI servi par la structure")
+    for name in ("adresse", "contact", "horaires", "note"):
+        text(name, False, MAX_TEXT)
+    text("source", True, MAX_TEXT)
+    if errors:
+        raise InvalidStructure(errors)
+    return clean
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in LIST_SEPARATOR.split(value) if p.strip()]
+    return [str(p).strip() for p in value if str(p).strip()]
+
+
+def _codes(value: Any, resolve, errors: list[str]) -> str:
+    codes: list[str] = []
+    for item in _as_list(value):
+        code, error = resolve(item)
+        if error:
+            errors.append(error)
+        elif code not in codes:
+            codes.append(code)
+    return ";".join(codes)
+
+
+def _commune_code(query: str, communes: CommuneIndex) -> tuple[Optional[str], Optional[str]]:
+    if re.fullmatch(r"\d[0-9AB]\d{3}", query):
+        if communes.get(query) is None:
+            return None, f"aucune commune avec le code INSEE {query!r}"
+        return query, None
+    resolution = communes.resolve(query)
+    if resolution.status == "found" and resolution.match == "exact":
+        return resolution.communes[0].insee, None
+    if resolution.status == "ambiguous" and resolution.match == "exact":
+        options = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
+        return None, f"la commune {query!r} est ambiguë : donnez son code INSEE ({options})"
+    candidates = [c.nom for c in resolution.communes] or resolution.suggestions
+    hint = f" ; vouliez-vous dire : {', '.join(candidates[:5])} ?" if candidates else ""
+    return None, f"commune inconnue : {query!r} (donnez son code INSEE ou son nom exact){hint}"
+
+
+def _epci_code(query: str, epcis: EpciIndex) -> tuple[Optional[str], Optional[str]]:
+    siren = epcis.resolve(query)
+    if siren is None:
+        return None, f"EPCI inconnu : {query!r} (donnez son numéro SIREN ou son nom)"
+    return siren, None
+
+
+def _structure(row: Mapping[str, Any]) -> Structure:
+    updated_at = row["updated_at"]
+    return Structure(
+        id=row["id"],
+        nom=row["nom"],
+        kind=row["kind"],
+        communes=tuple(c for c in row["communes"].split(";") if c),
+        epci=tuple(e for e in row["epci"].split(";") if e),
+        adresse=row["adresse"],
+        contact=row["contact"],
+        horaires=row["horaires"],
+        note=row["note"],
+        source=row["source"],
+        updated_by=row["updated_by"],
+        updated_at=updated_at.isoformat(timespec="seconds") + "Z" if updated_at is not None else None,
+    )
+
+
+def all_structures(conn: Connection) -> list[Structure]:
+    rows = conn.execute(sa.select(structures_table).order_by(structures_table.c.nom)).mappings()
+    return [_structure(row) for row in rows]
+
+
+def get_structure(conn: Connection, structure_id: str) -> Optional[Structure]:
+    row = conn.execute(sa.select(structures_table).where(structures_table.c.id == structure_id)).mappings().first()
+    return _structure(row) if row else None
+
+
+def structures_for(structures: Iterable[Structure], commune: Commune, kind: Optional[str] = None) -> list[tuple]:
+    """Every structure serving the commune (by commune, then by its EPCI): a list of (structure, match)."""
+    by_commune, by_epci = [], []
+    for structure in structures:
+        if kind is not None and structure.kind != kind:
+            continue
+        if commune.insee in structure.communes:
+            by_commune.append((structure, "commune"))
+        elif commune.epci_siren and commune.epci_siren in structure.epci:
+            by_epci.append((structure, "epci"))
+    return by_commune + by_epci
+
+
+def local_structures(structures: Iterable[Structure], commune: Optional[Commune], kinds: Sequence[str]) -> list[tuple]:
+    """The structures of these kinds for the commune: those naming the commune if any, else those of its EPCI."""
+    if commune is None or not kinds:
+        return []
+    matches = [m for m in structures_for(structures, commune) if m[0].kind in kinds]
+    by_commune = [m for m in matches if m[1] == "commune"]
+    return by_commune or matches
+
+
+def _write(conn: Connection, structure_id: str, clean: Mapping[str, Any], by: str, exists: bool) -> None:
+    record = {**clean, "updated_by": by, "updated_at": utcnow()}
+    if exists:
+        conn.execute(structures_table.update().where(structures_table.c.id == structure_id).values(**record))
+    else:
+        conn.execute(structures_table.insert().values(id=structure_id, **record))
+
+
+def _check_id(structure_id: str) -> None:
+    if len(structure_id) > MAX_ID or not ID_PATTERN.match(structure_id):
+        raise InvalidStructure(
+            [f"l'identifiant {structure_id!r} n'est pas valide : minuscules, chiffres et tirets, {MAX_ID} caractères au plus"]
+        )
+
+
+def create_structure(
+    engine: Engine, values: Mapping[str, Any], communes: CommuneIndex, by: str, structure_id: Optional[str] = None
+) -> Structure:
+    """Add a structure (its id derived from its name unless given); raise StructureExists if the id is taken."""
+    clean = clean_structure(values, communes, EpciIndex.from_communes(communes))
+    structure_id = structure_id or slugify(clean["nom"])
+    _check_id(structure_id)
+    with engine.begin() as conn:
+        if get_structure(conn, structure_id) is not None:
+            raise StructureExists(structure_id)
+        _write(conn, structure_id, clean, by, exists=False)
+        history.record(conn, HISTORY_KIND, structure_id, {}, clean, by, "api")
+        return get_structure(conn, structure_id)
+
+
+def update_structure(
+    engine: Engine, structure_id: str, values: Mapping[str, Any], communes: CommuneIndex, by: str, partial: bool
+) -> Structure:
+    """Replace a structure's fields (PUT) or only those given (PATCH); the change is kept in the history."""
+    with engine.begin() as conn:
+        current = get_structure(conn, structure_id)
+        if current is None:
+            raise StructureNotFound(structure_id)
+        before = current.fields()
+        merged = {**before, **values} if partial else dict(values)
+        clean = clean_structure(merged, communes, EpciIndex.from_communes(communes))
+        _write(conn, structure_id, clean, by, exists=True)
+        history.record(conn, HISTORY_KIND, structure_id, before, clean, by, "api")
+        return get_structure(conn, structure_id)
+
+
+def structure_history(conn: Connection, structure_id: str) -> list[history.Change]:
+    return history.list_changes(conn, HISTORY_KIND, structure_id)
+
+
+def _list_cell(value: str) -> list[str]:
+    return _as_list(value)
+
+
+def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str) -> csv_import.ImportReport:
+    """Import a CSV of structures, all lines or none (csv_import.ImportRejected lists every error in French).
+
+    A line with the id (or, without id, the name) of a known structure updates the columns the file has; any
+    other line adds a structure. The columns updated_by and updated_at are accepted and ignored: the service
+    sets them.
+    """
+    epcis = EpciIndex.from_communes(communes)
+    ids_in_file: dict[str, str] = {}
+
+    def target(values: Mapping[str, Any]) -> Optional[str]:
+        return values.get("id") or (slugify(values["nom"]) if values.get("nom") else None)
+
+    def merged(conn: Connection, structure_id: str, values: Mapping[str, Any]) -> tuple[dict, dict]:
+        current = get_structure(conn, structure_id)
+        before = current.fields() if current else {}
+        given = {k: v for k, v in values.items() if k in STRUCTURE_FIELDS}
+        return before, {**before, **given}
+
+    def check_row(conn: Connection, values: csv_import.Values) -> list[str]:
+        structure_id = target(values)
+        if structure_id is None:
+            return ["donnez l'id d'une structure existante, ou le nom d'une nouvelle structure"]
+        errors: list[str] = []
+        before: dict = {}
+        if values.get("id") is None and structure_id in ids_in_file:
+            errors.append(f"la structure {structure_id!r} figure deux fois dans le fichier")
+        ids_in_file[structure_id] = structure_id
+        try:
+            _check_id(structure_id)
+            before, after = merged(conn, structure_id, values)
+            clean_structure(after, communes, epcis)
+        except InvalidStructure as error:
+            if before:
+                errors.extend(error.errors)
+            else:
+                errors.extend(f"nouvelle structure {structure_id!r} : {e}" for e in error.errors)
+        return errors
+
+    def apply_row(conn: Connection, values: csv_import.Values) -> Optional[csv_import.RowChange]:
+        structure_id = target(values)
+        before, after = merged(conn, structure_id, values)
+        clean = clean_structure(after, communes, epcis)
+        if {k: history.as_text(v) for k, v in before.items()} == {k: history.as_text(v) for k, v in clean.items()}:
+            return None
+        _write(conn, structure_id, clean, by, exists=bool(before))
+        return csv_import.RowChange(structure_id, before, clean)
+
+    schema = csv_import.Schema(
+        entity_kind=HISTORY_KIND,
+        columns=(
+            csv_import.Column("id", expected="un identifiant (minuscules, chiffres et tirets)"),
+            csv_import.Column("nom"),
+            csv_import.Column("kind", allowed=KINDS),
+            csv_import.Column("communes", parse=_list_cell, expected="des codes INSEE ou noms séparés par ';'"),
+            csv_import.Column("epci", parse=_list_cell, expected="des SIREN ou noms d'EPCI séparés par ';'"),
+            csv_import.Column("adresse"),
+            csv_import.Column("contact"),
+            csv_import.Column("horaires"),
+            csv_import.Column("note"),
+            csv_import.Column("source"),
+            csv_import.Column("updated_by"),
+            csv_import.Column("updated_at"),
+        ),
+        key="id",
+        check_row=check_row,
+    )
+    return csv_import.run_import(engine, text, schema, apply_row, by)
+
+
+def load(conn: Connection, programme_dir: Path) -> int:
+    """Fill the table from the shipped structures.csv (communes must be loaded first)."""
+    communes = CommuneIndex.from_connection(conn)
+    epcis = EpciIndex.from_communes(communes)
+    records, errors = [], []
+    with (programme_dir / STRUCTURES_FILE).open(encoding="utf-8") as f:
+        for line, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                _check_id(row["id"])
+                clean = clean_structure(row, communes, epcis)
+            except InvalidStructure as error:
+                errors.append(f"{STRUCTURES_FILE} line {line}: {error}")
+                continue
+            when = row.get("updated_at") or None
+            records.append(
+                {
+                    "id": row["id"],
+                    **clean,
+                    "updated_by": row.get("updated_by") or "données publiées",
+                    "updated_at": _parse_datetime(when) if when else utcnow(),
+                }
+            )
+    if errors:
+        raise ValueError("; ".join(errors))
+    conn.execute(structures_table.delete())
+    if records:
+        conn.execute(structures_table.insert(), records)
+    return len(records)
+
+
+def _parse_datetime(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.rstrip("Z"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Orientation
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the person said about their situation; None when not known yet."""
+
+    age: Optional[int] = None
+    commune: Optional[str] = None  # INSEE code
+    registered_job_seeker: Optional[bool] = None
+    rsa: Optional[bool] = None
+    long_term_unemployed: Optional[bool] = None  # 12 months or more
+    disability_recognised: Optional[bool] = None  # RQTH
+    wants_training: Optional[bool] = None
+    wants_business_creation: Optional[bool] = None
+    wants_career_change: Optional[bool] = None
+
+    def facts(self, commune: Optional[Commune]) -> dict:
+        facts = {name: getattr(self, name) for name in PROFILE_FACTS}
+        facts["commune_bud"] = commune.bud if commune is not None else None
+        return facts
+
+
+@dataclass(frozen=True)
+class LocalStructure:
+    structure: Structure
+    match: str  # commune | epci
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    order: int
+    title: str
+    description: str
+    variant: Optional[str]
+    structures: tuple[LocalStructure, ...]
+    national_contact: Optional[Mapping[str, str]]
+    no_local_structure: Optional[str]  # said when the data knows no local structure for this route
+    source: str
+
+    def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
+        return {
+            "id": self.id,
+            "order": self.order,
+            "title": self.title,
+            "description": self.description,
+            "variant": self.variant,
+            "structures": [{**s.structure.as_dict(communes), "match": s.match} for s in self.structures],
+            "national_contact": dict(self.national_contact) if self.national_contact else None,
+            "no_local_structure": self.no_local_structure,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Orientation:
+    routes: tuple[Route, ...]
+    missing: tuple[str, ...]
+    messages: tuple[str, ...]
+    commune: Optional[Commune]
+    reference: str
+    rules_updated_at: str
+
+    @property
+    def route_ids(self) -> list[str]:
+        return [r.id for r in self.routes]
+
+    def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
+        commune = None
+        if self.commune is not None:
+            c = self.commune
+            commune = {
+                "insee": c.insee,
+                "nom": c.nom,
+                "epci": {"siren": c.epci_siren, "nom": c.epci_nom},
+                "bassin_minier": c.bassin_minier,
+            }
+        return {
+            "commune": commune,
+            "routes": [r.as_dict(communes) for r in self.routes],
+            "missing": list(self.missing),
+            "messages": list(self.messages),
+            "source": self.reference,
+            "rules_updated_at": self.rules_updated_at,
+        }
+
+
+_ASSUMED = "assumed"  # a local structure that may exist where the commune is not known yet (probing only)
+
+
+def _routes(
+    rules: Rules, facts: Mapping[str, Any], structures: Sequence[Structure], commune: Optional[Commune], probing: bool
+) -> list[Route]:
+    age = facts.get("age")
+    if age is not None and age < rules.minimum_age:
+        return []
+    routes = []
+    for rule in rules.routes:
+        if not all(c.met(facts) for c in rule.when):
+            continue
+        local = tuple(LocalStructure(s, m) for s, m in local_structures(structures, commune, rule.kinds))
+        if rule.requires_local and not local and not (probing and commune is None):
+            continue
+        variant = next((v for v in rule.variants if all(c.met(facts) for c in v.when)), None)
+        no_local = None
+        if rule.kinds and not local and not rule.national_contact:
+            no_local = rules.messages["no_local_structure"]
+        routes.append(
+            Route(
+                id=rule.id,
+                order=rule.order,
+                title=rule.title,
+                description=variant.description if variant else rule.description,
+                variant=variant.id if variant else None,
+                structures=local,
+                national_contact=rule.national_contact,
+                no_local_structure=no_local,
+                source=rule.source,
+            )
+        )
+    return routes
+
+
+def _signature(routes: Sequence[Route]) -> tuple:
+    return tuple((r.id, r.variant, tuple(s.structure.id for s in r.structures)) for r in routes)
+
+
+def _missing(rules: Rules, facts: Mapping[str, Any], structures: Sequence[Structure], commune: Optional[Commune]) -> list[str]:
+    """The unknown facts whose value would change the routes, their wording or their structures."""
+    missing = []
+    for fact in rules.ask_order:
+        if fact == "commune":
+            if commune is None:
+                missing.append(fact)
+            continue
+        if facts.get(fact) is not None:
+            continue
+        probes = rules.age_probes() if fact == "age" else [True, False]
+        answers = {_signature(_routes(rules, {**facts, fact: v}, structures, commune, probing=True)) for v in probes}
+        if len(answers) > 1:
+            missing.append(fact)
+    return missing
+
+
+def orient(
+    profile: Profile, structures: Sequence[Structure], commune: Optional[Commune], rules: Rules
+) -> Orientation:
+    """The routes that fit the person, in order, with their local structures, and the facts still worth asking.
+
+    Pure: everything it needs is given. `commune` is the person's commune, resolved (None when not known).
+    """
+    facts = profile.facts(commune)
+    routes = _routes(rules, facts, structures, commune, probing=False)
+    messages = []
+    age = facts.get("age")
+    if age is not None and age < rules.minimum_age:
+        messages.append(rules.messages["under_minimum_age"])
+        missing: list[str] = []
+    else:
+        missing = _missing(rules, facts, structures, commune)
+    if commune is None:
+        if "commune" in missing:
+            messages.append(rules.messages["commune_unknown"])
+    elif not commune.bassin_minier:
+        messages.append(rules.messages["outside_bassin_minier"].format(commune=commune.nom))
+    return Orientation(tuple(routes), tuple(missing), tuple(messages), commune, rules.reference, rules.updated_at)
