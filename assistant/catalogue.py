@@ -1,7 +1,9 @@
 """The programme datasets and the loader that fills each one on a database's first start."""
+from assistant import cites
 from assistant import communes, employment
 
 LOADERS = {
     "communes": communes.load,
+    "cites": cites.load,  # after communes: it checks the INSEE codes it names
     "employment_structures": employment.load,  # after communes: it checks the communes it names
 }

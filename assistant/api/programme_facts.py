@@ -1,0 +1,29 @@
+"""Facts about the ERBM programme over HTTP, each with its source and date, read from the data file per call."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from assistant import erbm_facts
+from assistant.api.state import AppState, get_state
+
+router = APIRouter(prefix="/programme", tags=["programme"])
+
+
+@router.get("/facts", summary="The ERBM facts the assistant may state, with their sources")
+def list_facts(state: AppState = Depends(get_state)) -> dict:
+    return {"faits": [fact.as_dict() for fact in _facts(state)]}
+
+
+@router.get("/facts/{fact_id}", summary="One ERBM fact")
+def get_fact(fact_id: str, state: AppState = Depends(get_state)) -> dict:
+    for fact in _facts(state):
+        if fact.id == fact_id:
+            return fact.as_dict()
+    raise HTTPException(status_code=404, detail=f"Aucun fait avec l'identifiant {fact_id[:80]!r}.")
+
+
+def _facts(state: AppState) -> list[erbm_facts.Fact]:
+    try:
+        return erbm_facts.load(state.settings.programme_dir)
+    except erbm_facts.FactsFileError as error:
+        raise HTTPException(status_code=503, detail=f"Faits du programme indisponibles : {error}")
