@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant import settings as settings_module
+from assistant.api import bud as bud_api
 from assistant.api import cites as cites_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
@@ -38,6 +39,8 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok"}
 
-    for router in (communes_api.router, employment_api.router, cites_api.router, programme_facts_api.router):
+    for router in (
+        communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router
+    ):
         app.include_router(router)
     return app

@@ -1,0 +1,268 @@
+"""BUD eligibility over HTTP: the dated parameters with their references, and the eligibility check.
+
+Errors in a request come back as 422 with French messages (from data/programme/bud/explanations.fr.yaml), one
+per field, never as a 500.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Callable, Coroutine, Optional
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
+
+from assistant import bud
+from assistant.api.state import AppState, get_state
+
+CREATION_MIN = dt.date(1900, 1, 1)
+CREATION_MAX = dt.date(2100, 12, 31)
+TODAY_MIN = dt.date(2018, 1, 1)
+TODAY_MAX = dt.date(2100, 12, 31)
+MAX_AMOUNT_EUR = 1e13
+MAX_EMPLOYEES = 10_000_000
+MAX_WHERE = 60  # characters of a field name echoed back
+
+Count = conint(strict=True, ge=0, le=MAX_EMPLOYEES)  # 4.5 or "4" employees is a mistake, not a number to round
+
+
+class RequestProblem(Exception):
+    """A request that parses but cannot be answered (unknown commune, no rule on that date)."""
+
+    def __init__(self, where: str, code: str, extra: Optional[dict] = None, **args: Any):
+        super().__init__(code)
+        self.where, self.code, self.args_, self.extra = where, code, args, extra or {}
+
+
+def _texts(request: Request) -> bud.Texts:
+    state: AppState = get_state(request)
+    return bud.load_texts(state.settings.programme_dir / "bud" / bud.TEXTS_FILE)
+
+
+def _parameters(state: AppState) -> bud.Parameters:
+    return bud.load_parameters(state.settings.programme_dir / "bud" / bud.PARAMETERS_FILE)
+
+
+class FrenchErrorsRoute(APIRoute):
+    """Answers unreadable requests with one French message per field instead of pydantic's English."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                texts = _texts(request)
+                errors = [_french_error(error, texts) for error in exc.errors()]
+                return _problem(texts, errors)
+            except RequestProblem as problem:
+                texts = _texts(request)
+                error = {"where": problem.where, "problem": texts.render(f"errors.{problem.code}", problem.args_)}
+                return _problem(texts, [error], problem.extra)
+
+        return route
+
+
+def _problem(texts: bud.Texts, errors: list[dict], extra: Optional[dict] = None) -> JSONResponse:
+    content = {"detail": texts.get("errors.invalid_request"), "errors": errors, **(extra or {})}
+    return JSONResponse(status_code=422, content=content)
+
+
+router = APIRouter(prefix="/bud", tags=["bud"], route_class=FrenchErrorsRoute)
+
+
+class Activity(str, Enum):
+    industrial = "industrial"
+    commercial = "commercial"
+    craft = "craft"
+    liberal = "liberal"
+    agricultural = "agricultural"
+
+
+class Origin(str, Enum):
+    new = "new"
+    takeover = "takeover"
+    transfer = "transfer"
+    concentration = "concentration"
+    restructuring = "restructuring"
+    extension = "extension"
+
+
+class EligibilityRequest(BaseModel):
+    """The facts known so far; every field is optional. Give the commune by INSEE code or as the user typed it."""
+
+    commune_insee: Optional[str] = Field(None, max_length=5, description="« 62413 » (Harnes)")
+    commune_query: Optional[str] = Field(None, max_length=200, description="« Harnes », « 62440 », « henin beaumont »")
+    creation_date: Optional[dt.date] = Field(None, description="Start of activity; in the future for a planned creation")
+    activity: Optional[Activity] = None
+    origin: Optional[Origin] = None
+    employees: Optional[Count] = None
+    turnover_eur: Optional[float] = Field(None, ge=0, le=MAX_AMOUNT_EUR)
+    balance_sheet_eur: Optional[float] = Field(None, ge=0, le=MAX_AMOUNT_EUR)
+    capital_held_by_companies_pct: Optional[float] = Field(None, ge=0, le=100)
+    eligible_employees: Optional[Count] = Field(None,
+                                                description="Employees on a CDI or a CDD of at least 12 months")
+    resident_employees: Optional[Count] = Field(None,
+                                                description="Of the eligible employees, those living in a BUD")
+    turnover_outside_pct: Optional[float] = Field(None, ge=0, le=100)
+    micro_entreprise: Optional[StrictBool] = None
+    corporate_tax: Optional[StrictBool] = Field(None, description="Subject to corporate tax (IS); false: income tax")
+    expected_profit_eur: Optional[float] = Field(None, ge=0, le=MAX_AMOUNT_EUR, description="For the estimate")
+    today: Optional[dt.date] = Field(None, description="The law in force on this date; default: today")
+
+    class Config:
+        extra = "forbid"
+        use_enum_values = True
+        schema_extra = {
+            "example": {
+                "commune_insee": "62413",
+                "creation_date": "2022-10-15",
+                "activity": "commercial",
+                "origin": "new",
+                "employees": 4,
+                "turnover_eur": 300000,
+                "capital_held_by_companies_pct": 0,
+                "eligible_employees": 4,
+                "resident_employees": 2,
+                "turnover_outside_pct": 10,
+                "corporate_tax": True,
+                "expected_profit_eur": 60000,
+            }
+        }
+
+    @validator("commune_insee")
+    def _insee(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not (len(value) == 5 and value[:2].isalnum() and value[2:].isdigit()):
+            raise ValueError("insee")
+        return value
+
+    @validator("commune_query")
+    def _query(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not value.strip():
+            raise ValueError("empty")
+        return value
+
+    @validator("creation_date")
+    def _creation_date(cls, value: Optional[dt.date]) -> Optional[dt.date]:
+        if value is not None and not CREATION_MIN <= value <= CREATION_MAX:
+            raise ValueError("creation_date_range")
+        return value
+
+    @validator("today")
+    def _today(cls, value: Optional[dt.date]) -> Optional[dt.date]:
+        if value is not None and not TODAY_MIN <= value <= TODAY_MAX:
+            raise ValueError("today_range")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _consistent(cls, values: dict) -> dict:
+        if values.get("commune_insee") and values.get("commune_query"):
+            raise ValueError("commune_both")
+        employees, eligible = values.get("employees"), values.get("eligible_employees")
+        resident = values.get("resident_employees")
+        if employees is not None and eligible is not None and eligible > employees:
+            raise ValueError("eligible_over_employees")
+        if eligible is not None and resident is not None and resident > eligible:
+            raise ValueError("resident_over_eligible")
+        return values
+
+
+_RANGES = {
+    "creation_date_range": {"min": CREATION_MIN, "max": CREATION_MAX},
+    "today_range": {"min": TODAY_MIN, "max": TODAY_MAX},
+}
+_PERCENT_FIELDS = {"capital_held_by_companies_pct", "turnover_outside_pct"}
+
+
+def _french_error(error: dict, texts: bud.Texts) -> dict:
+    """One pydantic error as {where, problem} in French."""
+    location = [str(part) for part in error.get("loc", ())][1:]  # drop "body" or "query"
+    where = ".".join(location)[:MAX_WHERE] or "body"
+    kind: str = error.get("type", "")
+    context: dict = error.get("ctx") or {}
+    field = location[-1] if location else ""
+    code, args = "invalid", {}
+    if kind == "value_error.extra":
+        code, args = "extra", {"accepted": sorted(EligibilityRequest.__fields__)}
+    elif kind == "value_error.missing":
+        code = "missing"
+    elif kind in ("json_invalid", "value_error.jsondecode"):
+        code, where = "not_json", "body"
+    elif kind == "type_error.dict":
+        code = "not_object"
+    elif kind == "type_error.integer":
+        code = "integer"
+    elif kind == "type_error.float":
+        code = "number"
+    elif kind in ("value_error.number.not_ge", "value_error.number.not_le"):
+        code = "percentage" if field in _PERCENT_FIELDS else kind.rsplit(".", 1)[-1]
+        args = {"limit": context.get("limit_value")}
+    elif kind.startswith("value_error.date") or kind.startswith("type_error.date"):
+        code = "date"
+    elif kind == "type_error.enum":
+        code, args = "enum", {"accepted": [str(v.value if isinstance(v, Enum) else v) for v in
+                                           context.get("enum_values", [])]}
+    elif kind == "type_error.bool" or kind == "value_error.strictbool":
+        code = "boolean"
+    elif kind in ("type_error.str", "type_error.none.not_allowed"):
+        code = "text"
+    elif kind == "value_error.any_str.max_length":
+        code, args = "too_long", {"limit": context.get("limit_value")}
+    elif kind == "value_error" and error.get("msg") in _known_codes(texts):
+        code = error["msg"]
+        args = _RANGES.get(code, {})
+        if location and location[-1] == "__root__":
+            where = "body"
+    return {"where": where, "problem": texts.render(f"errors.{code}", args)}
+
+
+def _known_codes(texts: bud.Texts) -> set[str]:
+    return set(texts.data["errors"])
+
+
+@router.get("/parameters", summary="The BUD legal parameters, dated, with their references")
+def parameters(
+    as_of: Optional[dt.date] = Query(None, description="Give each parameter's value on this date; default: today"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    return _parameters(state).as_dict(as_of or dt.date.today())
+
+
+@router.post("/eligibility", summary="Is this company eligible to the BUD exemptions, criterion by criterion?")
+def eligibility(body: EligibilityRequest, request: Request, state: AppState = Depends(get_state)) -> dict:
+    today = body.today or dt.date.today()
+    facts = bud.Facts(
+        commune=_commune(body, state),
+        **body.dict(exclude={"commune_insee", "commune_query", "today"}),
+    )
+    try:
+        verdict = bud.evaluate(facts, _parameters(state), today)
+    except bud.ParameterNotFound:
+        raise RequestProblem("today", "no_rule_on_date", date=today)
+    return verdict.as_dict(_texts(request))
+
+
+def _commune(body: EligibilityRequest, state: AppState) -> Optional[bud.CommuneBud]:
+    if body.commune_insee:
+        commune = state.communes.get(body.commune_insee)
+        if commune is None:
+            raise RequestProblem("commune_insee", "commune_unknown_insee", insee=body.commune_insee)
+        return bud.CommuneBud.from_commune(commune.as_dict())
+    if body.commune_query:
+        resolution = state.communes.resolve(body.commune_query)
+        if resolution.status == "found":
+            return bud.CommuneBud.from_commune(resolution.communes[0].as_dict())
+        query = body.commune_query.strip()[:80]
+        extra = {"commune_resolution": {
+            "status": resolution.status,
+            "candidates": [{"insee": c.insee, "nom": c.nom, "codes_postaux": list(c.codes_postaux)}
+                           for c in resolution.communes],
+            "suggestions": resolution.suggestions,
+        }}
+        code = "commune_ambiguous" if resolution.status == "ambiguous" else "commune_not_found"
+        raise RequestProblem("commune_query", code, extra, query=query)
+    return None

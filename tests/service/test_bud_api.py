@@ -1,0 +1,178 @@
+"""BUD over HTTP: the parameters with their references, the eligibility check, and bad input answered in French."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+HARNES_COMPANY = {
+    "commune_query": "harnes",
+    "creation_date": "2022-10-15",
+    "activity": "commercial",
+    "origin": "new",
+    "employees": 4,
+    "turnover_eur": 300000,
+    "capital_held_by_companies_pct": 0,
+    "eligible_employees": 4,
+    "resident_employees": 2,
+    "turnover_outside_pct": 10,
+    "corporate_tax": True,
+    "expected_profit_eur": 60000,
+    "today": "2026-11-26",
+}
+
+
+def test_parameters_are_listed_with_references_and_current_values(client) -> None:
+    response = client.get("/bud/parameters", params={"as_of": "2026-11-26"})
+    assert response.status_code == 200
+    parameters = {p["path"]: p for p in response.json()["parameters"]}
+    end = parameters["creation_window.end"]
+    assert end["current"]["value"] == "2026-12-31"
+    assert [v["value"] for v in end["values"]] == ["2020-12-31", "2022-12-31", "2023-12-31", "2026-12-31"]
+    assert any("2023-1322" in r for v in end["values"] for r in v["reference"])
+    assert parameters["non_sedentary.max_outside_turnover_pct"]["current"]["value"] == 15
+    assert parameters["activity.not_covered"]["certainty"] == "inference"
+    assert all(p["reference"] and p["description"] for p in parameters.values())
+
+
+def test_parameters_as_of_an_earlier_date_give_the_law_of_that_date(client) -> None:
+    response = client.get("/bud/parameters", params={"as_of": "2020-06-01"})
+    parameters = {p["path"]: p for p in response.json()["parameters"]}
+    assert parameters["creation_window.end"]["current"]["value"] == "2020-12-31"
+    assert parameters["de_minimis.ceiling_eur"]["current"]["value"] == 200000
+
+
+def test_an_eligible_company_found_by_name(client) -> None:
+    response = client.post("/bud/eligibility", json=HARNES_COMPANY)
+    assert response.status_code == 200
+    result = response.json()
+    assert result["verdict"] == "eligible"
+    assert result["commune"]["insee"] == "62413" and result["commune"]["nom"] == "Harnes"
+    assert result["missing"] == []
+    assert result["calendar"]["profit"][0]["end"] == "2024-09-30"
+    assert result["calendar"]["profit"][0]["text"].startswith("Du 15 octobre 2022 au 30 septembre 2024")
+    assert result["estimate"]["status"] == "computed" and result["estimate"]["total_tax_saved_eur"] > 0
+    assert "rescrit" in result["disclaimer"]["text"]
+
+
+def test_a_commune_by_postal_code(client) -> None:
+    response = client.post("/bud/eligibility", json={**HARNES_COMPANY, "commune_query": "62440"})
+    assert response.status_code == 200
+    assert response.json()["commune"]["nom"] == "Harnes"
+
+
+def test_without_facts_the_verdict_is_unknown_and_says_what_to_ask_first(client) -> None:
+    response = client.post("/bud/eligibility", json={})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["verdict"] == "unknown"
+    assert result["missing"][:3] == ["commune", "creation_date", "activity"]
+    assert result["calendar"] is None
+    assert "Il nous manque" in result["summary"]
+
+
+def test_not_eligible_names_the_failed_condition(client) -> None:
+    response = client.post("/bud/eligibility", json={**HARNES_COMPANY, "origin": "takeover"})
+    result = response.json()
+    assert result["verdict"] == "not_eligible"
+    assert "Création nouvelle" in result["summary"]
+    assert result["calendar"] is None and result["estimate"] is None
+
+
+def test_today_defaults_to_the_current_date(client) -> None:
+    body = {k: v for k, v in HARNES_COMPANY.items() if k != "today"}
+    result = client.post("/bud/eligibility", json=body).json()
+    assert result["today"] == dt.date.today().isoformat()
+
+
+def test_a_planned_creation_is_told_when_the_window_closes(client) -> None:
+    body = {**HARNES_COMPANY, "creation_date": "2026-12-15"}
+    result = client.post("/bud/eligibility", json=body).json()
+    assert result["planned_creation"] is True
+    window = next(c for c in result["criteria"] if c["id"] == "creation_window")
+    assert "31 décembre 2026" in window["explanation"]
+    assert "31 décembre 2026" in result["summary"]
+
+
+def test_a_commune_at_the_edge_of_the_zone_sends_the_user_to_the_tax_office(client) -> None:
+    result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "commune_query": "Vicq"}).json()
+    assert result["verdict"] == "unknown"
+    location = next(c for c in result["criteria"] if c["id"] == "location")
+    assert "service des impôts" in location["explanation"]
+
+
+BAD_BODIES = {
+    "unknown field": ({"siret": "123"}, "siret", "Champ inconnu"),
+    "negative employees": ({"employees": -1}, "employees", "supérieure ou égale à 0"),
+    "fractional employees": ({"employees": 4.5}, "employees", "nombre entier"),
+    "employees as text": ({"employees": "quatre"}, "employees", "nombre entier"),
+    "employees as boolean": ({"employees": True}, "employees", "nombre entier"),
+    "negative turnover": ({"turnover_eur": -5}, "turnover_eur", "supérieure ou égale à 0"),
+    "percentage over 100": ({"turnover_outside_pct": 100.5}, "turnover_outside_pct", "entre 0 et 100"),
+    "capital over 100": ({"capital_held_by_companies_pct": 150}, "capital_held_by_companies_pct", "entre 0 et 100"),
+    "absurd creation date": ({"creation_date": "1066-10-14"}, "creation_date", "comprise entre"),
+    "creation date in another format": ({"creation_date": "15/10/2022"}, "creation_date", "AAAA-MM-JJ"),
+    "impossible date": ({"creation_date": "2022-02-30"}, "creation_date", "AAAA-MM-JJ"),
+    "today before the scheme": ({"today": "2017-06-01"}, "today", "comprise entre"),
+    "unknown activity": ({"activity": "banking"}, "activity", "Valeurs possibles"),
+    "unknown origin": ({"origin": "x" * 10_000}, "origin", "Valeurs possibles"),
+    "very long commune name": ({"commune_query": "x" * 10_000}, "commune_query", "trop long"),
+    "very long insee": ({"commune_insee": "6" * 10_000}, "commune_insee", "trop long"),
+    "malformed insee": ({"commune_insee": "ab-cd"}, "commune_insee", "code INSEE"),
+    "blank commune name": ({"commune_query": "   "}, "commune_query", "vide"),
+    "yes as text": ({"micro_entreprise": "oui"}, "micro_entreprise", "true ou false"),
+    "both commune fields": ({"commune_insee": "62413", "commune_query": "Harnes"}, "body", "pas les deux"),
+    "more eligible than employees": ({"employees": 2, "eligible_employees": 3}, "body", "ne peut pas dépasser"),
+    "more residents than eligible": ({"eligible_employees": 2, "resident_employees": 3}, "body", "ne peut pas dépasser"),
+    "unknown insee": ({"commune_insee": "99999"}, "commune_insee", "Aucune commune"),
+    "commune not found": ({"commune_query": "Perpignan"}, "commune_query", "Nous ne trouvons pas"),
+    "a list instead of an object": ([1, 2], "body", "objet JSON"),
+}
+
+
+@pytest.mark.parametrize("body, where, words", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_bad_input_gets_a_clear_french_422(client, body, where: str, words: str) -> None:
+    response = client.post("/bud/eligibility", json=body)
+    assert response.status_code == 422, response.text
+    content = response.json()
+    assert content["detail"].startswith("Requête invalide")
+    problems = {e["where"]: e["problem"] for e in content["errors"]}
+    assert where in problems, problems
+    assert words in problems[where]
+    assert len(response.text) < 2_000, "the answer must not echo a huge input"
+
+
+def test_a_request_that_is_not_json_gets_a_french_422(client) -> None:
+    response = client.post("/bud/eligibility", content="pas du json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"where": "body", "problem": "Le corps de la requête doit être un objet JSON valide."}
+    ]
+
+
+def test_an_ambiguous_commune_lists_the_candidates(client) -> None:
+    response = client.post("/bud/eligibility", json={"commune_query": "Marles"})
+    assert response.status_code == 422
+    content = response.json()
+    assert content["commune_resolution"]["status"] == "ambiguous"
+    names = {c["nom"] for c in content["commune_resolution"]["candidates"]}
+    assert "Marles-les-Mines" in names
+    assert "Plusieurs communes" in content["errors"][0]["problem"]
+
+
+def test_several_mistakes_are_all_reported(client) -> None:
+    response = client.post("/bud/eligibility", json={"employees": -3, "turnover_outside_pct": 200, "colour": "red"})
+    assert response.status_code == 422
+    assert {e["where"] for e in response.json()["errors"]} == {"employees", "turnover_outside_pct", "colour"}
+
+
+def test_a_bad_as_of_date_for_the_parameters_is_a_french_422(client) -> None:
+    response = client.get("/bud/parameters", params={"as_of": "demain"})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["where"] == "as_of" and "AAAA-MM-JJ" in error["problem"]
+
+
+def test_the_endpoints_are_documented_in_openapi(client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/bud/parameters" in paths and "/bud/eligibility" in paths
