@@ -39,8 +39,7 @@ communes = sa.Table(
 )
 
 BUD_SOURCE = (
-    "Arrêtés du 14 février 2018 (TERR1802127A) et du 11 avril 2019 ; liste reconstituée à partir du périmètre "
-    "publié par l'ANCT (data/programme/PROVENANCE.md)"
+    "arrêtés du 14 février 2018 et du 11 avril 2019 (liste reconstituée d'après le périmètre publié par l'ANCT)"
 )
 POSTAL_CODE = re.compile(r"\b(59|62)\s?(\d{3})\b")
 # Commune names that are also everyday French words: found in a sentence only when typed as a place.

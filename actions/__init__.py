@@ -1,0 +1,1 @@
+"""Custom actions: thin adapters between the dialogue and the programme-data service."""

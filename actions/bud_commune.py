@@ -1,0 +1,52 @@
+"""Is a commune in the BUD zone? Answered from the programme data."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.places import resolve_place, say_resolution_problem
+from actions.programme_client import ServiceUnavailable, client
+
+
+def bud_response(commune: dict) -> str:
+    """The domain response that states this commune's BUD classification."""
+    bud = commune["bud"]
+    if bud["a_verifier"]:
+        return "utter_bud_commune_to_verify_in" if bud["classee"] else "utter_bud_commune_to_verify_out"
+    if not bud["classee"]:
+        return "utter_bud_commune_out"
+    if bud["depuis"] and bud["depuis"] >= "2019-01-01":
+        return "utter_bud_commune_in_2019" if bud["depuis_certitude"] == "confirmed" else "utter_bud_commune_in_2019_probable"
+    return "utter_bud_commune_in"
+
+
+class ActionCommuneBud(Action):
+    def name(self) -> str:
+        return "action_commune_bud"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        topic = [SlotSet("topic", "bud")]
+        try:
+            resolution = await resolve_place(tracker, client)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return topic
+        if resolution is None:
+            dispatcher.utter_message(response="utter_ask_commune")
+            return topic
+        if say_resolution_problem(dispatcher, resolution):
+            return topic
+        communes = resolution["communes"]
+        if len(communes) > 1:
+            dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
+        for commune in communes:
+            dispatcher.utter_message(
+                response=bud_response(commune),
+                commune=commune["nom"],
+                epci=commune["epci"]["nom"],
+                source=commune["bud"]["source"],
+            )
+        return topic + [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]

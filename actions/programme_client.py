@@ -1,0 +1,67 @@
+"""Client of the programme-data service, for the actions.
+
+Blocking `requests` calls run in a worker thread (`asyncio.to_thread`), so one slow answer never stalls the
+action server's event loop. Each call has a short timeout and a bounded retry; when the service cannot answer,
+`ServiceUnavailable` is raised and the action tells the user so.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, Optional
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+DEFAULT_URL = "http://127.0.0.1:5080"
+TIMEOUT_SECONDS = (2.0, 5.0)  # connect, read
+RETRY = Retry(
+    total=2,
+    connect=2,
+    read=1,
+    status=2,
+    backoff_factor=0.2,
+    status_forcelist=(502, 503, 504),
+    allowed_methods=None,
+    raise_on_status=False,
+)
+
+
+class ServiceUnavailable(Exception):
+    """The programme-data service did not answer, or answered with a server error."""
+
+
+class ProgrammeClient:
+    def __init__(self, base_url: Optional[str] = None):
+        self.base_url = (base_url or os.environ.get("PROGRAMME_URL", DEFAULT_URL)).rstrip("/")
+        self.session = requests.Session()
+        self.session.mount("http://", HTTPAdapter(max_retries=RETRY))
+        self.session.mount("https://", HTTPAdapter(max_retries=RETRY))
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await asyncio.to_thread(self._request, "GET", path, params=params)
+
+    async def post(self, path: str, payload: dict) -> Any:
+        return await asyncio.to_thread(self._request, "POST", path, json=payload)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.session.request(method, self.base_url + path, timeout=TIMEOUT_SECONDS, **kwargs)
+        except requests.RequestException as error:
+            raise ServiceUnavailable(str(error)) from error
+        if response.status_code >= 500:
+            raise ServiceUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        response.raise_for_status()
+        return response.json()
+
+    # Communes
+
+    async def resolve_commune(self, query: str) -> dict:
+        return await self.get("/communes/resolve", q=query[:200])
+
+    async def communes_in_text(self, text: str) -> dict:
+        return await self.get("/communes/in-text", text=text[:500])
+
+
+client = ProgrammeClient()

@@ -1,0 +1,199 @@
+"""Start the whole assistant on one machine: programme-data service, action server and Rasa server.
+
+    python -m assistant.stack run      # train if needed, start everything, Ctrl-C stops it all
+    python -m assistant.stack shell    # the same, then chat in the terminal (staff)
+    python -m assistant.stack train    # train only if no model matches the current training inputs
+
+The model is cached under models/ by a hash of everything that shapes it (config, domain, training data,
+pinned library versions), so a second start reuses it. Ports and paths come from the environment.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL_DIR = ROOT / "models"
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories", "requirements.lock")
+QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+
+
+def model_hash() -> str:
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODEL_DIR / f"model-{model_hash()}.tar.gz"
+
+
+def train_if_needed() -> Path:
+    target = model_path()
+    if target.exists():
+        print(f"Model up to date: {target.relative_to(ROOT)}", flush=True)
+        return target
+    print("Training the model (a few minutes on 2 cores)…", flush=True)
+    log = ROOT / "var" / "logs" / "train.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with log.open("w") as out:
+        result = subprocess.run(
+            [str(BIN / "rasa"), "train", "--out", str(MODEL_DIR), "--fixed-model-name", target.name[: -len(".tar.gz")]],
+            cwd=ROOT,
+            env={**os.environ, **QUIET},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    if result.returncode != 0 or not target.exists():
+        sys.exit(f"Training failed: see {log}")
+    print(f"Model trained in {time.monotonic() - started:.0f} s: {target.relative_to(ROOT)}", flush=True)
+    for old in MODEL_DIR.glob("model-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+@dataclass
+class Ports:
+    programme: int = int(os.environ.get("PROGRAMME_PORT", "5080"))
+    actions: int = int(os.environ.get("ACTION_PORT", "5055"))
+    rasa: int = int(os.environ.get("RASA_PORT", "5005"))
+
+
+@dataclass
+class Stack:
+    """The three processes of the assistant, with their logs under var_dir/logs."""
+
+    model: Path
+    ports: Ports = field(default_factory=Ports)
+    var_dir: Path = ROOT / "var"
+    extra_env: dict = field(default_factory=dict)
+    processes: dict = field(default_factory=dict)
+
+    def env(self) -> dict:
+        programme_db = os.environ.get("PROGRAMME_DATABASE_URL", f"sqlite:///{self.var_dir / 'programme.db'}")
+        return {
+            **os.environ,
+            **QUIET,
+            "PYTHONPATH": str(ROOT),
+            "PROGRAMME_PORT": str(self.ports.programme),
+            "PROGRAMME_URL": f"http://127.0.0.1:{self.ports.programme}",
+            "PROGRAMME_DATABASE_URL": programme_db,
+            "ACTION_PORT": str(self.ports.actions),
+            "TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
+            **self.extra_env,
+        }
+
+    def commands(self) -> dict[str, tuple[list[str], str]]:
+        python, rasa = str(BIN / "python"), str(BIN / "rasa")
+        return {
+            "programme": ([python, "-m", "assistant"], f"http://127.0.0.1:{self.ports.programme}/health"),
+            "actions": (
+                [rasa, "run", "actions", "--actions", "actions", "--port", str(self.ports.actions)],
+                f"http://127.0.0.1:{self.ports.actions}/health",
+            ),
+            "rasa": (
+                [rasa, "run", "--model", str(self.model), "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
+                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", "*"],
+                f"http://127.0.0.1:{self.ports.rasa}/",
+            ),
+        }
+
+    def start(self, names: Optional[list[str]] = None, timeout: float = 180) -> None:
+        logs = self.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        commands = self.commands()
+        for name in names or list(commands):
+            argv, _ = commands[name]
+            log = (logs / f"{name}.log").open("ab")
+            self.processes[name] = subprocess.Popen(
+                argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        for name in names or list(commands):
+            self.wait_ready(name, timeout)
+
+    def wait_ready(self, name: str, timeout: float) -> None:
+        url = self.commands()[name][1]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} stopped at start-up: see {self.var_dir / 'logs' / (name + '.log')}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"{name} not ready after {timeout:.0f} s: see {self.var_dir / 'logs' / (name + '.log')}")
+
+    def stop(self, name: Optional[str] = None) -> None:
+        for key in [name] if name else list(self.processes):
+            process = self.processes.pop(key, None)
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _serve(stack: Stack, shell: bool) -> None:
+    started = time.monotonic()
+    try:
+        stack.start()
+        print(f"Ready in {time.monotonic() - started:.0f} s.", flush=True)
+        print(f"  REST:      POST http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", flush=True)
+        print(f"  Socket.IO: http://127.0.0.1:{stack.ports.rasa}/socket.io", flush=True)
+        print(f"  Programme data API: http://127.0.0.1:{stack.ports.programme}/docs", flush=True)
+        print(f"  Logs: {stack.var_dir / 'logs'}", flush=True)
+        if shell:
+            from rasa.core.channels.console import record_messages
+
+            asyncio.run(record_messages(f"staff-{uuid.uuid4().hex[:8]}", f"http://127.0.0.1:{stack.ports.rasa}"))
+        else:
+            print("Ctrl-C stops everything.", flush=True)
+            while all(p.poll() is None for p in stack.processes.values()):
+                time.sleep(1)
+            stopped = [n for n, p in stack.processes.items() if p.poll() is not None]
+            print(f"Stopped unexpectedly: {', '.join(stopped)} (see the logs).", flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "shell", "train", "model-path"])
+    args = parser.parse_args()
+    if args.command == "model-path":
+        print(model_path())
+        return
+    model = train_if_needed()
+    if args.command in ("run", "shell"):
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        _serve(Stack(model), shell=args.command == "shell")
+
+
+if __name__ == "__main__":
+    main()
