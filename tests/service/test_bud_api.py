@@ -176,3 +176,13 @@ def test_a_bad_as_of_date_for_the_parameters_is_a_french_422(client) -> None:
 def test_the_endpoints_are_documented_in_openapi(client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/bud/parameters" in paths and "/bud/eligibility" in paths
+
+
+def test_explanations_use_the_user_s_figures_and_say_what_is_only_our_reading(client) -> None:
+    result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "turnover_outside_pct": 15.1}).json()
+    outside = next(c for c in result["criteria"] if c["id"] == "non_sedentary")
+    assert "15,1 %" in outside["explanation"] and "84,9 %" in outside["explanation"]
+    assert outside["details"] == {"reduced": True, "exempt_share_pct": 84.9}
+    result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "activity": "liberal"}).json()
+    activity = next(c for c in result["criteria"] if c["id"] == "activity")
+    assert activity["certainty"] == "inference" and "notre lecture" in activity["explanation"]
