@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -304,7 +305,7 @@ class Structure:
 class _EpciNames:
     def __init__(self, communes: Optional[CommuneIndex]):
         self.index = communes
-        self.epcis = EpciIndex.from_communes(communes) if communes is not None else None
+        self.epcis = epci_index(communes) if communes is not None else None
 
     def commune(self, insee: str) -> Optional[str]:
         found = self.index.get(insee) if self.index is not None else None
@@ -364,6 +365,18 @@ class EpciIndex:
             if found and len(found) == 1:
                 return next(iter(found))
         return None
+
+
+_epci_indexes: "weakref.WeakKeyDictionary[CommuneIndex, EpciIndex]" = weakref.WeakKeyDictionary()
+
+
+def epci_index(communes: CommuneIndex) -> EpciIndex:
+    """The EPCI index of a commune index, built once (a new commune index, after a data change, gets a new one)."""
+    with _rules_lock:
+        found = _epci_indexes.get(communes)
+        if found is None:
+            found = _epci_indexes[communes] = EpciIndex.from_communes(communes)
+        return found
 
 
 class InvalidStructure(ValueError):
@@ -542,15 +555,18 @@ def create_structure(
     engine: Engine, values: Mapping[str, Any], communes: CommuneIndex, by: str, structure_id: Optional[str] = None
 ) -> Structure:
     """Add a structure (its id derived from its name unless given); raise StructureExists if the id is taken."""
-    clean = clean_structure(values, communes, EpciIndex.from_communes(communes))
+    clean = clean_structure(values, communes, epci_index(communes))
     structure_id = structure_id or slugify(clean["nom"])
     _check_id(structure_id)
-    with engine.begin() as conn:
-        if get_structure(conn, structure_id) is not None:
-            raise StructureExists(structure_id)
-        _write(conn, structure_id, clean, by, exists=False)
-        history.record(conn, HISTORY_KIND, structure_id, {}, clean, by, "api")
-        return get_structure(conn, structure_id)
+    try:
+        with engine.begin() as conn:
+            if get_structure(conn, structure_id) is not None:
+                raise StructureExists(structure_id)
+            _write(conn, structure_id, clean, by, exists=False)
+            history.record(conn, HISTORY_KIND, structure_id, {}, clean, by, "api")
+            return get_structure(conn, structure_id)
+    except sa.exc.IntegrityError as error:  # the same id added at the same moment by someone else
+        raise StructureExists(structure_id) from error
 
 
 def update_structure(
@@ -563,18 +579,14 @@ def update_structure(
             raise StructureNotFound(structure_id)
         before = current.fields()
         merged = {**before, **values} if partial else dict(values)
-        clean = clean_structure(merged, communes, EpciIndex.from_communes(communes))
-        _write(conn, structure_id, clean, by, exists=True)
-        history.record(conn, HISTORY_KIND, structure_id, before, clean, by, "api")
+        clean = clean_structure(merged, communes, epci_index(communes))
+        if history.record(conn, HISTORY_KIND, structure_id, before, clean, by, "api"):
+            _write(conn, structure_id, clean, by, exists=True)
         return get_structure(conn, structure_id)
 
 
 def structure_history(conn: Connection, structure_id: str) -> list[history.Change]:
     return history.list_changes(conn, HISTORY_KIND, structure_id)
-
-
-def _list_cell(value: str) -> list[str]:
-    return _as_list(value)
 
 
 def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str) -> csv_import.ImportReport:
@@ -584,7 +596,7 @@ def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str
     other line adds a structure. The columns updated_by and updated_at are accepted and ignored: the service
     sets them.
     """
-    epcis = EpciIndex.from_communes(communes)
+    epcis = epci_index(communes)
     ids_in_file: dict[str, str] = {}
 
     def target(values: Mapping[str, Any]) -> Optional[str]:
@@ -631,8 +643,8 @@ def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str
             csv_import.Column("id", expected="un identifiant (minuscules, chiffres et tirets)"),
             csv_import.Column("nom"),
             csv_import.Column("kind", allowed=KINDS),
-            csv_import.Column("communes", parse=_list_cell, expected="des codes INSEE ou noms séparés par ';'"),
-            csv_import.Column("epci", parse=_list_cell, expected="des SIREN ou noms d'EPCI séparés par ';'"),
+            csv_import.Column("communes", parse=_as_list, expected="des codes INSEE ou noms séparés par ';'"),
+            csv_import.Column("epci", parse=_as_list, expected="des SIREN ou noms d'EPCI séparés par ';'"),
             csv_import.Column("adresse"),
             csv_import.Column("contact"),
             csv_import.Column("horaires"),

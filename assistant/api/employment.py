@@ -282,6 +282,7 @@ def _update(state: AppState, structure_id: str, values: dict, staff: str, partia
 @router.post(
     "/structures/import",
     summary="Import structures from a CSV file (staff): all lines or none",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
     description=(
         "Send the file as the request body (Content-Type: text/csv, UTF-8, ',' or ';' separator). Columns: "
         + ", ".join(employment.CSV_COLUMNS)

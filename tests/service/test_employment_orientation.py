@@ -1,0 +1,186 @@
+"""Employment orientation: the table of profiles against the service, and the rules' behaviour as data."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant import employment
+from assistant.communes import Commune
+from assistant.settings import PROGRAMME_DIR
+
+PROFILES = yaml.safe_load((Path(__file__).parent / "employment_profiles.yaml").read_text(encoding="utf-8"))
+RULES = employment.load_rules(PROGRAMME_DIR / employment.RULES_FILE)
+
+
+def _request(profile: dict) -> dict:
+    body = dict(profile)
+    if "commune" in profile:
+        del body["commune"]
+        body["commune_query"] = str(profile["commune"])
+    return body
+
+
+def test_the_table_covers_ages_situations_and_every_erbm_epci(client):
+    assert len(PROFILES) >= 28
+    ages = [case["profile"].get("age") for case in PROFILES if case["profile"].get("age") is not None]
+    assert min(ages) <= 16 and max(ages) >= 60
+    for fact in employment.BOOLEAN_FACTS:
+        assert any(case["profile"].get(fact) for case in PROFILES), fact
+    epcis = set()
+    outside = 0
+    for case in PROFILES:
+        if "commune" in case["profile"] or "commune_insee" in case["profile"]:
+            answer = client.post("/employment/orientation", json=_request(case["profile"])).json()
+            epcis.add(answer["commune"]["epci"]["siren"])
+            outside += not answer["commune"]["bassin_minier"]
+    erbm = {
+        "246200364", "246200299", "245901160", "200042190", "200044618", "245901152", "200072460", "200044048",
+    }
+    assert erbm <= epcis
+    assert outside >= 2
+
+
+@pytest.mark.parametrize("case", PROFILES, ids=[case["name"] for case in PROFILES])
+def test_profile_is_oriented_as_a_local_adviser_would(client, case):
+    response = client.post("/employment/orientation", json=_request(case["profile"]))
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    if "commune" in case["profile"] or "commune_insee" in case["profile"]:
+        assert answer["commune"] is not None, f"commune of {case['profile']} not resolved"
+        assert answer["commune"]["bassin_minier"] is case.get("bassin_minier", True)
+    assert [r["id"] for r in answer["routes"]] == case["routes"]
+    expected_structures = case.get("structures", {})
+    for route in answer["routes"]:
+        assert [s["id"] for s in route["structures"]] == expected_structures.get(route["id"], []), route["id"]
+    for route_id, variant in case.get("variants", {}).items():
+        assert next(r for r in answer["routes"] if r["id"] == route_id)["variant"] == variant
+    if "missing" in case:
+        assert answer["missing"] == case["missing"]
+
+
+def test_a_route_without_a_known_local_structure_never_invents_one(client):
+    answer = client.post("/employment/orientation", json={"age": 23, "commune_query": "Aniche"}).json()
+    routes = {r["id"]: r for r in answer["routes"]}
+    assert routes["mission_locale"]["structures"] == []
+    assert "Je ne connais pas encore la structure de votre secteur" in routes["mission_locale"]["no_local_structure"]
+    # France Travail always has its national line, and no local structure here
+    assert routes["france_travail"]["national_contact"]["telephone"] == "3949"
+    assert routes["france_travail"]["no_local_structure"] is None
+
+
+def test_shipped_structures_have_no_address_phone_or_hours_the_sources_do_not_give(client):
+    structures = client.get("/employment/structures").json()["structures"]
+    assert len(structures) == 11
+    for structure in structures:
+        assert (structure["adresse"], structure["contact"], structure["horaires"]) == (None, None, None)
+        assert structure["source"]
+
+
+def test_outside_the_bassin_minier_the_person_is_told_so_and_gets_national_routes(client):
+    answer = client.post("/employment/orientation", json={"age": 45, "commune_query": "Boulogne-sur-Mer"}).json()
+    assert any("Boulogne-sur-Mer n'est pas dans le bassin minier" in m for m in answer["messages"])
+    assert [r["id"] for r in answer["routes"]] == ["france_travail"]
+    assert answer["routes"][0]["national_contact"] == {"nom": "France Travail", "telephone": "3949", "site": "francetravail.fr"}
+
+
+def test_a_commune_typed_wrong_still_gets_national_routes_and_asks_for_the_commune(client):
+    answer = client.post("/employment/orientation", json={"age": 30, "commune_query": "Lievim"}).json()
+    assert answer["commune"] is None
+    assert answer["commune_resolution"]["status"] == "not_found"
+    assert "Liévin" in answer["commune_resolution"]["suggestions"]
+    assert answer["missing"][0] == "commune"
+    assert [r["id"] for r in answer["routes"]] == ["france_travail"]
+    assert any("Dites-moi votre commune" in m for m in answer["messages"])
+
+
+def test_descriptions_are_plain_french_addressed_to_the_person(client):
+    answer = client.post(
+        "/employment/orientation",
+        json={"age": 20, "commune_query": "Denain", "rsa": True, "disability_recognised": True, "wants_training": True},
+    ).json()
+    for route in answer["routes"]:
+        assert re.search(r"\b(vous|votre|vos)\b", route["description"], re.IGNORECASE), route["id"]
+        assert route["source"]
+    mission_locale = next(r for r in answer["routes"] if r["id"] == "mission_locale")
+    assert "Contrat d'engagement jeune" in mission_locale["description"]
+
+
+# --- The pure function and its rules -----------------------------------------------------------------------
+
+
+def _commune(insee="59172", epci="200042190", bassin_minier=True, bud=True) -> Commune:
+    return Commune(insee, "Commune", "59", 1000, ("59000",), epci, "EPCI", bassin_minier, bud, None, False, None, None)
+
+
+PLIE = employment.Structure("plie-x", "PLIE X", "plie", (), ("200042190",), source="s")
+ML_COMMUNE = employment.Structure("ml-commune", "ML commune", "mission_locale", ("59172",), (), source="s")
+ML_EPCI = employment.Structure("ml-epci", "ML EPCI", "mission_locale", (), ("200042190",), source="s")
+
+
+def test_local_structures_match_the_commune_before_the_epci():
+    found = employment.orient(employment.Profile(age=20), [ML_EPCI, ML_COMMUNE], _commune(), RULES)
+    assert [s.structure.id for s in found.routes[0].structures] == ["ml-commune"]
+    elsewhere = employment.orient(employment.Profile(age=20), [ML_EPCI, ML_COMMUNE], _commune(insee="59002"), RULES)
+    assert [(s.structure.id, s.match) for s in elsewhere.routes[0].structures] == [("ml-epci", "epci")]
+
+
+def test_the_plie_is_offered_only_where_one_is_known():
+    profile = employment.Profile(age=40, rsa=True)
+    assert "plie" in employment.orient(profile, [PLIE], _commune(), RULES).route_ids
+    assert "plie" not in employment.orient(profile, [PLIE], _commune(epci="245901160"), RULES).route_ids
+    assert "plie" not in employment.orient(profile, [], _commune(), RULES).route_ids
+
+
+def test_rsa_and_long_term_unemployment_are_asked_only_where_they_change_the_answer():
+    with_plie = employment.orient(employment.Profile(age=40), [PLIE], _commune(), RULES).missing
+    without_plie = employment.orient(employment.Profile(age=40), [], _commune(), RULES).missing
+    unknown_commune = employment.orient(employment.Profile(age=40), [PLIE], None, RULES).missing
+    assert "rsa" in with_plie and "long_term_unemployed" in with_plie
+    assert "rsa" not in without_plie and "long_term_unemployed" not in without_plie
+    # before the commune is known, a PLIE may exist: worth asking
+    assert list(unknown_commune[:4]) == ["commune", "registered_job_seeker", "rsa", "long_term_unemployed"]
+
+
+def test_age_is_asked_first_after_the_commune_and_not_once_known():
+    assert employment.orient(employment.Profile(), [], _commune(), RULES).missing[0] == "age"
+    assert "age" not in employment.orient(employment.Profile(age=40), [], _commune(), RULES).missing
+
+
+def test_the_mission_locale_age_limits_come_from_the_rules_file():
+    document = yaml.safe_load((PROGRAMME_DIR / employment.RULES_FILE).read_text(encoding="utf-8"))
+    for route in document["routes"]:
+        if route["id"] == "mission_locale":
+            route["when"] = [{"fact": "age", "min": 16, "max": 29}]
+    edited = employment.parse_rules(document)
+    profile = employment.Profile(age=28)
+    assert "mission_locale" not in employment.orient(profile, [], _commune(), RULES).route_ids
+    assert "mission_locale" in employment.orient(profile, [], _commune(), edited).route_ids
+
+
+def test_rules_with_an_unknown_fact_are_refused():
+    document = yaml.safe_load((PROGRAMME_DIR / employment.RULES_FILE).read_text(encoding="utf-8"))
+    document["routes"][0]["when"] = [{"fact": "diploma", "is": True}]
+    with pytest.raises(employment.RulesError, match="diploma"):
+        employment.parse_rules(document)
+
+
+@pytest.mark.parametrize(
+    "spelling, siren",
+    [
+        ("CC Coeur d'Ostrevent (CCCO)", "245901152"),
+        ("CC Cœur d'Ostrevent", "245901152"),
+        ("Communauté de communes Cœur d'Ostrevent", "245901152"),
+        ("CCCO", "245901152"),
+        ("CA de Lens-Liévin", "246200364"),
+        ("Communauté d'agglomération de Lens - Liévin", "246200364"),
+        ("CA de Béthune-Bruay Artois Lys Romane", "200072460"),
+        ("CA Douaisis Agglo", "200044618"),
+        ("200042190", "200042190"),
+        ("CA de Nulle Part", None),
+        ("999999999", None),
+    ],
+)
+def test_epci_names_are_resolved_as_sources_spell_them(client, spelling, siren):
+    state = client.app.state.programme
+    assert employment.EpciIndex.from_communes(state.communes).resolve(spelling) == siren
