@@ -165,7 +165,7 @@ def put_status(
     agent: Optional[str] = AGENT_HEADER,
     state: AppState = Depends(get_state),
     staff: str = Depends(require_staff),
-) -> dict:
+) -> Any:
     return _update(state, cite_id, body.dict(), _who(agent, staff), replace=True)
 
 
@@ -176,7 +176,7 @@ def patch_status(
     agent: Optional[str] = AGENT_HEADER,
     state: AppState = Depends(get_state),
     staff: str = Depends(require_staff),
-) -> dict:
+) -> Any:
     return _update(state, cite_id, body.dict(exclude_unset=True), _who(agent, staff), replace=False)
 
 
@@ -193,14 +193,17 @@ def get_history(
     return {"cite": cite_id, "changements": [c.as_dict() for c in changes]}
 
 
-def _update(state: AppState, cite_id: str, raw: dict, who: str, replace: bool) -> dict:
+def _update(state: AppState, cite_id: str, raw: dict, who: str, replace: bool) -> Any:
     try:
         with state.engine.begin() as conn:
             cite, changes = cites.update_status(conn, cite_id, raw, who, replace)
     except KeyError:
         raise _unknown(cite_id)
     except cites.StatusError as error:
-        raise HTTPException(status_code=422, detail={"detail": "Statut refusé.", "erreurs": error.errors})
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "Statut refusé, rien n'a changé : " + " ; ".join(error.errors), "erreurs": error.errors},
+        )
     return {"cite": cite.as_dict(), "changements": [c.as_dict() for c in changes]}
 
 
@@ -225,22 +228,20 @@ def _commune(state: AppState, query: str) -> Commune:
         if resolution.status == "not_found":
             return by_code
         # 59500 is Douai's postal code and another commune's INSEE code: ask, and point to ?insee=.
-        names = [f"{c.nom} (code postal)" for c in resolution.communes] + [f"{by_code.nom} (code INSEE)"]
+        postal = ", ".join(c.nom for c in resolution.communes)
         raise HTTPException(
             status_code=409,
-            detail={"detail": f"{text!r} est à la fois un code postal et un code INSEE : précisez (paramètre insee).",
-                    "communes": names},
+            detail=f"{text!r} est à la fois un code postal ({postal}) et un code INSEE ({by_code.nom}) : précisez "
+            "(paramètre insee pour un code INSEE).",
         )
     if resolution.status == "found":
         return resolution.communes[0]
     if resolution.status == "ambiguous":
-        names = [f"{c.nom} ({c.insee})" for c in resolution.communes]
+        names = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
         raise HTTPException(
             status_code=409,
-            detail={
-                "detail": f"Plusieurs communes correspondent à {text[:80]!r} : précisez laquelle.",
-                "communes": names,
-            },
+            detail=f"Plusieurs communes correspondent à {text[:80]!r} : {names}. Précisez, ou donnez le code INSEE "
+            "(paramètre insee).",
         )
     hint = f" Vouliez-vous dire : {', '.join(resolution.suggestions[:3])} ?" if resolution.suggestions else ""
     raise HTTPException(status_code=404, detail=f"Commune inconnue : {text[:80]!r}.{hint}")

@@ -1,0 +1,34 @@
+# The front door. `make run` starts the whole assistant; `make test` runs the whole test suite.
+PY := .venv/bin/python
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: setup run shell train test bench lookups validate clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@$(PY) -m assistant.stack run
+
+shell: setup
+	@$(PY) -m assistant.stack shell
+
+train: setup
+	@$(PY) -m assistant.stack train
+
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	@$(PY) -m assistant.stack train
+	@$(PY) bench/rest_latency.py
+
+lookups: setup
+	@$(PY) scripts/make_lookups.py
+
+validate: setup
+	@.venv/bin/rasa data validate --domain domain.yml --data data
+
+clean:
+	rm -rf var results .pytest_cache
