@@ -1,0 +1,138 @@
+"""Fixtures for the action tests: the real programme-data service on a free port, hand-built trackers, and small
+HTTP servers that misbehave on purpose (slow, hanging, failing)."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import pytest
+import uvicorn
+from rasa_sdk import Tracker
+
+from actions.programme_client import ProgrammeClient
+from assistant.api import create_app
+from assistant.settings import PROGRAMME_DIR, Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def programme_url(tmp_path_factory) -> Iterator[str]:
+    """The programme-data service, in-process (uvicorn in a thread) on a temporary SQLite database."""
+    db = tmp_path_factory.mktemp("programme") / "programme.db"
+    port = free_port()
+    settings = Settings(f"sqlite:///{db}", PROGRAMME_DIR, "test-staff-token", "127.0.0.1", port)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "the programme-data service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def use_service(monkeypatch) -> Callable[[str], None]:
+    """Point the actions' client at a given base URL."""
+    def use(url: str) -> None:
+        monkeypatch.setattr("actions.bud_commune.client", ProgrammeClient(url))
+    return use
+
+
+@pytest.fixture
+def service_up(use_service, programme_url) -> str:
+    use_service(programme_url)
+    return programme_url
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A port nobody listens on: connections are refused."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def make_tracker(
+    text: str,
+    intent: str = "ask_bud_commune",
+    entities: Optional[list[tuple[str, str]]] = None,
+    slots: Optional[dict] = None,
+) -> Tracker:
+    """A tracker whose last user message is `text`, with the given (entity, value) pairs."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": [{"entity": e, "value": v} for e, v in (entities or [])],
+    }
+    return Tracker(
+        sender_id="test-resident",
+        slots={"commune": None, "postal_code": None, "topic": None, **(slots or {})},
+        latest_message=latest,
+        events=[{"event": "user", "text": text, "parse_data": latest}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+class _Behaviour(BaseHTTPRequestHandler):
+    """Answers every GET after `delay` seconds with `status` and `body` (set on the server)."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.hits += 1  # type: ignore[attr-defined]
+        time.sleep(self.server.delay)  # type: ignore[attr-defined]
+        body = self.server.body  # type: ignore[attr-defined]
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class FakeService:
+    def __init__(self, delay: float = 0.0, status: int = 200, body: bytes = b"{}"):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Behaviour)
+        self.server.daemon_threads = True
+        self.server.delay, self.server.status, self.server.body, self.server.hits = delay, status, body, 0
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def hits(self) -> int:
+        return self.server.hits
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_service() -> Iterator[Callable[..., FakeService]]:
+    started: list[FakeService] = []
+
+    def start(**kwargs) -> FakeService:
+        service = FakeService(**kwargs)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.close()
