@@ -17,8 +17,10 @@ def _entity_values(tracker: Tracker, entity: str) -> list[str]:
     return values
 
 
-async def resolve_place(tracker: Tracker, client: ProgrammeClient) -> Optional[dict]:
+async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: bool = True) -> Optional[dict]:
     """The service's resolution of the place the user names, or None when no place is named at all.
+
+    With `remember`, a message that names no place falls back to the last place of the conversation.
 
     Raises ServiceUnavailable when the programme-data service cannot answer.
     """
@@ -36,7 +38,7 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient) -> Optional[d
             return in_text
     if best is not None:
         return best
-    remembered = tracker.get_slot("commune")
+    remembered = tracker.get_slot("commune") if remember else None
     if remembered:
         return await client.resolve_commune(remembered)
     return None

@@ -9,13 +9,13 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Callable, Coroutine, Optional
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
 
-from assistant import bud
+from assistant import bud, bud_answers
 from assistant.api.state import AppState, get_state
 
 CREATION_MIN = dt.date(1900, 1, 1)
@@ -230,6 +230,18 @@ def parameters(
     state: AppState = Depends(get_state),
 ) -> dict:
     return _parameters(state).as_dict(as_of or dt.date.today())
+
+
+@router.get("/understand", summary="Read a fact value (activity, origin) from a free-text answer")
+def understand(
+    fact: str = Query(..., description="activity or origin"),
+    text: str = Query(..., min_length=1, max_length=500, description="« je tiens une boulangerie »"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    if fact not in bud_answers.facts():
+        raise HTTPException(status_code=422, detail=f"fact doit valoir {' ou '.join(bud_answers.facts())}.")
+    found = bud_answers.understand(fact, text, state.settings.programme_dir)
+    return found or {"fact": fact, "value": None, "because": None}
 
 
 @router.post("/eligibility", summary="Is this company eligible to the BUD exemptions, criterion by criterion?")

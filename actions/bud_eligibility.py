@@ -1,0 +1,264 @@
+"""The BUD eligibility check: a form that asks only what the verdict still needs.
+
+The programme-data service owns the rules: given the facts so far, POST /bud/eligibility returns the verdict
+and `missing`, the facts that could still change it, in the order an adviser asks them. The form asks the
+first of those, reads the answer with assistant.french_values (dates, counts, amounts, shares) or the
+service's lexicon (kind of activity, origin), and stops as soon as nothing is missing.
+
+Each message can also correct an earlier answer (« non, c'était en 2023 », « en fait on est à Liévin ») or
+give several facts at once (« j'ai lancé ma société de nettoyage à Harnes en octobre 2022, on est 4 »).
+A message that answers nothing and is a clear digression (a question about a commune, « tu es un robot ? »,
+« stop ») is left to the dialogue rules; the form resumes after them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.places import resolve_place, say_resolution_problem
+from actions.programme_client import ServiceUnavailable, client
+from assistant import french_values as fv
+from assistant.text import fold
+
+FACTS = (
+    "commune",
+    "creation_date",
+    "activity",
+    "origin",
+    "employees",
+    "turnover_eur",
+    "balance_sheet_eur",
+    "capital_held_by_companies_pct",
+    "eligible_employees",
+    "resident_employees",
+    "turnover_outside_pct",
+)
+SLOT = {fact: f"bud_{fact}" for fact in FACTS}
+FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
+DIGRESSIONS = {
+    "ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "stop", "greet",
+    "thank", "goodbye", "ask_cite_status", "ask_cites_commune", "ask_employment_help", "faq",
+}
+DIGRESSION_CONFIDENCE = 0.6
+_FUTURE_WORDS = re.compile(r"\b(compte|vais|va|prevois|prevu|projet|bientot|prochain|prochaine|futur|futur[e]?)\b")
+_STAFF_WORDS = re.compile(r"\b(salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd)\b")
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def facts_from_slots(tracker: Tracker, updates: Optional[dict] = None) -> dict[str, Any]:
+    """The facts known so far, as the service's request body."""
+    values = {fact: tracker.get_slot(SLOT[fact]) for fact in FACTS}
+    values.update(updates or {})
+    body = {("commune_insee" if fact == "commune" else fact): value for fact, value in values.items() if value is not None}
+    body["today"] = today().isoformat()
+    return body
+
+
+async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
+    return await client.post("/bud/eligibility", facts_from_slots(tracker, updates))
+
+
+# Readers: the value an answer gives for one fact, or None.
+
+
+def _date(text: str) -> Optional[str]:
+    prefer = "future" if _FUTURE_WORDS.search(fold(text)) else "past"
+    parsed = fv.parse_date(text, today(), prefer=prefer)
+    return parsed.value.isoformat() if parsed else None
+
+
+def _share(text: str) -> Optional[float]:
+    value = fv.parse_percent(text)
+    if value is None and fv.parse_yes_no(text) is False:
+        return 0.0  # « non », « aucune » to « quelle part … est détenue par d'autres entreprises ? »
+    return value
+
+
+def _residents(text: str, tracker: Tracker) -> Optional[int]:
+    count = fv.parse_count(text)
+    if count is not None:
+        return count
+    share = fv.parse_percent(text)
+    eligible = tracker.get_slot(SLOT["eligible_employees"])
+    if share is not None and eligible is not None:
+        exact = eligible * share / 100
+        return int(exact) if exact == int(exact) else None
+    return None
+
+
+NUMBER_READERS: dict[str, Callable[[str], Any]] = {
+    "creation_date": _date,
+    "employees": fv.parse_count,
+    "eligible_employees": fv.parse_count,
+    "turnover_eur": fv.parse_amount_eur,
+    "balance_sheet_eur": fv.parse_amount_eur,
+    "capital_held_by_companies_pct": _share,
+    "turnover_outside_pct": _share,
+}
+
+
+async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Any:
+    """Read the answer to the question about `fact`."""
+    if fact == "commune":
+        return await _read_commune(tracker, dispatcher, speak=True)
+    if fact in ("activity", "origin"):
+        found = await client.get("/bud/understand", fact=fact, text=text[:500])
+        return found["value"]
+    if fact == "resident_employees":
+        return _residents(text, tracker)
+    return NUMBER_READERS[fact](text)
+
+
+async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, speak: bool) -> Optional[str]:
+    resolution = await resolve_place(tracker, client, remember=False)
+    if resolution is None:
+        return None
+    if speak and say_resolution_problem(dispatcher, resolution):
+        return None
+    if resolution["status"] == "found" and len(resolution["communes"]) == 1:
+        return resolution["communes"][0]["insee"]
+    return None
+
+
+async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str]) -> dict:
+    """Facts a sentence states clearly, whatever was asked: a place, a date, a head count, an activity."""
+    found: dict[str, Any] = {}
+    plain = fold(text)
+    if skip != "commune":
+        insee = await _read_commune(tracker, dispatcher, speak=False)
+        if insee:
+            found["commune"] = insee
+    if skip != "creation_date":
+        date = _date(text)
+        if date:
+            found["creation_date"] = date
+    if skip not in ("employees", "eligible_employees", "resident_employees") and _STAFF_WORDS.search(plain):
+        for clause in re.split(r"[,;.]| et ", plain):
+            if _STAFF_WORDS.search(clause) and fv.parse_count(clause) is not None:
+                found["employees"] = fv.parse_count(clause)
+                break
+    if skip != "activity" and tracker.get_slot(SLOT["activity"]) is None:
+        understood = await client.get("/bud/understand", fact="activity", text=text[:500])
+        if understood["value"]:
+            found["activity"] = understood["value"]
+    return found
+
+
+class ValidateBudForm(Action):
+    """Reads each answer, then sets `requested_slot` to the next fact the service still needs (None: done)."""
+
+    def name(self) -> str:
+        return "validate_bud_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        requested = tracker.get_slot("requested_slot")
+        try:
+            if requested is None:  # the form starts: forget an earlier check, keep what this message says
+                dispatcher.utter_message(response="utter_bud_intro")
+                updates = {fact: None for fact in FACTS}
+                updates.update(await facts_in_message(text, tracker, dispatcher, skip=None))
+            else:
+                updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher)
+                if updates is None:
+                    return []  # a digression: the rules answer it, then the form asks again
+            verdict = await evaluate(tracker, updates)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return [SlotSet("requested_slot", None)]
+        missing = [fact for fact in verdict["missing"] if fact in SLOT]
+        events = [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
+        return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
+
+    async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[dict]:
+        others = await facts_in_message(text, tracker, dispatcher, skip=fact)
+        corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}
+        if corrected:
+            dispatcher.utter_message(response="utter_bud_corrected")
+            return others
+        value = await read_answer(fact, text, tracker, dispatcher)
+        if value is not None:
+            return {**others, fact: value}
+        if others:
+            return others
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE:
+            return None
+        if fact != "commune":  # the commune reader already said what was wrong
+            dispatcher.utter_message(response="utter_bud_not_understood")
+        return {fact: None}
+
+
+class AskNextBudQuestion(Action, ABC):
+    """Asks the fact the service needs next (the form's domain order cannot know which facts matter)."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot Rasa asked for; the question actually asked may be another one."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            missing = [fact for fact in (await evaluate(tracker))["missing"] if fact in SLOT]
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        slot = SLOT[missing[0]] if missing else self.slot
+        dispatcher.utter_message(response=f"utter_ask_{slot}")
+        return [SlotSet("requested_slot", slot)]
+
+
+# Rasa looks the ask actions up by name (action_ask_<slot>): one concrete class per fact slot.
+ASK_ACTIONS = [type(f"Ask_{slot}", (AskNextBudQuestion,), {"slot": slot}) for slot in SLOT.values()]
+
+
+class ActionBudVerdict(Action):
+    """Gives the verdict criterion by criterion, the calendar, the ceilings and the disclaimer."""
+
+    def name(self) -> str:
+        return "action_bud_verdict"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            verdict = await evaluate(tracker)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response=f"utter_bud_verdict_{verdict['verdict']}", summary=verdict["summary"])
+        lines = [
+            f"{STATUS_MARK[c['status']]} {c['title']} : {c['explanation']}"
+            for c in verdict["criteria"]
+            if c["status"] != "not_applicable" or verdict["verdict"] != "eligible"
+        ]
+        dispatcher.utter_message(response="utter_bud_criteria", criteria="\n".join(lines))
+        calendar = verdict.get("calendar")
+        if calendar and verdict["verdict"] != "not_eligible":
+            steps = [period["text"] for period in calendar["profit"]]
+            if calendar.get("planned_text"):
+                steps.insert(0, calendar["planned_text"])
+            dispatcher.utter_message(
+                response="utter_bud_calendar",
+                profit="\n".join(steps),
+                local_taxes=calendar.get("local_taxes_text") or "",
+            )
+        if verdict.get("de_minimis") and verdict["verdict"] != "not_eligible":
+            dispatcher.utter_message(text=verdict["de_minimis"]["text"])
+        if verdict.get("estimate") and verdict["estimate"].get("text"):
+            dispatcher.utter_message(text=verdict["estimate"]["text"])
+        dispatcher.utter_message(response="utter_bud_disclaimer", disclaimer=verdict["disclaimer"]["text"])
+        return [SlotSet("topic", "bud")]
+
+
+STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}

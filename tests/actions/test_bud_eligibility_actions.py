@@ -1,0 +1,158 @@
+"""The BUD eligibility form, run against the real programme-data service: what it reads from free text,
+what it asks next, how it takes corrections and digressions, and the verdict it gives."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Optional
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import bud_eligibility
+from actions.bud_eligibility import ActionBudVerdict, ASK_ACTIONS, SLOT, ValidateBudForm
+from actions.programme_client import ProgrammeClient
+from tests.actions.conftest import make_tracker
+
+TODAY = dt.date(2026, 11, 26)
+HARNES = "62413"
+FULL_FACTS = {
+    "commune": HARNES,
+    "creation_date": "2022-10-15",
+    "activity": "commercial",
+    "origin": "new",
+    "employees": 4,
+    "turnover_eur": 300000,
+    "capital_held_by_companies_pct": 0,
+    "eligible_employees": 4,
+    "resident_employees": 2,
+    "turnover_outside_pct": 5,
+}
+
+
+@pytest.fixture
+def bud_service(monkeypatch, programme_url):
+    monkeypatch.setattr(bud_eligibility, "client", ProgrammeClient(programme_url))
+    monkeypatch.setattr("actions.bud_commune.client", ProgrammeClient(programme_url))
+    monkeypatch.setattr(bud_eligibility, "today", lambda: TODAY)
+
+
+def tracker(text: str, intent: str = "nlu_fallback", requested: Optional[str] = None, facts: Optional[dict] = None,
+            entities=None, confidence: float = 1.0):
+    slots = {slot: None for slot in SLOT.values()}
+    slots.update({SLOT[fact]: value for fact, value in (facts or {}).items()})
+    slots["requested_slot"] = SLOT[requested] if requested else None
+    t = make_tracker(text, intent=intent, entities=entities, slots=slots)
+    t.latest_message["intent"]["confidence"] = confidence
+    return t
+
+
+def run(action, t) -> tuple[dict, list[str], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return slots, [m.get("response") for m in dispatcher.messages], dispatcher
+
+
+def test_facts_given_up_front_are_kept_and_only_the_rest_is_asked(bud_service):
+    slots, responses, _ = run(ValidateBudForm(), tracker(
+        "j'ai lance ma societe de nettoyage a Harnes en octobre 2022, on est 4", intent="ask_bud_eligibility"))
+    assert slots["bud_commune"] == HARNES
+    assert slots["bud_creation_date"] == "2022-10-01"
+    assert slots["bud_employees"] == 4
+    assert slots["bud_activity"] == "commercial"
+    assert slots["requested_slot"] == "bud_origin"
+    assert responses == ["utter_bud_intro"]
+
+
+def test_nothing_up_front_asks_for_the_commune_first_and_forgets_an_earlier_check(bud_service):
+    slots, _, _ = run(ValidateBudForm(), tracker(
+        "mon entreprise peut elle avoir le bud", intent="ask_bud_eligibility", facts={"employees": 12}))
+    assert slots["bud_employees"] is None
+    assert slots["requested_slot"] == "bud_commune"
+
+
+def test_an_answer_fills_the_requested_fact_and_moves_on(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "employees")}
+    slots, _, _ = run(ValidateBudForm(), tracker("oui c'est une creation de zero", requested="origin", facts=facts))
+    assert slots["bud_origin"] == "new"
+    assert slots["requested_slot"] == "bud_turnover_eur"
+
+
+@pytest.mark.parametrize("answer, expected", [("une douzaine", 12), ("on est 3", 3), ("aucun", 0)])
+def test_head_counts_in_words(bud_service, answer, expected):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, _, _ = run(ValidateBudForm(), tracker(answer, requested="employees", facts=facts))
+    assert slots["bud_employees"] == expected
+
+
+def test_without_employees_the_hiring_questions_are_skipped(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "turnover_eur")}
+    slots, _, _ = run(ValidateBudForm(), tracker("aucune", requested="capital_held_by_companies_pct",
+                                                 facts={**facts, "employees": 0}))
+    assert slots["bud_capital_held_by_companies_pct"] == 0
+    assert slots["requested_slot"] == "bud_turnover_outside_pct"
+
+
+def test_a_correction_of_an_earlier_answer_is_taken(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("non, c'etait en mars 2023", requested="turnover_eur", facts=facts))
+    assert slots["bud_creation_date"] == "2023-03-01"
+    assert "bud_turnover_eur" not in slots
+    assert responses == ["utter_bud_corrected"]
+
+
+def test_a_clear_digression_is_left_to_the_rules(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("t'es un robot ?", intent="bot_challenge", requested="activity", facts=facts))
+    assert slots == {} and responses == []
+
+
+def test_an_unreadable_answer_is_said_and_asked_again(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("bof", requested="employees", facts=facts))
+    assert responses == ["utter_bud_not_understood"]
+    assert slots == {"bud_employees": None, "requested_slot": "bud_employees"}
+
+
+def test_a_liberal_profession_ends_the_questions_at_once(bud_service):
+    slots, _, _ = run(ValidateBudForm(), tracker("je suis infirmiere liberale a Lens depuis 2021", intent="ask_bud_eligibility"))
+    assert slots["bud_activity"] == "liberal"
+    assert slots["requested_slot"] is None
+
+
+def test_the_ask_action_asks_what_the_service_needs_not_the_domain_order(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "turnover_eur",
+                                          "capital_held_by_companies_pct")}
+    ask_eligible = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_bud_eligible_employees")
+    slots, responses, _ = run(ask_eligible, tracker("", facts={**facts, "employees": 0}))
+    assert responses == ["utter_ask_bud_turnover_outside_pct"]
+    assert slots == {"requested_slot": "bud_turnover_outside_pct"}
+
+
+def test_the_verdict_lists_every_criterion_and_the_calendar(bud_service):
+    _, responses, dispatcher = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
+    assert responses[0] == "utter_bud_verdict_eligible"
+    criteria = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_criteria")["criteria"]
+    assert criteria.count("✔") >= 8 and "✘" not in criteria
+    calendar = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_calendar")
+    assert "30 septembre 2024" in calendar["profit"] and "75 %" in calendar["profit"]
+    assert responses[-1] == "utter_bud_disclaimer"
+
+
+def test_a_company_created_before_2018_is_told_why_not(bud_service):
+    _, responses, dispatcher = run(ActionBudVerdict(), tracker("", facts={**FULL_FACTS, "creation_date": "2017-12-31"}))
+    assert responses[0] == "utter_bud_verdict_not_eligible"
+    criteria = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_criteria")["criteria"]
+    assert "✘" in criteria and "2018" in criteria
+    assert "utter_bud_calendar" not in responses
+
+
+def test_service_down_is_said_plainly(monkeypatch, closed_port_url):
+    monkeypatch.setattr(bud_eligibility, "client", ProgrammeClient(closed_port_url))
+    monkeypatch.setattr("actions.bud_commune.client", ProgrammeClient(closed_port_url))
+    slots, responses, _ = run(ValidateBudForm(), tracker("je veux le bud", intent="ask_bud_eligibility"))
+    assert "utter_service_unavailable" in responses
+    assert slots == {"requested_slot": None}
+    _, responses, _ = run(ActionBudVerdict(), tracker("", facts=FULL_FACTS))
+    assert responses == ["utter_service_unavailable"]
