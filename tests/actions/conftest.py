@@ -7,15 +7,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator
 
 import pytest
 import uvicorn
-from rasa_sdk import Tracker
 
 from actions.programme_client import ProgrammeClient
 from assistant.api import create_app
 from assistant.settings import PROGRAMME_DIR, Settings
+from trackers import make_tracker  # noqa: F401  (also imported from here by other action tests)
 
 
 def free_port() -> int:
@@ -60,30 +60,6 @@ def service_up(use_service, programme_url) -> str:
 def closed_port_url() -> str:
     """A port nobody listens on: connections are refused."""
     return f"http://127.0.0.1:{free_port()}"
-
-
-def make_tracker(
-    text: str,
-    intent: str = "ask_bud_commune",
-    entities: Optional[list[tuple[str, str]]] = None,
-    slots: Optional[dict] = None,
-) -> Tracker:
-    """A tracker whose last user message is `text`, with the given (entity, value) pairs."""
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
-        "entities": [{"entity": e, "value": v} for e, v in (entities or [])],
-    }
-    return Tracker(
-        sender_id="test-resident",
-        slots={"commune": None, "postal_code": None, "topic": None, **(slots or {})},
-        latest_message=latest,
-        events=[{"event": "user", "text": text, "parse_data": latest}],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
 
 
 class _Behaviour(BaseHTTPRequestHandler):

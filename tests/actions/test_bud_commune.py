@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bud_commune import ActionCommuneBud
-from conftest import make_tracker
+from trackers import make_tracker
 
 
 def run_action(tracker) -> tuple[list[dict], list[dict]]:
