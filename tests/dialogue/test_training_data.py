@@ -18,6 +18,8 @@ UNUSED_UTTERANCE = re.compile(r"The utterance '(\w+)' is not used in any story o
 UNUSED_INTENT = re.compile(r"The intent '(\w+)' is not used in any story or rule\.")
 NO_NLU_DATA = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data\.")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+LITERAL_UTTERANCE = re.compile(r"[\"'](utter_\w+)[\"']")
+COMPOSED_UTTERANCE = re.compile(r"f[\"'](utter_\w*)\{")  # f"utter_ask_{slot}": a family of responses
 
 
 def _code(folder: str) -> str:
@@ -33,7 +35,9 @@ def _accepted(warning: str, actions_code: str, sending_code: str) -> bool:
     Anything else, like a response that nothing uses any more, fails the test.
     """
     if m := UNUSED_UTTERANCE.fullmatch(warning):
-        return re.search(rf"[\"']{m.group(1)}[\"']", actions_code) is not None
+        name = m.group(1)
+        return name in LITERAL_UTTERANCE.findall(actions_code) or any(
+            name.startswith(prefix) for prefix in COMPOSED_UTTERANCE.findall(actions_code))
     if m := UNUSED_INTENT.fullmatch(warning):
         return re.search(rf"[\"']{m.group(1)}[\"']", actions_code) is not None
     if m := NO_NLU_DATA.fullmatch(warning):
@@ -58,9 +62,14 @@ def test_rasa_data_validate_is_clean():
 
 def test_every_response_an_action_dispatches_exists():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    named = set(re.findall(r"response=[\"'](utter_\w+)[\"']", _code("actions")))
+    code = _code("actions")
+    named = set(re.findall(r"response=[\"'](utter_\w+)[\"']", code))
     assert named, "no response found in actions/: the pattern of this test is out of date"
-    assert not named - set(domain["responses"]), "responses dispatched by actions but missing from domain.yml"
+    missing = sorted(named - set(domain["responses"]))
+    assert not missing, f"responses dispatched by actions but missing from domain.yml: {missing}"
+    families = [p for p in COMPOSED_UTTERANCE.findall(code) if p]
+    empty = [p for p in families if not any(r.startswith(p) for r in domain["responses"])]
+    assert not empty, f"composed response names with no response in domain.yml: {empty}"
 
 
 def test_test_stories_are_held_out_from_the_training_data():
