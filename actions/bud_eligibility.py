@@ -70,10 +70,15 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 # Readers: the value an answer gives for one fact, or None.
 
 
-def _date(text: str) -> Optional[str]:
+def _date(text: str, year: Optional[int] = None) -> Optional[str]:
+    """An ISO date to the month at least; a bare year gives « YYYY » so that the month can be asked."""
+    if year and not re.search(r"\b(19|20)\d\d\b", text):
+        text = f"{text} {year}"  # « en mars » after « en 2023 »
     prefer = "future" if _FUTURE_WORDS.search(fold(text)) else "past"
     parsed = fv.parse_date(text, today(), prefer=prefer)
-    return parsed.value.isoformat() if parsed else None
+    if parsed is None:
+        return None
+    return str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
 
 
 def _share(text: str) -> Optional[float]:
@@ -96,7 +101,6 @@ def _residents(text: str, tracker: Tracker) -> Optional[int]:
 
 
 NUMBER_READERS: dict[str, Callable[[str], Any]] = {
-    "creation_date": _date,
     "employees": fv.parse_count,
     "eligible_employees": fv.parse_count,
     "turnover_eur": fv.parse_amount_eur,
@@ -115,6 +119,8 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
         return found["value"]
     if fact == "resident_employees":
         return _residents(text, tracker)
+    if fact == "creation_date":
+        return _date(text, tracker.get_slot("bud_creation_year"))
     return NUMBER_READERS[fact](text)
 
 
@@ -171,12 +177,20 @@ class ValidateBudForm(Action):
                 updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher)
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
+            year_only = None
+            if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
+                year_only = int(updates.pop("creation_date"))  # a year alone: ask the month before deciding
+                updates["creation_date"] = None
+            elif updates.get("creation_date") or requested is None:
+                year_only = 0  # a full date, or a new check: forget the year asked about
             verdict = await evaluate(tracker, updates)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [SlotSet("requested_slot", None)]
         missing = [fact for fact in verdict["missing"] if fact in SLOT]
         events = [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
+        if year_only is not None:
+            events.append(SlotSet("bud_creation_year", year_only))
         return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
 
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[dict]:
@@ -216,7 +230,11 @@ class AskNextBudQuestion(Action, ABC):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         slot = SLOT[missing[0]] if missing else self.slot
-        dispatcher.utter_message(response=f"utter_ask_{slot}")
+        year = tracker.get_slot("bud_creation_year")
+        if slot == SLOT["creation_date"] and year:
+            dispatcher.utter_message(response="utter_ask_bud_creation_month", year=year)
+        else:
+            dispatcher.utter_message(response=f"utter_ask_{slot}")
         return [SlotSet("requested_slot", slot)]
 
 

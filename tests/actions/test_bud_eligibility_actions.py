@@ -102,6 +102,22 @@ def test_a_correction_of_an_earlier_answer_is_taken(bud_service):
     assert responses == ["utter_bud_corrected"]
 
 
+def test_a_year_alone_makes_the_form_ask_the_month_then_combines_them(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees")}
+    slots, _, _ = run(ValidateBudForm(), tracker("non, c'etait en 2023", requested="turnover_eur", facts=facts))
+    assert slots["bud_creation_date"] is None and slots["bud_creation_year"] == 2023
+    assert slots["requested_slot"] == "bud_creation_date"
+    ask = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_bud_creation_date")
+    t = tracker("", facts={k: v for k, v in facts.items() if k != "creation_date"})
+    t.slots["bud_creation_year"] = 2023
+    _, responses, dispatcher = run(ask, t)
+    assert responses == ["utter_ask_bud_creation_month"] and dispatcher.messages[0]["year"] == 2023
+    t = tracker("en mars", requested="creation_date", facts={k: v for k, v in facts.items() if k != "creation_date"})
+    t.slots["bud_creation_year"] = 2023
+    slots, _, _ = run(ValidateBudForm(), t)
+    assert slots["bud_creation_date"] == "2023-03-01" and slots["bud_creation_year"] == 0
+
+
 def test_a_clear_digression_is_left_to_the_rules(bud_service):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
     slots, responses, _ = run(ValidateBudForm(), tracker("t'es un robot ?", intent="bot_challenge", requested="activity", facts=facts))
