@@ -8,25 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from assistant.stack import model_path
 from training_phrases import ROOT
 
 RASA = str(Path(sys.executable).parent / "rasa")
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "NO_COLOR": "1"}
 
 
-@pytest.fixture(scope="module")
-def model() -> Path:
-    path = model_path()
-    if not path.exists():
-        pytest.fail(f"no model for the current training data ({path.name}): run `make train` first")
-    return path
-
-
-def test_stories_pass(model, tmp_path):
+def test_stories_pass(trained_model, tmp_path):
     out = tmp_path / "results"
     result = subprocess.run(
-        [RASA, "test", "core", "--model", str(model), "--stories", "tests/stories",
+        [RASA, "test", "core", "--model", str(trained_model), "--stories", "tests/stories",
          "--fail-on-prediction-errors", "--out", str(out)],
         cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900,
     )

@@ -9,16 +9,14 @@ from typing import Iterator
 import pytest
 import requests
 
-from assistant.stack import Ports, Stack, model_path
+from assistant.stack import Ports, Stack
 
 PORTS = Ports(programme=15080, actions=15055, rasa=15005)
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    model = model_path()
-    if not model.exists():
-        pytest.fail(f"no model for the current training data ({model.name}): run `make train` first")
+def stack(tmp_path_factory, trained_model) -> Iterator[Stack]:
+    model = trained_model
     var_dir = tmp_path_factory.mktemp("var")
     stack = Stack(model, ports=PORTS, var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}"})
     started = time.monotonic()

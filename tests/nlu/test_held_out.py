@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.stack import model_path
 from assistant.text import normalise
 
 HERE = Path(__file__).parent
@@ -17,16 +16,13 @@ ENTITY_RECALL = 0.85
 
 
 @pytest.fixture(scope="module")
-def parsed() -> dict[str, dict]:
+def parsed(trained_model) -> dict[str, dict]:
     """Every phrase of the table, parsed once by the trained model."""
-    path = model_path()
-    if not path.exists():
-        pytest.fail(f"no model for the current training data ({path.name}): run `make train` first")
     from rasa.core.agent import Agent
 
     loop = asyncio.new_event_loop()
     try:
-        agent = Agent.load(str(path))
+        agent = Agent.load(str(trained_model))
         texts = [row["text"] for row in TABLE["must_pass"] + TABLE["phrases"]]
         return {text: loop.run_until_complete(agent.parse_message(text)) for text in texts}
     finally:
@@ -48,7 +44,10 @@ def _describe(parse: dict) -> str:
     return f"{parse['intent']['name']} ({parse['intent']['confidence']:.2f}) [{entities}]"
 
 
-@pytest.mark.parametrize("row", TABLE["must_pass"], ids=[r["text"] for r in TABLE["must_pass"]])
+@pytest.mark.parametrize("row", [
+    pytest.param(row, id=row["text"], marks=pytest.mark.xfail(reason=f"BUG: {row['known_bug']}") if row.get("known_bug") else ())
+    for row in TABLE["must_pass"]
+])
 def test_must_pass(parsed, row):
     parse = parsed[row["text"]]
     assert parse["intent"]["name"] == row["intent"], f"{row['text']!r} → {_describe(parse)}"
