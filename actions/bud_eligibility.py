@@ -46,6 +46,8 @@ DIGRESSIONS = {
     "thank", "goodbye", "ask_cite_status", "ask_cites_commune", "ask_employment_help", "faq",
 }
 DIGRESSION_CONFIDENCE = 0.6
+# Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
+WINDOW_YEARS = (2018, 2026)
 _FUTURE_WORDS = re.compile(r"\b(compte|vais|va|prevois|prevu|projet|bientot|prochain|prochaine|futur|futur[e]?)\b")
 _STAFF_WORDS = re.compile(r"\b(salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd)\b")
 
@@ -179,8 +181,11 @@ class ValidateBudForm(Action):
                     return []  # a digression: the rules answer it, then the form asks again
             year_only = None
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
-                year_only = int(updates.pop("creation_date"))  # a year alone: ask the month before deciding
-                updates["creation_date"] = None
+                year = int(updates["creation_date"])
+                if WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
+                    year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
+                else:
+                    year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
             verdict = await evaluate(tracker, updates)

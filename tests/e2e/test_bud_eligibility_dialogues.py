@@ -1,0 +1,57 @@
+"""The BUD eligibility check as a business owner types it, through the REST channel against the real services."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_facts_up_front_then_only_the_missing_questions_then_the_verdict(resident):
+    first = resident.ask("j'ai lancé ma société de nettoyage à Harnes en octobre 2022, on est 4")
+    assert "création nouvelle" in first  # commune, date, head count and activity were understood
+    assert "Dans quelle commune" not in first and "Quand votre entreprise" not in first
+    assert "chiffre d'affaires" in resident.ask("oui c'est une creation")
+    assert "capital" in resident.ask("dans les 300 000 euros")
+    assert "CDI" in resident.ask("aucune, c'est a moi")
+    assert "habitent" in resident.ask("les 4")
+    assert "hors de la zone" in resident.ask("2")
+    verdict = resident.ask("presque rien, 5%")
+    assert "remplit les conditions" in verdict
+    assert "30 septembre 2024" in verdict  # end of the 23rd month after October 2022
+    assert "75 %" in verdict and "50 %" in verdict and "25 %" in verdict
+    assert "rescrit" in verdict
+
+
+def test_nothing_up_front_starts_with_the_commune(resident):
+    first = resident.ask("mon entreprise peut-elle bénéficier du BUD ?")
+    assert "Dans quelle commune" in first
+    assert "Quand votre entreprise" in resident.ask("elle est a Lievin")
+
+
+def test_a_correction_and_a_digression_do_not_lose_the_check(resident):
+    resident.ask("je veux savoir si ma boite a droit au bud")
+    resident.ask("Carvin")
+    assert "activité" in resident.ask("en juin 2021")
+    robot = resident.ask("vous etes un robot ?")
+    assert "assistant automatique" in robot and "activité" in robot  # answered, then the question again
+    corrected = resident.ask("non pardon c'etait en avril 2022")
+    assert "corrigé" in corrected and "activité" in corrected
+    cambrai = resident.ask("et Cambrai c'est en zone bud ?")
+    assert "Cambrai" in cambrai and "ne fait pas partie" in cambrai and "activité" in cambrai
+
+
+def test_stop_ends_the_check(resident):
+    resident.ask("est ce que je peux avoir l'exoneration bud")
+    assert "on arrête là" in resident.ask("stop, on arrête là")
+    assert "Bonjour" in resident.ask("bonjour")
+
+
+def test_a_liberal_profession_gets_a_reasoned_no_at_once(resident):
+    answer = resident.ask("je suis infirmière libérale à Lens depuis 2021, j'ai droit au BUD ?")
+    assert "✘" in answer and "libérale" in answer
+    assert "non remplie" in answer.lower()
+
+
+def test_a_creation_planned_after_the_window(resident):
+    answer = resident.ask("je compte m'installer a Douai l'an prochain, j'aurai droit au bud ?")
+    assert "31 décembre 2026" in answer
