@@ -58,10 +58,11 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=200, help=f"questions to send (at most {MAX_QUESTIONS})")
+    parser.add_argument("--model", type=Path, help="model archive (default: the one for the current training data)")
     parser.add_argument("--ports", default="16080,16055,16005", help="programme,actions,rasa ports")
     args = parser.parse_args()
     n = max(1, min(args.n, MAX_QUESTIONS))
-    model = model_path()
+    model = args.model or model_path()
     if not model.exists():
         print(f"No model for the current training data: run `make train` first ({model.name}).", file=sys.stderr)
         return 2
