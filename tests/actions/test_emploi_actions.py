@@ -1,0 +1,385 @@
+"""Employment support actions (actions/emploi.py) against the real programme-data service.
+
+The trackers are built by hand as Rasa sends them to the action server; the dispatched responses and their
+variables are what the resident reads (through the domain). A conversation is replayed by applying each action's
+events to the tracker, as Rasa does, to check which questions the form asks and what the orientation says.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.emploi import (
+    FORM_SLOTS,
+    ActionEmploiOrientation,
+    ActionEmploiStart,
+    ValidateEmploiForm,
+    slot_for,
+)
+from actions.programme_client import ProgrammeClient
+
+ALL_SLOTS = {slot: None for slot in FORM_SLOTS + ("emploi_commune_insee", "emploi_skipped")}
+
+
+def tracker(
+    text: str,
+    intent: str = "ask_employment_help",
+    confidence: float = 0.95,
+    entities: Optional[list[tuple[str, str]]] = None,
+    slots: Optional[dict] = None,
+    requested: Optional[str] = None,
+    after_bot: bool = False,
+) -> Tracker:
+    """A tracker whose last user message is `text`; `after_bot` when a rule answered it since (a digression)."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [{"entity": e, "value": v} for e, v in (entities or [])],
+    }
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    if after_bot:
+        events += [{"event": "action", "name": "utter_bot_challenge"}, {"event": "bot", "text": "…"}]
+    return Tracker(
+        sender_id="test-resident",
+        slots={"commune": None, "postal_code": None, "topic": None, **ALL_SLOTS, "requested_slot": requested,
+               **(slots or {})},
+        latest_message=latest,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "emploi_form"} if requested else {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+def slot_sets(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.fixture
+def programme(programme_url) -> ProgrammeClient:
+    return ProgrammeClient(programme_url)
+
+
+@pytest.fixture
+def down(closed_port_url) -> ProgrammeClient:
+    return ProgrammeClient(closed_port_url)
+
+
+def orientation_of(programme: ProgrammeClient, profile: dict) -> dict:
+    return asyncio.run(programme.post("/employment/orientation", profile))
+
+
+# Facts given up front ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, entities, expected",
+    [
+        ("j'ai 24 ans et aucun diplome, j'habite a Avion", [("commune", "Avion")],
+         {"emploi_age": 24, "emploi_commune": "Avion", "emploi_commune_insee": "62065"}),
+        ("je touche le RSA a Avion", [], {"emploi_rsa": True, "emploi_commune": "Avion"}),
+        ("je suis sans emploi depuis longtemps", [], {"emploi_long_term_unemployed": True}),
+        ("je veux changer de metier", [], {"emploi_wants_career_change": True}),
+        ("je cherche une formation", [], {"emploi_wants_training": True}),
+        ("je suis au chomage et je veux creer ma boite", [], {"emploi_wants_business_creation": True}),
+        ("g 19 ans, pas inscrit a pole emploi, j'ai une rqth", [],
+         {"emploi_age": 19, "emploi_registered_job_seeker": False, "emploi_disability_recognised": True}),
+        ("au chomage depuis 3 ans a denain", [],
+         {"emploi_long_term_unemployed": True, "emploi_commune": "Denain"}),
+    ],
+)
+def test_the_start_action_keeps_every_fact_the_opening_message_gives(programme, text, entities, expected):
+    messages, events = run(ActionEmploiStart(programme), tracker(text, entities=entities))
+    assert responses(messages)[0] == "utter_emploi_start"
+    found = slot_sets(events)
+    assert found["topic"] == "emploi"
+    assert {k: found.get(k) for k in expected} == expected
+    # « depuis 3 ans » is not an age, and nothing is guessed
+    assert set(k for k, v in found.items() if v is not None) - set(expected) <= {"topic", "commune", "emploi_commune_insee"}
+
+
+def test_the_start_action_forgets_the_previous_profile_and_the_place_of_a_bud_question(programme):
+    old = {"emploi_age": 40, "emploi_rsa": True, "emploi_commune": "Lens", "commune": "Lens"}
+    _, events = run(ActionEmploiStart(programme), tracker("je cherche du travail", slots=old))
+    found = slot_sets(events)
+    assert found["emploi_age"] is None and found["emploi_rsa"] is None and found["emploi_commune"] is None
+    assert "emploi_commune" not in {k for k, v in found.items() if v is not None}
+
+
+# The form asks what the service still needs -----------------------------------------------------------------------
+
+
+def test_required_slots_follow_the_services_missing_list(programme):
+    slots = {"emploi_age": 24, "emploi_commune": "Avion", "emploi_commune_insee": "62065"}
+    required = asyncio.run(ValidateEmploiForm(programme).required_slots(
+        list(FORM_SLOTS), CollectingDispatcher(), tracker("", slots=slots), {}))
+    missing = orientation_of(programme, {"age": 24, "commune_insee": "62065"})["missing"]
+    assert required == [slot_for(fact) for fact in missing]
+    assert "emploi_rsa" not in required  # no PLIE for Lens-Liévin in the data: the RSA changes nothing there
+
+
+def test_an_answer_that_makes_a_question_useless_skips_it(programme):
+    # At Denain, the RSA leads to the PLIE; once it is known, long-term unemployment changes nothing more.
+    slots = {"emploi_age": 41, "emploi_commune": "Denain", "emploi_commune_insee": "59172",
+             "emploi_registered_job_seeker": True}
+    _, events = run(ValidateEmploiForm(programme),
+                    tracker("oui je le touche", intent="affirm", slots=slots, requested="emploi_rsa"))
+    assert slot_sets(events)["emploi_rsa"] is True
+    assert slot_sets(events)["requested_slot"] == "emploi_disability_recognised"
+
+
+def test_the_first_question_is_the_commune_when_nothing_is_known(programme):
+    _, events = run(ValidateEmploiForm(programme), tracker("je cherche du travail"))
+    assert slot_sets(events) == {"requested_slot": "emploi_commune"}
+
+
+@pytest.mark.parametrize(
+    "requested, text, intent, expected",
+    [
+        ("emploi_age", "24", "nlu_fallback", 24),
+        ("emploi_age", "j'ai vingt deux ans", "nlu_fallback", 22),
+        ("emploi_registered_job_seeker", "nan", "deny", False),
+        ("emploi_registered_job_seeker", "/affirm", "affirm", True),
+        ("emploi_rsa", "oui je touche le RSA", "affirm", True),
+        ("emploi_disability_recognised", "non j'en ai pas", "deny", False),
+        ("emploi_commune", "62800", "inform_place", "Liévin"),
+        ("emploi_commune", "j'habite a henin beaumont", "inform_place", "Hénin-Beaumont"),
+    ],
+)
+def test_free_text_answers_are_read(programme, requested, text, intent, expected):
+    _, events = run(ValidateEmploiForm(programme), tracker(text, intent=intent, requested=requested))
+    assert slot_sets(events)[requested] == expected
+
+
+def test_an_unreadable_answer_is_said_not_understood_and_asked_again(programme):
+    slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("bof", intent="nlu_fallback", confidence=0.3, slots=slots, requested="emploi_age"))
+    assert responses(messages) == ["utter_emploi_not_understood_age"]
+    assert slot_sets(events) == {"emploi_age": None, "requested_slot": "emploi_age"}
+
+
+def test_an_unreadable_yes_no_answer_is_said_not_understood(programme):
+    slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510", "emploi_age": 30}
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("euh", intent="nlu_fallback", confidence=0.3, slots=slots,
+                                   requested="emploi_registered_job_seeker"))
+    assert responses(messages) == ["utter_emploi_not_understood_yes_no"]
+    assert slot_sets(events)["requested_slot"] == "emploi_registered_job_seeker"
+
+
+def test_a_misspelt_commune_is_read_and_said_back(programme):
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("lievinn", intent="inform_place", entities=[("commune", "lievinn")],
+                                   requested="emploi_commune"))
+    assert [(m["response"], m["commune"]) for m in messages] == [("utter_commune_understood", "Liévin")]
+    assert slot_sets(events)["emploi_commune"] == "Liévin"
+
+
+def test_a_place_outside_nord_and_pas_de_calais_is_not_understood_and_asked_again(programme):
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("zzzville", intent="inform_place", requested="emploi_commune"))
+    assert responses(messages) == ["utter_emploi_not_understood_commune"]
+    assert slot_sets(events) == {"emploi_commune": None, "requested_slot": "emploi_commune"}
+
+
+def test_i_dont_know_skips_the_question_instead_of_asking_it_forever(programme):
+    slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510", "emploi_age": 30,
+             "emploi_registered_job_seeker": True}
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("je sais pas trop", intent="nlu_fallback", confidence=0.4, slots=slots,
+                                   requested="emploi_disability_recognised"))
+    assert responses(messages) == ["utter_emploi_skip_question"]
+    found = slot_sets(events)
+    assert found["emploi_skipped"] == ["disability_recognised"]
+    assert found["requested_slot"] not in (None, "emploi_disability_recognised")
+
+
+# Digressions and stop ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("t'es un robot ?", "bot_challenge"), ("je veux parler a quelqu'un", "ask_human"),
+     ("Lens est en zone bud ?", "ask_bud_commune"), ("merci", "thank"), ("stop", "stop"),
+     ("non laisse tomber", "stop")],
+)
+def test_a_clear_digression_is_left_to_the_rules(programme, text, intent):
+    entities = [("commune", "Lens")] if intent == "ask_bud_commune" else []
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker(text, intent=intent, entities=entities, requested="emploi_commune"))
+    assert events == [] and messages == []  # no SlotSet: Rasa rejects the form and a rule answers
+
+
+def test_an_unsure_digression_is_an_unreadable_answer(programme):
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("hein", intent="bot_challenge", confidence=0.4, requested="emploi_commune"))
+    assert responses(messages) == ["utter_emploi_not_understood_commune"]
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"
+
+
+def test_after_a_digression_the_form_asks_its_question_again_without_reproach(programme):
+    messages, events = run(ValidateEmploiForm(programme),
+                           tracker("t'es un robot ?", intent="bot_challenge", requested="emploi_commune", after_bot=True))
+    assert messages == []
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"
+
+
+# Orientation ------------------------------------------------------------------------------------------------------
+
+
+def structures_named(messages: list[dict]) -> list[str]:
+    return [m["nom"] for m in messages if m["response"] == "utter_emploi_structure"]
+
+
+def routes_named(messages: list[dict]) -> list[str]:
+    return [m["title"] for m in messages if m["response"] == "utter_emploi_route"]
+
+
+def test_a_22_year_old_in_lievin_gets_the_mission_locale_of_lens_lievin(programme):
+    slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510",
+             "emploi_registered_job_seeker": False}
+    messages, events = run(ActionEmploiOrientation(programme), tracker("non", slots=slots))
+    assert routes_named(messages)[0] == "Mission locale"
+    assert "Mission locale de l'agglomération de Lens-Liévin" in structures_named(messages)
+    route = next(m for m in messages if m["response"] == "utter_emploi_route")
+    assert "Contrat d'engagement jeune" in route["description"]
+    assert responses(messages)[-1] == "utter_emploi_end"
+    assert slot_sets(events) == {"topic": "emploi"}
+
+
+def test_rsa_in_denain_gets_the_plie_of_the_porte_du_hainaut(programme):
+    slots = {"emploi_age": 45, "emploi_commune": "Denain", "emploi_commune_insee": "59172", "emploi_rsa": True}
+    messages, _ = run(ActionEmploiOrientation(programme), tracker("oui", slots=slots))
+    assert routes_named(messages)[0].startswith("PLIE")
+    assert "PLIE de la Porte du Hainaut" in structures_named(messages)
+    assert "France Travail Denain" in structures_named(messages)
+
+
+def test_outside_the_bassin_minier_the_routes_are_national(programme):
+    slots = {"emploi_age": 35, "emploi_commune": "Lille", "emploi_commune_insee": "59350"}
+    messages, _ = run(ActionEmploiOrientation(programme), tracker("Lille", slots=slots))
+    assert structures_named(messages) == []
+    said = [m.get("message", "") for m in messages if m["response"] == "utter_emploi_message"]
+    assert any("pas dans le bassin minier" in text for text in said)
+    contact = next(m for m in messages if m["response"] == "utter_emploi_national_contact")
+    assert (contact["nom"], contact["telephone"], contact["site"]) == ("France Travail", "3949", "francetravail.fr")
+
+
+def test_no_address_or_phone_is_said_that_the_service_did_not_return(programme):
+    slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
+    messages, _ = run(ActionEmploiOrientation(programme), tracker("", slots=slots))
+    answer = orientation_of(programme, {"age": 22, "commune_insee": "62510"})
+    known = {(s["nom"], f) for r in answer["routes"] for s in r["structures"] for f in ("adresse", "contact", "horaires")
+             if s[f]}
+    said = {m["response"] for m in messages}
+    for field in ("adresse", "contact", "horaires"):
+        assert (f"utter_emploi_structure_{field}" in said) == any(f == field for _, f in known)
+
+
+def test_under_16_the_service_message_is_said_and_no_route(programme):
+    slots = {"emploi_age": 15, "emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
+    messages, _ = run(ActionEmploiOrientation(programme), tracker("15", slots=slots))
+    assert routes_named(messages) == []
+    assert any("16 ans" in m.get("message", "") for m in messages)
+
+
+# A whole conversation ---------------------------------------------------------------------------------------------
+
+
+def converse(programme: ProgrammeClient, opening: str, answers: dict[str, tuple[str, str]]) -> tuple[list[str], list]:
+    """Replays a conversation: the start action, then the form until it asks nothing more, then the orientation.
+    `answers` gives, for each question (slot), the text and intent of the resident's answer.
+    Returns the questions asked, in order, and the orientation's messages."""
+    slots: dict = {}
+
+    def apply(events: list[dict]) -> None:
+        slots.update(slot_sets(events))
+
+    _, events = run(ActionEmploiStart(programme), tracker(opening))
+    apply(events)
+    _, events = run(ValidateEmploiForm(programme), tracker(opening, slots=slots))
+    apply(events)
+    asked = []
+    while slots.get("requested_slot"):
+        question = slots["requested_slot"]
+        asked.append(question)
+        assert asked.count(question) == 1, f"{question} asked twice"
+        text, intent = answers[question]
+        _, events = run(ValidateEmploiForm(programme), tracker(text, intent=intent, slots=slots, requested=question))
+        apply(events)
+    messages, _ = run(ActionEmploiOrientation(programme), tracker(text, slots=slots))
+    return asked, messages
+
+
+NO = ("non", "deny")
+
+
+def test_a_conversation_with_facts_up_front_asks_only_the_rest(programme):
+    asked, messages = converse(
+        programme,
+        "j'ai 24 ans et aucun diplome, j'habite a Avion",
+        {
+            "emploi_registered_job_seeker": ("pas encore", "deny"),
+            "emploi_disability_recognised": NO,
+            "emploi_wants_training": ("oui je veux bien", "affirm"),
+            "emploi_wants_career_change": NO,
+            "emploi_wants_business_creation": NO,
+        },
+    )
+    assert "emploi_commune" not in asked and "emploi_age" not in asked
+    assert asked[0] == "emploi_registered_job_seeker"
+    assert routes_named(messages)[0] == "Mission locale"
+    assert "Se former" in routes_named(messages)
+
+
+def test_a_conversation_from_nothing_in_denain_with_the_rsa(programme):
+    asked, messages = converse(
+        programme,
+        "je cherche du boulot",
+        {
+            "emploi_commune": ("denain", "inform_place"),
+            "emploi_age": ("41", "nlu_fallback"),
+            "emploi_registered_job_seeker": ("oui", "affirm"),
+            "emploi_rsa": ("ouais", "affirm"),
+            "emploi_disability_recognised": NO,
+            "emploi_wants_training": NO,
+            "emploi_wants_career_change": NO,
+            "emploi_wants_business_creation": NO,
+        },
+    )
+    assert asked[:4] == ["emploi_commune", "emploi_age", "emploi_registered_job_seeker", "emploi_rsa"]
+    assert "emploi_long_term_unemployed" not in asked  # the RSA already leads to the PLIE
+    assert "PLIE de la Porte du Hainaut" in structures_named(messages)
+
+
+# Service down -----------------------------------------------------------------------------------------------------
+
+
+def test_service_down_the_start_action_does_not_fail(down):
+    messages, events = run(ActionEmploiStart(down), tracker("j'ai 24 ans, j'habite a Avion"))
+    assert responses(messages) == ["utter_emploi_start"]
+    assert slot_sets(events)["emploi_age"] == 24
+
+
+def test_service_down_the_form_ends_and_the_orientation_says_so(down):
+    messages, events = run(ValidateEmploiForm(down), tracker("24", intent="nlu_fallback", requested="emploi_age"))
+    assert messages == []
+    assert slot_sets(events)["requested_slot"] is None
+    messages, _ = run(ActionEmploiOrientation(down), tracker("24", slots={"emploi_age": 24}))
+    assert responses(messages) == ["utter_service_unavailable"]
