@@ -1,0 +1,381 @@
+"""Cités minières: where the renovation of a cité stands, and which cités a commune has, from the programme data.
+
+The programme-data service decides what a name means (found / ambiguous / not_found, GET /cites/search) and holds
+every fact and status; these actions only pick the cité the user means and put the service's answer into the
+domain's responses. Everything the user reads is in the domain (`utter_cite_*`, `utter_cites_commune_*`); an
+answer about one cité is one message, built from the domain's line templates filled with the cité's data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Iterable, Optional
+
+import requests
+from babel.dates import format_date
+from babel.lists import format_list
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.places import resolve_place, say_resolution_problem
+from actions.programme_client import ServiceUnavailable, client
+
+logger = logging.getLogger(__name__)
+
+LOCALE = "fr_FR"
+TOPIC = "cites"
+MAX_BUTTONS = 6
+STATUS_DATES = ("debut_travaux_prevu", "fin_travaux_prevue", "debut_travaux_reel", "fin_travaux_reelle")
+
+# Every domain response these actions use; a test checks that the domain defines each of them.
+RESPONSES = (
+    "utter_ask_cite",
+    "utter_cite_line_name",
+    "utter_cite_line_name_no_commune",
+    "utter_cite_line_bailleur",
+    "utter_cite_line_bailleur_unknown",
+    "utter_cite_line_logements",
+    "utter_cite_line_operation",
+    "utter_cite_line_erbm",
+    "utter_cite_line_not_erbm",
+    "utter_cite_line_erbm_unknown",
+    "utter_cite_line_status",
+    "utter_cite_line_debut_travaux_prevu",
+    "utter_cite_line_fin_travaux_prevue",
+    "utter_cite_line_debut_travaux_reel",
+    "utter_cite_line_fin_travaux_reelle",
+    "utter_cite_line_status_source",
+    "utter_cite_line_status_unknown",
+    "utter_cite_line_source",
+    "utter_cite_line_source_undated",
+    "utter_cite_line_updated",
+    "utter_cite_offer_handoff",
+    "utter_cite_button_handoff",
+    "utter_cite_ambiguous",
+    "utter_cite_did_you_mean",
+    "utter_cite_which_in_commune",
+    "utter_cite_not_found",
+    "utter_cite_not_found_at",
+    "utter_cite_suggestions",
+    "utter_cite_commune_cites",
+    "utter_cite_commune_no_cites",
+    "utter_cite_missing",
+    "utter_cites_commune_header_one",
+    "utter_cites_commune_header",
+    "utter_cites_commune_line",
+    "utter_cites_commune_unknown_statuses",
+    "utter_cites_commune_choose",
+    "utter_cites_commune_none",
+)
+
+
+# --- French presentation of dates and lists (Babel), and the domain's templates ------------------------------
+
+
+def french_date(value: Optional[str]) -> Optional[str]:
+    """« 2026-03-16 » → « 16 mars 2026 », « 2023-11 » → « novembre 2023 », « 2018 » → « 2018 »; also ISO datetimes."""
+    if not value:
+        return None
+    text = value.rstrip("Z")
+    try:
+        if len(text) == 4:
+            return str(int(text))
+        if len(text) == 7:
+            return format_date(dt.date.fromisoformat(text + "-01"), "MMMM y", locale=LOCALE)
+        day = dt.datetime.fromisoformat(text).date() if "T" in text else dt.date.fromisoformat(text)
+    except ValueError:
+        logger.warning("not a date: %r", value)
+        return value
+    shown = format_date(day, format="long", locale=LOCALE)
+    return "1er" + shown[1:] if day.day == 1 else shown  # « 1er mars 2026 »
+
+
+def french_list(items: Iterable[str]) -> str:
+    """« Wallers, Haveluy et Raismes »."""
+    items = list(items)
+    return format_list(items, locale=LOCALE) if items else ""
+
+
+def _template(domain: dict, name: str) -> Optional[str]:
+    variants = (domain.get("responses") or {}).get(name) or []
+    text = variants[0].get("text") if variants else None
+    if text is None:
+        logger.error("domain response %s is missing: a line of the answer is left out", name)
+    return text
+
+
+class Message:
+    """One message built from the domain's line templates, with optional buttons."""
+
+    def __init__(self, domain: dict):
+        self.domain = domain
+        self.lines: list[str] = []
+        self.buttons: list[dict[str, Any]] = []
+
+    def add(self, response: str, **values: Any) -> "Message":
+        text = _template(self.domain, response)
+        if text is not None:
+            self.lines.append(text.format_map({k: "" if v is None else v for k, v in values.items()}))
+        return self
+
+    def send(self, dispatcher: CollectingDispatcher) -> None:
+        if self.lines:
+            dispatcher.utter_message(text="\n".join(self.lines), buttons=self.buttons[:MAX_BUTTONS] or None)
+
+
+def cite_button(cite: dict) -> dict[str, Any]:
+    """A button that asks about this very cité (by its id: names are not unique). `cite` is a whole cité or the
+    service's summary of one (communes as names)."""
+    communes = [c["nom"] if isinstance(c, dict) else c for c in cite.get("communes") or ()]
+    title = f"{cite['nom']} ({', '.join(communes)})" if communes else cite["nom"]
+    return {"title": title, "payload": '/ask_cite_status{"cite_id": "%s"}' % cite["id"].replace('"', "")}
+
+
+def _handoff_button(domain: dict) -> dict[str, Any]:
+    return {"title": _template(domain, "utter_cite_button_handoff") or "?", "payload": "/ask_human"}
+
+
+# --- One cité ------------------------------------------------------------------------------------------------
+
+
+def describe(cite: dict, domain: dict) -> Message:
+    """The answer about one cité: where, who, how many homes, which operation, its status and where that comes from."""
+    message = Message(domain)
+    communes = [c["nom"] for c in cite["communes"]]
+    epci = [e["nom"] for e in cite["epci"]]
+    if communes:
+        message.add("utter_cite_line_name", nom=cite["nom"], communes=french_list(communes), epci=french_list(epci))
+    else:
+        message.add("utter_cite_line_name_no_commune", nom=cite["nom"])
+    if cite.get("bailleur"):
+        message.add("utter_cite_line_bailleur", bailleur=cite["bailleur"])
+    else:
+        message.add("utter_cite_line_bailleur_unknown")
+    if cite.get("logements"):
+        message.add("utter_cite_line_logements", logements=cite["logements"])
+    if cite.get("operation"):
+        message.add("utter_cite_line_operation", operation=cite["operation"]["libelle"])
+    elif cite.get("erbm") is True:
+        message.add("utter_cite_line_erbm")
+    elif cite.get("erbm") is False:
+        message.add("utter_cite_line_not_erbm")
+    else:
+        message.add("utter_cite_line_erbm_unknown")
+
+    status = cite["statut"]
+    if status["connu"]:
+        label = status["libelle"]
+        message.add("utter_cite_line_status", statut=label[:1].lower() + label[1:])
+        for name in STATUS_DATES:
+            if status.get(name):
+                message.add(f"utter_cite_line_{name}", date=french_date(status[name]))
+        if status.get("source"):
+            message.add("utter_cite_line_status_source", source=status["source"])
+    else:
+        message.add("utter_cite_line_status_unknown")
+
+    source = cite["source"]
+    shown_date = french_date(source.get("date"))
+    if shown_date and source["date"][:4] not in source["nom"]:
+        message.add("utter_cite_line_source", source=source["nom"], date=shown_date)
+    else:
+        message.add("utter_cite_line_source_undated", source=source["nom"])
+    update = cite["mise_a_jour"]
+    message.add("utter_cite_line_updated", date=french_date(update["le"]), par=update["par"])
+    if not status["connu"]:
+        message.add("utter_cite_offer_handoff")
+        message.buttons.append(_handoff_button(domain))
+    return message
+
+
+def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str]:
+    """The values of an entity in the last message, once each; with `outside`, only those whose text does not
+    overlap that other entity (« la Croisette à Méricourt »: Croisette is also a commune's name, but here it is
+    the cité's)."""
+    found = tracker.latest_message.get("entities") or []
+    spans = [(e["start"], e["end"]) for e in found if e.get("entity") == outside and "start" in e and "end" in e]
+    values = []
+    for e in found:
+        value = e.get("value")
+        if e.get("entity") != entity or not isinstance(value, str) or not value.strip():
+            continue
+        if "start" in e and "end" in e and any(e["start"] < end and start < e["end"] for start, end in spans):
+            continue
+        if value.strip() not in values:
+            values.append(value.strip())
+    return values
+
+
+async def _cite_by_id(cite_id: str) -> Optional[dict]:
+    try:
+        return await client.get(f"/cites/{cite_id}")
+    except requests.HTTPError:  # 404: the cité is no longer in the programme data
+        return None
+
+
+class ActionCiteStatus(Action):
+    """« Où en est la rénovation de la cité Agache ? »: the cité the user means, then everything known about it.
+
+    Which cité: a button's id, else the `cite` entities (with a `commune` entity if any), else the whole message,
+    else the cité of the previous answer (« et c'est qui le bailleur ? »). Only the service decides found /
+    ambiguous / not_found; a name that is not found is said so, with the closest names as suggestions only.
+    """
+
+    def name(self) -> str:
+        return "action_cite_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        events: list = [SlotSet("topic", TOPIC)]
+        try:
+            cite, result = await self._find(tracker)
+            if cite is not None:
+                describe(cite, domain).send(dispatcher)
+                return events + [SlotSet("cite_id", cite["id"])]
+            if result is None:
+                dispatcher.utter_message(response="utter_ask_cite")
+                return events
+            if result["status"] == "ambiguous":
+                self._ask_which(result, domain).send(dispatcher)
+            else:
+                self._not_found(result, domain).send(dispatcher)
+            # Another cité was asked about: a later « et les travaux ? » must not fall back to the previous one.
+            events.append(SlotSet("cite_id", None))
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+        return events
+
+    async def _find(self, tracker: Tracker) -> tuple[Optional[dict], Optional[dict]]:
+        """(the cité, None) when one is found; (None, the search result to explain) otherwise; (None, None) when
+        the message names no cité and none was talked about before."""
+        for cite_id in _entity_values(tracker, "cite_id"):
+            cite = await _cite_by_id(cite_id)
+            if cite is not None:
+                return cite, None
+        names = _entity_values(tracker, "cite")
+        communes = _entity_values(tracker, "commune", outside="cite")
+        named: Optional[dict] = None
+        for name in names:
+            query = f"{name} à {communes[0]}" if communes else name
+            result = await client.get("/cites/search", q=query[:200])
+            if result["status"] == "found":
+                return result["cites"][0], None
+            if result["status"] == "ambiguous":
+                return None, result
+            named = named or {**result, "name": name}
+        text = tracker.latest_message.get("text") or ""
+        if text.strip() and not text.startswith("/"):
+            result = await client.get("/cites/search", q=text[:200])
+            if result["status"] == "found":
+                return result["cites"][0], None
+            if named is None and result["status"] == "ambiguous":
+                return None, result
+            if named is None and result["commune"] is not None:
+                return None, result  # « … à Douai »: not found there, and the cités of Douai
+        if named is not None:
+            return None, named
+        remembered = tracker.get_slot("cite_id")
+        if remembered:
+            cite = await _cite_by_id(remembered)
+            if cite is not None:
+                return cite, None
+        return None, None
+
+    @staticmethod
+    def _ask_which(result: dict, domain: dict) -> Message:
+        message = Message(domain)
+        if result["match"] == "commune":
+            message.add("utter_cite_which_in_commune", commune=result["commune"]["nom"])
+        elif len(result["cites"]) == 1:
+            message.add("utter_cite_did_you_mean", nom=result["cites"][0]["nom"])
+        else:
+            message.add("utter_cite_ambiguous", query=result["query"])
+        message.buttons = [cite_button(c) for c in result["cites"]]
+        return message
+
+    @staticmethod
+    def _not_found(result: dict, domain: dict) -> Message:
+        message = Message(domain)
+        commune = result["commune"]["nom"] if result["commune"] else None
+        if result["match"] == "commune":
+            message.add("utter_cite_commune_no_cites", commune=commune)
+            message.add("utter_cite_missing")
+            return message
+        local = result["cites_de_la_commune"]
+        name = result.get("name")  # the cité's name as the user typed it, when the NLU found one
+        if not name and commune:
+            # A sentence about a commune whose other words name no cité the NLU saw (« … à Douai ? »): its cités
+            # are a question to ask; the service's suggestions for those other words would only be noise.
+            if local:
+                message.add("utter_cite_which_in_commune", commune=commune)
+            else:
+                message.add("utter_cite_commune_no_cites", commune=commune)
+            message.add("utter_cite_missing")
+            message.buttons = [cite_button(c) for c in local]
+            return message
+        if commune:
+            message.add("utter_cite_not_found_at", query=name or result["query"], commune=commune)
+        else:
+            message.add("utter_cite_not_found", query=name or result["query"])
+        if commune and local:
+            message.add("utter_cite_commune_cites", commune=commune, cites=french_list(c["nom"] for c in local))
+        elif commune:
+            message.add("utter_cite_commune_no_cites", commune=commune)
+        suggestions = [s for s in result["suggestions"] if s["id"] not in {c["id"] for c in local}]
+        if suggestions:
+            message.add("utter_cite_suggestions", suggestions=french_list(_with_communes(s) for s in suggestions))
+        message.add("utter_cite_missing")
+        message.buttons = [cite_button(c) for c in [*local, *suggestions]]
+        return message
+
+
+def _with_communes(summary: dict) -> str:
+    return cite_button(summary)["title"]
+
+
+# --- The cités of a commune ----------------------------------------------------------------------------------
+
+
+class ActionCitesCommune(Action):
+    """« Il y a quelles cités en travaux à Douai ? »: the commune (as for BUD), then its cités with their status."""
+
+    def name(self) -> str:
+        return "action_cites_commune"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        events: list = [SlotSet("topic", TOPIC)]
+        try:
+            resolution = await resolve_place(tracker, client)
+            if resolution is None:
+                dispatcher.utter_message(response="utter_ask_commune")
+                return events
+            if say_resolution_problem(dispatcher, resolution):
+                return events
+            communes = resolution["communes"]
+            if len(communes) > 1:
+                dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
+            for commune in communes:
+                listing = await client.get("/cites", insee=commune["insee"])
+                self._listing(commune["nom"], listing["cites"], domain).send(dispatcher)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return events
+        return events + [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]
+
+    @staticmethod
+    def _listing(commune: str, cites: list[dict], domain: dict) -> Message:
+        message = Message(domain)
+        if not cites:
+            return message.add("utter_cites_commune_none", commune=commune)
+        if len(cites) == 1:
+            message.add("utter_cites_commune_header_one", commune=commune)
+        else:
+            message.add("utter_cites_commune_header", commune=commune, count=len(cites))
+        for cite in cites:
+            label = cite["statut"]["libelle"]
+            message.add("utter_cites_commune_line", nom=cite["nom"], statut=label[:1].lower() + label[1:])
+        if any(not cite["statut"]["connu"] for cite in cites):
+            message.add("utter_cites_commune_unknown_statuses")
+        message.add("utter_cites_commune_choose")
+        message.buttons = [cite_button(c) for c in cites]
+        return message
