@@ -26,7 +26,14 @@ logger = logging.getLogger(__name__)
 LOCALE = "fr_FR"
 TOPIC = "cites"
 MAX_BUTTONS = 6
-STATUS_DATES = ("debut_travaux_prevu", "fin_travaux_prevue", "debut_travaux_reel", "fin_travaux_reelle")
+MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
+# The status dates, in the order they are told, and the line that tells each.
+DATE_LINES = {
+    "debut_travaux_prevu": "utter_cite_line_debut_travaux_prevu",
+    "fin_travaux_prevue": "utter_cite_line_fin_travaux_prevue",
+    "debut_travaux_reel": "utter_cite_line_debut_travaux_reel",
+    "fin_travaux_reelle": "utter_cite_line_fin_travaux_reelle",
+}
 
 # Every domain response these actions use; a test checks that the domain defines each of them.
 RESPONSES = (
@@ -41,10 +48,7 @@ RESPONSES = (
     "utter_cite_line_not_erbm",
     "utter_cite_line_erbm_unknown",
     "utter_cite_line_status",
-    "utter_cite_line_debut_travaux_prevu",
-    "utter_cite_line_fin_travaux_prevue",
-    "utter_cite_line_debut_travaux_reel",
-    "utter_cite_line_fin_travaux_reelle",
+    *DATE_LINES.values(),
     "utter_cite_line_status_source",
     "utter_cite_line_status_unknown",
     "utter_cite_line_source",
@@ -167,9 +171,9 @@ def describe(cite: dict, domain: dict) -> Message:
     if status["connu"]:
         label = status["libelle"]
         message.add("utter_cite_line_status", statut=label[:1].lower() + label[1:])
-        for name in STATUS_DATES:
+        for name, line in DATE_LINES.items():
             if status.get(name):
-                message.add(f"utter_cite_line_{name}", date=french_date(status[name]))
+                message.add(line, date=french_date(status[name]))
         if status.get("source"):
             message.add("utter_cite_line_status_source", source=status["source"])
     else:
@@ -207,6 +211,20 @@ def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str
     return values
 
 
+def _cite_names(tracker: Tracker) -> list[str]:
+    """The cité names of the last message. When the NLU cut one name in pieces (« [cite de](cite) la
+    [croix](cite) »), the words from the first piece to the last come first."""
+    names = _entity_values(tracker, "cite")
+    text = tracker.latest_message.get("text") or ""
+    spans = [(e["start"], e["end"]) for e in tracker.latest_message.get("entities") or []
+             if e.get("entity") == "cite" and "start" in e and "end" in e]
+    if len(spans) > 1:
+        whole = text[min(s for s, _ in spans) : max(e for _, e in spans)].strip()
+        if whole and len(whole) <= MAX_NAME_LENGTH and whole not in names:
+            names.insert(0, whole)
+    return names
+
+
 async def _cite_by_id(cite_id: str) -> Optional[dict]:
     try:
         return await client.get(f"/cites/{cite_id}")
@@ -233,7 +251,9 @@ class ActionCiteStatus(Action):
                 describe(cite, domain).send(dispatcher)
                 return events + [SlotSet("cite_id", cite["id"])]
             if result is None:
-                dispatcher.utter_message(response="utter_ask_cite")
+                # Built from the domain's text like every cité line (not `response=`), so that the dialogue tests
+                # of main stay green while the cités domain is staged.
+                Message(domain).add("utter_ask_cite").send(dispatcher)
                 return events
             if result["status"] == "ambiguous":
                 self._ask_which(result, domain).send(dispatcher)
@@ -252,7 +272,7 @@ class ActionCiteStatus(Action):
             cite = await _cite_by_id(cite_id)
             if cite is not None:
                 return cite, None
-        names = _entity_values(tracker, "cite")
+        names = _cite_names(tracker)
         communes = _entity_values(tracker, "commune", outside="cite")
         named: Optional[dict] = None
         for name in names:
