@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import hashlib
 import os
 import signal
@@ -46,6 +47,14 @@ def model_path() -> Path:
 
 
 def train_if_needed() -> Path:
+    """The model for the current training inputs, trained first if there is none (one training at a time)."""
+    MODEL_DIR.mkdir(exist_ok=True)
+    with (MODEL_DIR / ".training.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second caller waits, then finds the model trained
+        return _train_unlocked()
+
+
+def _train_unlocked() -> Path:
     target = model_path()
     if target.exists():
         print(f"Model up to date: {target.relative_to(ROOT)}", flush=True)
