@@ -24,21 +24,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 from assistant import french_values as fv
+from assistant.bud import FACT_ORDER
 from assistant.text import fold
 
-FACTS = (
-    "commune",
-    "creation_date",
-    "activity",
-    "origin",
-    "employees",
-    "turnover_eur",
-    "balance_sheet_eur",
-    "capital_held_by_companies_pct",
-    "eligible_employees",
-    "resident_employees",
-    "turnover_outside_pct",
-)
+FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
 SLOT = {fact: f"bud_{fact}" for fact in FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
 DIGRESSIONS = {

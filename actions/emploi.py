@@ -28,6 +28,7 @@ from text_to_num import alpha2digit
 
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ProgrammeClient, ServiceUnavailable, client
+from assistant.employment import BOOLEAN_FACTS
 from assistant.french_values import parse_age, parse_yes_no
 from assistant.text import fold
 
@@ -41,15 +42,6 @@ TOPIC = "emploi"
 
 # The facts of the service's profile (assistant/employment.py), each kept in the slot `emploi_<fact>`.
 AGE = "age"
-BOOLEAN_FACTS = (
-    "registered_job_seeker",
-    "rsa",
-    "long_term_unemployed",
-    "disability_recognised",
-    "wants_training",
-    "wants_career_change",
-    "wants_business_creation",
-)
 FACTS = ("commune", AGE) + BOOLEAN_FACTS
 FORM_SLOTS = tuple(SLOT_PREFIX + fact for fact in FACTS)
 ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT)

@@ -48,10 +48,15 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
     """Tell the user when the place is ambiguous or unknown. Returns True when it did (nothing more to say)."""
     query = resolution["query"]
     if resolution["status"] == "ambiguous" and resolution["match"] != "postal_code":
+        names = [c["nom"] for c in resolution["communes"]]
+        homonyms = {name for name in names if names.count(name) > 1}
         dispatcher.utter_message(
             response="utter_commune_ambiguous",
             query=query,
-            buttons=[_place_button(c["nom"]) for c in resolution["communes"]],
+            buttons=[
+                _place_button(f"{c['nom']} ({c['departement']})" if c["nom"] in homonyms else c["nom"])
+                for c in resolution["communes"]
+            ],
         )
         return True
     if resolution["status"] == "not_found":

@@ -29,7 +29,7 @@ RETRY = Retry(
 
 
 class ServiceUnavailable(Exception):
-    """The programme-data service did not answer, or answered with a server error."""
+    """The programme-data service did not answer, or not with the JSON its API documents."""
 
 
 class ProgrammeClient:
@@ -50,10 +50,14 @@ class ProgrammeClient:
             response = self.session.request(method, self.base_url + path, timeout=TIMEOUT_SECONDS, **kwargs)
         except requests.RequestException as error:
             raise ServiceUnavailable(str(error)) from error
-        if response.status_code >= 500:
+        if response.status_code >= 400:
+            # A 4xx here is a bug on our side (the actions send what the API documents), not the user's doing:
+            # to the user it is the same as a service that does not answer.
             raise ServiceUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        response.raise_for_status()
-        return response.json()
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ServiceUnavailable(f"{method} {path}: not JSON") from error
 
     # Communes
 

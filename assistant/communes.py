@@ -42,6 +42,7 @@ BUD_SOURCE = (
     "arrêtés du 14 février 2018 et du 11 avril 2019 (liste reconstituée d'après le périmètre publié par l'ANCT)"
 )
 POSTAL_CODE = re.compile(r"\b(59|62)\s?(\d{3})\b")
+DEPARTMENT = re.compile(r"\((59|62)\)\s*$")
 # Commune names that are also everyday French words: found in a sentence only when typed as a place.
 COMMON_WORDS = frozenset({"bus", "don", "ames", "erre", "ors", "eps", "eth", "bry", "rely", "hem", "acq"})
 FUZZY_ACCEPT = 90
@@ -158,12 +159,15 @@ class CommuneIndex:
                 status = "found" if len(found) == 1 else "ambiguous"
                 return Resolution(status, query, "postal_code", sorted(found, key=_by_size))
             return Resolution("not_found", query, "postal_code")
-        key = normalise(query)
+        department = DEPARTMENT.search(query)
+        key = normalise(DEPARTMENT.sub("", query))
         if key not in self.by_key:
             key = _strip_place_words(key)
         if not key:
             return Resolution("not_found", query)
         exact = self.by_key.get(key)
+        if exact and department:  # « Saint-Aubin (62) », as the bot's own buttons write homonyms
+            exact = [c for c in exact if c.departement == department.group(1)] or exact
         if exact:
             return Resolution("found" if len(exact) == 1 else "ambiguous", query, "exact", exact)
         prefixed = [c for k in self.keys if k.startswith(key + " ") for c in self.by_key[k]]

@@ -4,15 +4,15 @@ The HTTP layer calls the domain modules; the domain never imports it.
 """
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
 from assistant.api import cites as cites_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
+from assistant.api.errors import no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.storage import open_database
@@ -25,15 +25,11 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
         title="Programme-data service — renouveau du bassin minier",
         version="1.0",
         description="Communes, BUD rules, cités minières, employment services and hand-off, with their sources.",
+        dependencies=[Depends(no_unknown_query_parameters)],
     )
     app.state.programme = AppState(engine=engine, settings=settings)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"where": ".".join(str(p) for p in error["loc"]), "problem": error["msg"]} for error in exc.errors()
-        ]
-        return JSONResponse(status_code=422, content={"detail": "Requête invalide", "errors": errors})
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -101,10 +101,6 @@ def test_a_button_of_marles_answers_for_that_commune(service_up):
     assert messages[0]["commune"] == "Marles-sur-Canche"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (actions/places.py _place_button): homonyms get identical buttons « Saint-Aubin » / "
-    "/inform_place{\"commune\": \"Saint-Aubin\"}, which resolve to the same ambiguity again: the resident cannot "
-    "choose (the button needs the department or the INSEE code)"))
 def test_homonyms_in_both_departments_get_buttons_that_tell_them_apart(service_up):
     messages, _ = run_action(make_tracker("saint aubin c'est en bud ?", entities=[("commune", "saint aubin")]))
     assert responses(messages) == ["utter_commune_ambiguous"]
@@ -226,14 +222,8 @@ def test_service_errors_say_unavailable(use_service, fake_service, status):
     assert time.monotonic() - started < 5
 
 
-CLIENT_RAISES = pytest.mark.xfail(strict=True, reason=(
-    "BUG (actions/programme_client.py ProgrammeClient._request): only the request itself is inside "
-    "`try/except RequestException`; `response.raise_for_status()` (4xx → HTTPError) and `response.json()` "
-    "(JSONDecodeError) raise out of the action, so the action server answers 500 instead of "
-    "utter_service_unavailable"))
 
 
-@CLIENT_RAISES
 @pytest.mark.parametrize("body", [b"not json", b""])
 def test_a_garbled_answer_says_unavailable(use_service, fake_service, body):
     garbled = fake_service(status=200, body=body)
@@ -242,7 +232,6 @@ def test_a_garbled_answer_says_unavailable(use_service, fake_service, body):
     assert responses(messages) == ["utter_service_unavailable"]
 
 
-@CLIENT_RAISES
 def test_a_4xx_answer_says_unavailable_rather_than_crashing(use_service, fake_service):
     refusing = fake_service(status=404, body=b'{"detail": "Not Found"}')
     use_service(refusing.url)

@@ -1,0 +1,72 @@
+"""Cités minières and employment orientation, as residents type them, through the REST channel against the real
+services; a status set by staff through the programme-data API is what the bot then says."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def programme(stack) -> str:
+    return f"http://127.0.0.1:{stack.ports.programme}"
+
+
+def staff(stack) -> dict:
+    token = stack.env().get("PROGRAMME_STAFF_TOKEN", "dev-staff-token")  # the service's embedded default
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_cite_without_status_is_said_plainly(resident):
+    answer = resident.ask("ou en est la renovation de la cite des alouettes a bully ?")
+    assert "Cité des Alouettes" in answer
+    assert "je ne le connais pas encore" in answer
+
+
+def test_a_status_imported_by_staff_is_what_the_bot_then_says(stack, resident):
+    found = requests.get(f"{programme(stack)}/cites/search", params={"q": "cite agache"}, timeout=10).json()
+    cite_id = found["cites"][0]["id"]
+    csv_body = f"id,statut,debut_travaux_prevu,fin_travaux_prevue,source_statut\n{cite_id},en_travaux,2026-03-02,2027-06-30,test e2e\n"
+    refused = requests.post(f"{programme(stack)}/cites/import", data=csv_body.encode(),
+                            headers={"Content-Type": "text/csv"}, timeout=10)
+    assert refused.status_code == 401
+    imported = requests.post(f"{programme(stack)}/cites/import", data=csv_body.encode(),
+                             headers={"Content-Type": "text/csv", **staff(stack)}, timeout=10)
+    assert imported.status_code == 200, imported.text
+    answer = resident.ask("cite agache ca en est ou les travaux")
+    assert "Cité Agache" in answer and "travaux" in answer.lower()
+    assert "2 mars 2026" in answer and "30 juin 2027" in answer
+    assert "je ne le connais pas encore" not in answer
+
+
+def test_an_unknown_cite_is_not_matched_to_another(resident):
+    answer = resident.ask("et la cite des lilas elle sera renovee quand ?")
+    assert "Je ne trouve pas" in answer
+
+
+def test_the_cites_of_a_commune(resident):
+    answer = resident.ask("il y a quelles cites en travaux a douai ?")
+    assert "Douai" in answer and "Mouchonnière" in answer
+
+
+def test_a_programme_question_gets_a_sourced_answer(resident):
+    answer = resident.ask("c'est quoi l'ERBM ?")
+    assert "2017" in answer and "ource" in answer
+
+
+def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
+    first = resident.ask("j'ai 22 ans et je cherche du travail, j'habite a Lievin")
+    assert "Dans quelle commune" not in first and "Quel âge" not in first
+    answer = first
+    for _ in range(8):  # answer « non » to the remaining yes/no questions, at most eight of them
+        if "Voici qui peut vous aider" in answer:
+            break
+        answer = resident.ask("non")
+    assert "Voici qui peut vous aider" in answer
+    assert "Mission locale de l'agglomération de Lens-Liévin" in answer
+    assert "3949" in answer  # France Travail's national line, never an invented local number
+
+
+def test_stop_ends_the_employment_questions(resident):
+    resident.ask("je suis au chomage depuis longtemps, qui peut m'aider ?")
+    assert "j'arrête les questions" in resident.ask("stop")
