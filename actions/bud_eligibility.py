@@ -35,6 +35,9 @@ DIGRESSIONS = {
     "thank", "goodbye", "ask_cite_status", "ask_cites_commune", "ask_employment_help", "faq",
 }
 DIGRESSION_CONFIDENCE = 0.6
+# Digressions that ask something: their words are never read as answers or corrections.
+QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "faq", "ask_cite_status",
+             "ask_cites_commune", "out_of_scope"}
 # Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
 WINDOW_YEARS = (2018, 2026)
 _FUTURE_WORDS = re.compile(r"\b(compte|vais|va|prevois|prevu|projet|bientot|prochain|prochaine|futur|futur[e]?)\b")
@@ -188,6 +191,10 @@ class ValidateBudForm(Action):
         return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
 
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[dict]:
+        intent = tracker.latest_message.get("intent") or {}
+        digression = intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
+        if digression and intent.get("name") in QUESTIONS and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
+            return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
         others = await facts_in_message(text, tracker, dispatcher, skip=fact)
         corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}
         if corrected:
@@ -198,8 +205,7 @@ class ValidateBudForm(Action):
             return {**others, fact: value}
         if others:
             return others
-        intent = tracker.latest_message.get("intent") or {}
-        if intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE:
+        if digression:
             return None
         if fact != "commune":  # the commune reader already said what was wrong
             dispatcher.utter_message(response="utter_bud_not_understood")

@@ -3,6 +3,7 @@
 Run after changing data/programme/communes.csv: `make lookups`. A test fails when the file is stale.
 """
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,10 @@ TARGET = ROOT / "data" / "nlu" / "lookups.yml"
 
 def spellings(name: str) -> set[str]:
     plain = fold(name)
-    return {name, plain, plain.replace("-", " "), name.replace("-", " ")}
+    forms = {name, plain, plain.replace("-", " "), name.replace("-", " ")}
+    for long, short in (("sainte", "ste"), ("saint", "st")):  # « St Amand les Eaux », « ste catherine »
+        forms |= {re.sub(rf"^{long}\b", short, form, flags=re.I) for form in list(forms)}
+    return forms
 
 
 def render() -> str:

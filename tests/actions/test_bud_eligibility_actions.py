@@ -124,6 +124,14 @@ def test_a_clear_digression_is_left_to_the_rules(bud_service):
     assert slots == {} and responses == []
 
 
+def test_a_question_about_another_commune_is_not_a_correction(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("et Cambrai c'est en zone bud ?", intent="ask_bud_commune",
+                                                          requested="activity", facts=facts,
+                                                          entities=[("commune", "Cambrai")]))
+    assert slots == {} and responses == []
+
+
 def test_an_unreadable_answer_is_said_and_asked_again(bud_service):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
     slots, responses, _ = run(ValidateBudForm(), tracker("bof", requested="employees", facts=facts))
