@@ -10,6 +10,7 @@ loopback interface, and prints the start-up time and the latency percentiles. Se
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
 import sys
 import tempfile
@@ -49,6 +50,15 @@ QUESTIONS = [
 ]
 
 
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("", port))
+            return True
+        except OSError:
+            return False
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
@@ -67,6 +77,10 @@ def main() -> int:
         print(f"No model for the current training data: run `make train` first ({model.name}).", file=sys.stderr)
         return 2
     programme, actions, rasa = (int(p) for p in args.ports.split(","))
+    busy = [p for p in (programme, actions, rasa) if not port_free(p)]
+    if busy:
+        print(f"Ports already in use: {busy}. Choose others with --ports.", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="bench-") as var:
         var_dir = Path(var)
         stack = Stack(model, ports=Ports(programme, actions, rasa), var_dir=var_dir,

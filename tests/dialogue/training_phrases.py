@@ -18,8 +18,8 @@ def plain(text: str) -> str:
 
 
 def key(text: str) -> str:
-    """Case, accents and punctuation do not make a phrase new."""
-    return normalise(plain(text))
+    """Case, accents and punctuation do not make a phrase new (a phrase of punctuation only is kept as typed)."""
+    return normalise(plain(text)) or plain(text).strip()
 
 
 def training_keys() -> set[str]:

@@ -2,6 +2,7 @@
 ports of its own and with fresh databases in a temporary directory, and a resident who talks to it over REST."""
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from typing import Iterator
@@ -11,21 +12,45 @@ import requests
 
 from assistant.stack import Ports, Stack
 
-PORTS = Ports(programme=15080, actions=15055, rasa=15005)
+PREFERRED_PORTS = (15080, 15055, 15005)
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("", port))  # the action server listens on all interfaces
+            return True
+        except OSError:
+            return False
+
+
+def pick_ports() -> Ports:
+    """The preferred ports, or free ones when another run (another engineer's tests) holds them: otherwise the
+    readiness checks would find the other run's servers and the tests would talk to them."""
+    if all(_free(p) for p in PREFERRED_PORTS):
+        return Ports(*PREFERRED_PORTS)
+    ports = []
+    while len(ports) < 3:
+        with socket.socket() as s:
+            s.bind(("", 0))
+            port = s.getsockname()[1]
+        if port not in ports:
+            ports.append(port)
+    return Ports(*ports)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, trained_model) -> Iterator[Stack]:
     model = trained_model
     var_dir = tmp_path_factory.mktemp("var")
-    stack = Stack(model, ports=PORTS, var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}"})
+    stack = Stack(model, ports=pick_ports(), var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}"})
     started = time.monotonic()
     try:
         stack.start(timeout=400)
     except Exception:
         stack.stop()
         raise
-    print(f"\ne2e stack ready in {time.monotonic() - started:.0f} s (logs: {var_dir / 'logs'})")
+    print(f"\ne2e stack ready in {time.monotonic() - started:.0f} s on ports {stack.ports} (logs: {var_dir / 'logs'})")
     yield stack
     stack.stop()
 
