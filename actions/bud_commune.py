@@ -11,6 +11,9 @@ from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 
+MAX_ANSWERS = 5  # communes answered one by one; beyond, one summary
+
+
 def bud_response(commune: dict) -> str:
     """The domain response that states this commune's BUD classification."""
     bud = commune["bud"]
@@ -40,6 +43,15 @@ class ActionCommuneBud(Action):
         if say_resolution_problem(dispatcher, resolution):
             return topic
         communes = resolution["communes"]
+        if len(communes) > MAX_ANSWERS:  # 62130 covers 33 communes: a summary, not 33 messages
+            in_zone = [c["nom"] for c in communes if c["bud"]["classee"]]
+            dispatcher.utter_message(
+                response="utter_postal_code_summary" if in_zone else "utter_postal_code_none_in_zone",
+                postal_code=resolution["query"],
+                count=len(communes),
+                in_zone=", ".join(in_zone),
+            )
+            return topic
         if len(communes) > 1:
             dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
         for commune in communes:

@@ -47,6 +47,7 @@ DEPARTMENT = re.compile(r"\((59|62)\)\s*$")
 COMMON_WORDS = frozenset({"bus", "don", "ames", "erre", "ors", "eps", "eth", "bry", "rely", "hem", "acq"})
 FUZZY_ACCEPT = 90
 FUZZY_SUGGEST = 75
+FUZZY_IN_TEXT_MIN_LENGTH = 7  # shorter words are too often ordinary words one letter off a name
 MAX_CANDIDATES = 8
 
 
@@ -207,9 +208,26 @@ class CommuneIndex:
                     found.extend(self.by_key[key])
                     used |= span
         if not found:
-            return Resolution("not_found", text)
+            return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
+
+    def _fuzzy_in_text(self, text: str, tokens: list[str]) -> Resolution:
+        """A close spelling of one commune in the sentence (« henin beaumon zone bud ? »), if only one fits."""
+        best: dict[str, float] = {}
+        for size in range(1, min(self.longest_name, len(tokens)) + 1):
+            for start in range(len(tokens) - size + 1):
+                span = " ".join(tokens[start : start + size])
+                if len(span) < FUZZY_IN_TEXT_MIN_LENGTH:
+                    continue
+                match = process.extractOne(span, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT)
+                if match and match[1] > best.get(match[0], 0):
+                    best[match[0]] = match[1]
+        if len(best) == 1:
+            key = next(iter(best))
+            if len(self.by_key[key]) == 1:
+                return Resolution("found", text, "fuzzy", self.by_key[key])
+        return Resolution("not_found", text)
 
     def get(self, insee: str) -> Optional[Commune]:
         return self.by_insee.get(insee)

@@ -3,7 +3,7 @@
 DIET always picks some intent, often confidently, for text it has never seen anything like. Here a message is
 gibberish when it has no digit and every word in it is unknown twice over: spaCy's French vectors do not know
 it, and neither the training examples nor the lookup tables (commune and cité names) contain it. Such a message
-gets the intent `nlu_fallback`, which the rules answer with « je n'ai pas compris » and suggestions.
+gets the intent `nlu_fallback` and no entity, which the rules answer with « je n'ai pas compris » and suggestions.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -67,6 +67,7 @@ class GibberishFilter(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             if self.is_gibberish(message):
+                message.set(ENTITIES, [], add_to_output=True)  # « azeaze » is not a commune either
                 message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 1.0}] + ranking,

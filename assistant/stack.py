@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -130,6 +131,10 @@ class Stack:
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         commands = self.commands()
+        ports = {"programme": self.ports.programme, "actions": self.ports.actions, "rasa": self.ports.rasa}
+        busy = [f"{name} ({ports[name]})" for name in names or list(commands) if not _port_free(ports[name])]
+        if busy:  # else the readiness check would be answered by whatever already listens there
+            raise RuntimeError(f"Ports already in use: {', '.join(busy)}. Stop what uses them or set *_PORT.")
         for name in names or list(commands):
             argv, _ = commands[name]
             log = (logs / f"{name}.log").open("ab")
@@ -163,6 +168,16 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _serve(stack: Stack, shell: bool) -> None:

@@ -257,3 +257,9 @@ def test_the_action_does_not_block_the_event_loop(use_service, fake_service):
     print(f"two concurrent runs against a {delay} s service: {elapsed:.2f} s")
     assert slow.hits == 2
     assert elapsed < 1.6 * delay, f"{elapsed:.2f} s: the runs were serialised"
+
+
+def test_a_postal_code_of_many_communes_gets_one_summary(service_up):
+    messages, _ = run_action(make_tracker("62130 c'est en bud ?", entities=[("postal_code", "62130")]))
+    assert responses(messages) == ["utter_postal_code_summary"]
+    assert messages[0]["count"] > 5
