@@ -260,6 +260,8 @@ def test_the_action_does_not_block_the_event_loop(use_service, fake_service):
 
 
 def test_a_postal_code_of_many_communes_gets_one_summary(service_up):
-    messages, _ = run_action(make_tracker("62130 c'est en bud ?", entities=[("postal_code", "62130")]))
+    messages, _ = run_action(make_tracker("62190 c'est en bud ?", entities=[("postal_code", "62190")]))
     assert responses(messages) == ["utter_postal_code_summary"]
-    assert messages[0]["count"] > 5
+    assert messages[0]["count"] == 8 and len(messages[0]["in_zone"].split(", ")) == 3
+    messages, _ = run_action(make_tracker("62130 c'est en bud ?", entities=[("postal_code", "62130")]))
+    assert responses(messages) == ["utter_postal_code_none_in_zone"]
