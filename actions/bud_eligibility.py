@@ -25,10 +25,12 @@ from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 from assistant import french_values as fv
 from assistant.bud import FACT_ORDER
-from assistant.text import fold
+from assistant.text import fold, normalise
 
 FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
-SLOT = {fact: f"bud_{fact}" for fact in FACTS}
+# Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
+OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
+SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
 DIGRESSIONS = {
     "ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "stop", "greet",
@@ -41,6 +43,9 @@ QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human"
 # Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
 WINDOW_YEARS = (2018, 2026)
 _FUTURE_WORDS = re.compile(r"\b(compte|vais|va|prevois|prevu|projet|bientot|prochain|prochaine|futur|futur[e]?)\b")
+_PROFIT_WORDS = re.compile(r"\b(benefices?|benef|resultat)\b")
+_CORPORATE_TAX = re.compile(r"\b(impot sur les societes|a l is|sas|sasu|sarl)\b")
+_INCOME_TAX = re.compile(r"\b(impot sur le revenu|a l ir|micro entreprise|micro entrepreneur|auto entrepreneur|entreprise individuelle)\b")
 _STAFF_WORDS = re.compile(r"\b(salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd)\b")
 
 
@@ -146,6 +151,16 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
             if _STAFF_WORDS.search(clause) and fv.parse_count(clause) is not None:
                 found["employees"] = fv.parse_count(clause)
                 break
+    if _PROFIT_WORDS.search(plain):
+        for clause in re.split(r"[,;.]| et ", plain):
+            if _PROFIT_WORDS.search(clause) and fv.parse_amount_eur(clause) is not None:
+                found["expected_profit_eur"] = fv.parse_amount_eur(clause)
+                break
+    words = normalise(text)
+    if _INCOME_TAX.search(words):
+        found["corporate_tax"] = False
+    elif _CORPORATE_TAX.search(words):
+        found["corporate_tax"] = True
     if skip != "activity" and tracker.get_slot(SLOT["activity"]) is None:
         understood = await client.get("/bud/understand", fact="activity", text=text[:500])
         if understood["value"]:
@@ -165,7 +180,7 @@ class ValidateBudForm(Action):
         try:
             if requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
-                updates = {fact: None for fact in FACTS}
+                updates = {fact: None for fact in SLOT}
                 updates.update(await facts_in_message(text, tracker, dispatcher, skip=None))
             else:
                 updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher)
@@ -250,10 +265,14 @@ class ActionBudVerdict(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            verdict = await evaluate(tracker)
+            text = tracker.latest_message.get("text") or ""
+            refined = await facts_in_message(text, tracker, dispatcher, skip=None) if tracker.latest_action_name == "action_listen" else {}
+            refined = {fact: value for fact, value in refined.items() if fact in OPTIONAL_FACTS}
+            verdict = await evaluate(tracker, refined)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
+        events = [SlotSet(SLOT[fact], value) for fact, value in refined.items()]
         dispatcher.utter_message(response=f"utter_bud_verdict_{verdict['verdict']}", summary=verdict["summary"])
         lines = [
             f"{STATUS_MARK[c['status']]} {c['title']} : {c['explanation']}"
@@ -273,10 +292,13 @@ class ActionBudVerdict(Action):
             )
         if verdict.get("de_minimis") and verdict["verdict"] != "not_eligible":
             dispatcher.utter_message(text=verdict["de_minimis"]["text"])
-        if verdict.get("estimate") and verdict["estimate"].get("text"):
-            dispatcher.utter_message(text=verdict["estimate"]["text"])
+        estimate = verdict.get("estimate") or {}
+        if estimate.get("text"):
+            dispatcher.utter_message(text=estimate["text"])
+        if estimate.get("status") in ("needs_profit", "tax_regime_unknown"):
+            dispatcher.utter_message(response="utter_bud_estimate_hint")
         dispatcher.utter_message(response="utter_bud_disclaimer", disclaimer=verdict["disclaimer"]["text"])
-        return [SlotSet("topic", "bud")]
+        return events + [SlotSet("topic", "bud")]
 
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}

@@ -180,3 +180,17 @@ def test_service_down_is_said_plainly(monkeypatch, closed_port_url):
     assert slots == {"requested_slot": None}
     _, responses, _ = run(ActionBudVerdict(), tracker("", facts=FULL_FACTS))
     assert responses == ["utter_service_unavailable"]
+
+
+def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
+    t = tracker("benefice de 50 000 euros par an, on est a l'IS", intent="inform", facts=FULL_FACTS)
+    slots, responses, dispatcher = run(ActionBudVerdict(), t)
+    assert slots["bud_expected_profit_eur"] == 50000 and slots["bud_corporate_tax"] is True
+    texts = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "estimation" in texts.lower() and "€" in texts
+    assert "utter_bud_estimate_hint" not in responses
+
+
+def test_without_a_profit_the_verdict_says_how_to_get_an_estimate(bud_service):
+    _, responses, _ = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
+    assert "utter_bud_estimate_hint" in responses
