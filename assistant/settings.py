@@ -15,6 +15,12 @@ class Settings:
     staff_token: str
     host: str
     port: int
+    # Hand-off: the action server's token to create requests, how long personal data are kept, officer sessions.
+    assistant_token: str = "dev-assistant-token"
+    retention_days: int = 30
+    session_minutes: int = 480
+    session_idle_minutes: int = 30
+    secure_cookies: bool = False
 
 
 def load() -> Settings:
@@ -25,4 +31,9 @@ def load() -> Settings:
         staff_token=os.environ.get("PROGRAMME_STAFF_TOKEN", "dev-staff-token"),
         host=os.environ.get("PROGRAMME_HOST", "127.0.0.1"),
         port=int(os.environ.get("PROGRAMME_PORT", "5080")),
+        assistant_token=os.environ.get("PROGRAMME_ASSISTANT_TOKEN", "dev-assistant-token"),
+        retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
+        session_minutes=int(os.environ.get("OFFICER_SESSION_MINUTES", "480")),
+        session_idle_minutes=int(os.environ.get("OFFICER_SESSION_IDLE_MINUTES", "30")),
+        secure_cookies=os.environ.get("OFFICER_COOKIE_SECURE", "") in ("1", "true", "yes"),
     )

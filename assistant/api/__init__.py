@@ -12,6 +12,7 @@ from assistant.api import bud as bud_api
 from assistant.api import cites as cites_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
+from assistant.api import handoff as handoff_api, officers as officers_api
 from assistant.api.errors import no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
@@ -36,7 +37,8 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     for router in (
-        communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router
+        communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router,
+        handoff_api.router, officers_api.router,
     ):
         app.include_router(router)
     return app

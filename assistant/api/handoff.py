@@ -1,0 +1,170 @@
+"""Hand-off over HTTP: which service handles a question (public), the request queue's resident side (create by
+the assistant with its token, withdraw by the resident with the secret), and the retention purge (staff)."""
+from __future__ import annotations
+
+import hmac
+from typing import List, Literal, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from assistant.api.auth import require_staff
+from assistant.api.state import AppState, get_state
+from assistant.handoff import queue, routing
+from assistant.storage import utcnow
+
+router = APIRouter(prefix="/handoff", tags=["hand-off"])
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_assistant(
+    credentials: Optional[HTTPAuthorizationCredentials] = Depends(_bearer),
+    state: AppState = Depends(get_state),
+) -> str:
+    """The action server creates requests with its own token (PROGRAMME_ASSISTANT_TOKEN)."""
+    if credentials is None or not hmac.compare_digest(credentials.credentials, state.settings.assistant_token):
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Authentification requise : jeton de l'assistant manquant ou invalide.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return "assistant"
+
+
+class TranscriptLine(BaseModel):
+    who: Literal["resident", "bot"]
+    text: str = Field(..., max_length=queue.MAX_TEXT)
+
+
+class RequestBody(BaseModel):
+    topic: Literal["bud", "cites", "emploi", "autre"]
+    commune: Optional[str] = Field(None, regex=r"^\d[\dAB]\d{3}$", description="INSEE code of the person's commune")
+    cite_id: Optional[str] = Field(None, max_length=80)
+    consent: bool = Field(..., description="The person agreed, in the conversation, to these data being kept")
+    nom: str = Field(..., min_length=1, max_length=120)
+    contact: str = Field(..., min_length=3, max_length=200, description="an e-mail address or a French phone number")
+    conversation_id: Optional[str] = Field(None, max_length=128)
+    mode: Literal["callback", "live"] = "callback"
+    summary: dict = Field(default_factory=dict, description="what the bot knew: slots, eligibility verdict")
+    transcript: List[TranscriptLine] = Field(default_factory=list, max_items=queue.MAX_TRANSCRIPT)
+
+    class Config:
+        extra = "forbid"
+
+
+class WithdrawBody(BaseModel):
+    reference: str = Field(..., max_length=20)
+    secret: str = Field(..., max_length=40)
+
+    class Config:
+        extra = "forbid"
+
+
+def _decision(state: AppState, conn, topic: str, commune: Optional[str], cite_id: Optional[str]) -> tuple:
+    place = None
+    if commune:
+        place = state.communes.get(commune)
+        if place is None:
+            raise HTTPException(status_code=422, detail=f"Aucune commune avec le code INSEE {commune!r}.")
+    bailleur = None
+    if cite_id:
+        from assistant import cites
+
+        cite = cites.get(conn, cite_id)
+        if cite is None:
+            raise HTTPException(status_code=422, detail=f"Aucune cité avec l'identifiant {cite_id[:80]!r}.")
+        bailleur = cite.bailleur
+        if place is None and cite.communes:
+            place = cite.communes[0]
+    try:
+        return routing.route(conn, topic, place, bailleur), place
+    except routing.RoutingError as error:
+        raise HTTPException(status_code=422, detail=str(error))
+
+
+@router.get("/route", summary="Which service handles a question on this topic, here, and why")
+def get_route(
+    topic: Literal["bud", "cites", "emploi", "autre"] = Query(...),
+    commune: Optional[str] = Query(None, regex=r"^\d[\dAB]\d{3}$", description="INSEE code"),
+    cite_id: Optional[str] = Query(None, max_length=80),
+    state: AppState = Depends(get_state),
+) -> dict:
+    with state.engine.connect() as conn:
+        decision, place = _decision(state, conn, topic, commune, cite_id)
+    out = decision.as_dict()
+    out["commune"] = {"insee": place.insee, "nom": place.nom, "epci": place.epci_nom} if place else None
+    out["conservation_jours"] = state.settings.retention_days
+    return out
+
+
+@router.get("/services", summary="The services that take hand-off requests, with their public contact")
+def list_services(state: AppState = Depends(get_state)) -> dict:
+    with state.engine.connect() as conn:
+        return {"services": [s.as_dict() for s in routing.all_services(conn)]}
+
+
+@router.get("/services/{service_id}", summary="One service, with its public contact (empty: not known)")
+def get_service(service_id: str, state: AppState = Depends(get_state)) -> dict:
+    with state.engine.connect() as conn:
+        service = routing.get_service(conn, service_id)
+    if service is None:
+        raise HTTPException(status_code=404, detail=f"Aucun service {service_id[:80]!r}.")
+    return service.as_dict()
+
+
+@router.post(
+    "/requests",
+    status_code=201,
+    summary="Record a hand-off request (the assistant, with the person's consent)",
+    description="Answers 201 only once the request is committed to the database. The reference and the secret "
+    "are given once, to be told to the person; only the secret's hash is kept.",
+)
+def create_request(body: RequestBody, state: AppState = Depends(get_state), _: str = Depends(require_assistant)) -> dict:
+    if not body.consent:
+        raise HTTPException(status_code=422, detail="Sans consentement, aucune demande n'est enregistrée.")
+    with state.engine.begin() as conn:
+        decision, place = _decision(state, conn, body.topic, body.commune, body.cite_id)
+        try:
+            created = queue.create(
+                conn,
+                decision,
+                nom=body.nom,
+                contact=body.contact,
+                conversation_id=body.conversation_id,
+                commune_insee=place.insee if place else None,
+                commune_nom=place.nom if place else None,
+                cite_id=body.cite_id,
+                summary=body.summary,
+                transcript=[line.dict() for line in body.transcript],
+                mode=body.mode,
+            )
+        except queue.RequestError as error:
+            raise HTTPException(status_code=422, detail=f"Demande refusée : {error}.")
+    # The transaction is committed here: the reference given to the person is durable.
+    return {
+        "reference": created.reference,
+        "secret": created.secret,
+        "service": decision.service.as_dict(),
+        "raison": decision.reason,
+        "reponse_attendue_le": created.request["reponse_attendue_le"],
+        "reponse_attendue_locale": created.expected_local,
+        "conservation_jours": state.settings.retention_days,
+        "statut": created.request["statut"],
+    }
+
+
+@router.post("/requests/withdraw", summary="The person withdraws their request (reference and secret)")
+def withdraw(body: WithdrawBody, state: AppState = Depends(get_state)) -> dict:
+    with state.engine.begin() as conn:
+        done = queue.withdraw(conn, body.reference, body.secret)
+    if not done:
+        raise HTTPException(status_code=404, detail="Référence ou code de retrait incorrect.")
+    return {"reference": body.reference.strip().upper(), "statut": "closed", "issue": "withdrawn", "donnees_effacees": True}
+
+
+@router.post("/purge", summary="Erase personal data older than the retention period (staff)")
+def purge(state: AppState = Depends(get_state), _: str = Depends(require_staff)) -> dict:
+    with state.engine.begin() as conn:
+        count = queue.purge(conn, state.settings.retention_days, utcnow())
+    return {"demandes_effacees": count, "conservation_jours": state.settings.retention_days}

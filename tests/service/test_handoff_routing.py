@@ -1,0 +1,76 @@
+"""Routing of hand-off requests: every topic × one commune of each ERBM EPCI × a commune outside the basin, the
+landlord of a cité, and what the resident is told about a service's contact (only what a source gives)."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.handoff import routing
+
+CASES = yaml.safe_load((Path(__file__).parent / "handoff_routing_cases.yaml").read_text(encoding="utf-8"))
+TABLE = [
+    (topic, name, *expected)
+    for topic, by_commune in CASES["expected"].items()
+    for name, expected in by_commune.items()
+]
+
+
+def test_the_table_covers_each_topic_each_erbm_epci_and_outside():
+    assert set(CASES["expected"]) == set(routing.TOPICS)
+    for by_commune in CASES["expected"].values():
+        assert set(by_commune) == set(CASES["communes"])
+    assert len(CASES["communes"]) == 9
+
+
+@pytest.mark.parametrize("topic,commune,service,reason", TABLE)
+def test_route_by_topic_and_commune(client, topic, commune, service, reason):
+    insee = CASES["communes"][commune]["insee"]
+    answer = client.get("/handoff/route", params={"topic": topic, "commune": insee})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["service"]["id"], body["raison"]) == (service, reason)
+    assert body["commune"]["insee"] == insee
+
+
+@pytest.mark.parametrize("cite_id,service,reason", [(k, *v) for k, v in CASES["cites"].items()])
+def test_a_cite_goes_to_its_landlord_or_its_epci(client, cite_id, service, reason):
+    body = client.get("/handoff/route", params={"topic": "cites", "cite_id": cite_id}).json()
+    assert (body["service"]["id"], body["raison"]) == (service, reason)
+
+
+def test_the_eight_erbm_epci_each_have_a_service(client):
+    services = {s["id"]: s for s in client.get("/handoff/services").json()["services"]}
+    epci_services = [s for s in services.values() if s["kind"] == "epci"]
+    assert len(epci_services) == 8
+
+
+def test_contacts_are_only_those_of_a_source(client):
+    services = client.get("/handoff/services").json()["services"]
+    for service in services:
+        if service["contact_connu"]:
+            assert service["source_contact"], f"{service['id']}: a contact without its source"
+    delegation = client.get("/handoff/services/delegation-erbm").json()
+    assert delegation["contact"]["adresse"] == "Carreau de Fosse 9/9bis, rue du Tordoir, 62590 Oignies"
+    landlord = client.get("/handoff/services/bailleur-maisons-et-cites").json()
+    assert landlord["contact_connu"] is False and not any(landlord["contact"].values())
+
+
+def test_bad_routing_questions_are_refused_in_french(client):
+    assert client.get("/handoff/route", params={"topic": "meteo"}).status_code == 422
+    unknown = client.get("/handoff/route", params={"topic": "cites", "commune": "99999"})
+    assert unknown.status_code == 422 and "INSEE" in unknown.json()["detail"]
+    assert client.get("/handoff/route", params={"topic": "cites", "cite_id": "nope"}).status_code == 422
+    assert client.get("/handoff/services/nope").status_code == 404
+
+
+def test_a_routing_file_without_a_default_row_is_refused(tmp_path):
+    import shutil
+
+    from assistant.settings import PROGRAMME_DIR
+
+    copy = tmp_path / "programme"
+    shutil.copytree(PROGRAMME_DIR, copy)
+    lines = (copy / routing.ROUTING_FILE).read_text(encoding="utf-8").splitlines()
+    (copy / routing.ROUTING_FILE).write_text("\n".join(l for l in lines if l != "autre,*,delegation-erbm") + "\n", encoding="utf-8")
+    with pytest.raises(routing.RoutingError, match="autre,\\*"):
+        routing.load(None, copy)
