@@ -4,7 +4,11 @@ The HTTP layer calls the domain modules; the domain never imports it.
 """
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.exceptions import RequestValidationError
 
 from assistant import settings as settings_module
@@ -36,9 +40,41 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok"}
 
+    _console(app)
     for router in (
         communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router,
         handoff_api.router, officers_api.router,
     ):
         app.include_router(router)
     return app
+
+
+CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
+CONSOLE_HEADERS = {
+    # Everything from this origin, nothing inline, no frames: the console holds personal data.
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def _console(app: FastAPI) -> None:
+    """The officer console (static files, French) at /console, with strict security headers on it and on the
+    officer API."""
+
+    @app.middleware("http")
+    async def console_headers(request: Request, call_next):
+        response = await call_next(request)
+        if request.url.path.startswith(("/console", "/officer")):
+            for name, value in CONSOLE_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/console", include_in_schema=False)
+    def console_root() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=307)
+
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")

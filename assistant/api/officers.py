@@ -156,6 +156,12 @@ def get_request(reference: str, caller: Caller = Depends(require_officer), state
     return _act(state, queue.read, reference, o.service_id, o.actor)
 
 
+@router.get("/requests/{reference}/audit", summary="The audit log of one request of the officer's service")
+def get_request_audit(reference: str, caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)) -> dict:
+    o = caller.officer
+    return {"reference": reference, "entrees": _act(state, queue.request_audit, reference, o.service_id)}
+
+
 @router.post("/requests/{reference}/take", summary="Take the request: it is now yours")
 def take(reference: str, caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)) -> dict:
     o = caller.officer

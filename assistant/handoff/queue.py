@@ -266,6 +266,11 @@ def read(conn: Connection, reference: str, service_id: str, actor: str) -> dict:
     return out
 
 
+def request_audit(conn: Connection, reference: str, service_id: str) -> list[dict]:
+    row = _own(conn, reference, service_id)
+    return audit.entries(conn, service_id, request_id=row.id)
+
+
 def _own(conn: Connection, reference: str, service_id: str):
     row = _by_reference(conn, reference)
     if row is None or row.service_id != service_id:
