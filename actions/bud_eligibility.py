@@ -298,7 +298,9 @@ class ActionBudVerdict(Action):
         if estimate.get("status") in ("needs_profit", "tax_regime_unknown"):
             dispatcher.utter_message(response="utter_bud_estimate_hint")
         dispatcher.utter_message(response="utter_bud_disclaimer", disclaimer=verdict["disclaimer"]["text"])
-        return events + [SlotSet("topic", "bud")]
+        if verdict["verdict"] == "unknown":  # cannot tell yet, or a case the rules do not cover: offer a person
+            dispatcher.utter_message(response="utter_handoff_suggest")
+        return events + [SlotSet("topic", "bud"), SlotSet("bud_verdict", verdict["verdict"])]
 
 
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}

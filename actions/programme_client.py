@@ -42,8 +42,8 @@ class ProgrammeClient:
     async def get(self, path: str, **params: Any) -> Any:
         return await asyncio.to_thread(self._request, "GET", path, params=params)
 
-    async def post(self, path: str, payload: dict) -> Any:
-        return await asyncio.to_thread(self._request, "POST", path, json=payload)
+    async def post(self, path: str, payload: dict, headers: Optional[dict] = None) -> Any:
+        return await asyncio.to_thread(self._request, "POST", path, json=payload, headers=headers)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

@@ -21,6 +21,7 @@ class Settings:
     session_minutes: int = 480
     session_idle_minutes: int = 30
     secure_cookies: bool = False
+    purge_interval_seconds: int = 3600
 
 
 def load() -> Settings:
@@ -36,4 +37,5 @@ def load() -> Settings:
         session_minutes=int(os.environ.get("OFFICER_SESSION_MINUTES", "480")),
         session_idle_minutes=int(os.environ.get("OFFICER_SESSION_IDLE_MINUTES", "30")),
         secure_cookies=os.environ.get("OFFICER_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        purge_interval_seconds=int(os.environ.get("HANDOFF_PURGE_INTERVAL_SECONDS", "3600")),
     )

@@ -188,6 +188,7 @@ def _serve(stack: Stack, shell: bool) -> None:
         print(f"  REST:      POST http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", flush=True)
         print(f"  Socket.IO: http://127.0.0.1:{stack.ports.rasa}/socket.io", flush=True)
         print(f"  Programme data API: http://127.0.0.1:{stack.ports.programme}/docs", flush=True)
+        print(f"  Officer console: http://127.0.0.1:{stack.ports.programme}/console/", flush=True)
         print(f"  Logs: {stack.var_dir / 'logs'}", flush=True)
         if shell:
             from rasa.core.channels.console import record_messages

@@ -35,6 +35,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    _purge_regularly(app, engine, settings)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
@@ -78,3 +79,29 @@ def _console(app: FastAPI) -> None:
         return RedirectResponse("/console/", status_code=307)
 
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
+
+
+def _purge_regularly(app: FastAPI, engine, settings: settings_module.Settings) -> None:
+    """Erase personal data past the retention period at start-up, then every `purge_interval` seconds."""
+    import asyncio
+
+    from assistant.handoff import queue
+
+    def purge_once() -> None:
+        with engine.begin() as conn:
+            queue.purge(conn, settings.retention_days)
+
+    async def loop() -> None:
+        while True:
+            await asyncio.to_thread(purge_once)
+            await asyncio.sleep(settings.purge_interval_seconds)
+
+    @app.on_event("startup")
+    async def start_purging() -> None:
+        app.state.purge_task = asyncio.create_task(loop())
+
+    @app.on_event("shutdown")
+    async def stop_purging() -> None:
+        task = getattr(app.state, "purge_task", None)
+        if task is not None:
+            task.cancel()

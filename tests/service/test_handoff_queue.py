@@ -317,3 +317,26 @@ def test_the_api_is_in_the_openapi(client):
                  "/officer/session", "/officer/queue", "/officer/requests/{reference}",
                  "/officer/requests/{reference}/take", "/officer/requests/{reference}/close", "/officer/audit"):
         assert path in paths, path
+
+
+def test_the_service_purges_by_itself_at_start(settings, tmp_path):
+    """A request older than the retention period loses its personal data when the service starts."""
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+
+    first = TestClient(create_app(settings))
+    created = create(first)
+    engine = first.app.state.programme.engine
+    with engine.begin() as conn:
+        conn.execute(queue.requests_table.update().values(created_at=utcnow() - dt.timedelta(days=settings.retention_days + 1)))
+    with TestClient(create_app(settings)) as restarted:  # the context runs the start-up
+        import time
+
+        for _ in range(50):
+            with engine.connect() as conn:
+                row = conn.execute(sa.select(queue.requests_table).where(queue.requests_table.c.reference == created["reference"])).first()
+            if row.purged_at is not None:
+                break
+            time.sleep(0.1)
+        assert row.nom is None and row.contact is None and row.purged_at is not None

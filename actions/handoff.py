@@ -1,0 +1,293 @@
+"""Hand-off to a human officer: the service chosen from the programme data, consent, the request, withdrawal.
+
+The programme-data service chooses the service (GET /handoff/route: topic × territory) and records the request
+(POST /handoff/requests, only once the person has agreed); these actions say why that service, ask consent in
+plain words before any personal data, collect a name and one contact, and give the reference, the withdrawal code
+and when to expect an answer. Without consent nothing personal is sent anywhere, and the service's public contact
+is given instead. Nothing here logs what a person wrote.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from typing import Any, Optional
+
+from babel.dates import format_date
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cites import Message
+from actions.programme_client import ServiceUnavailable, client
+
+logger = logging.getLogger(__name__)
+
+TOPICS = ("bud", "cites", "emploi")
+FALLBACK_SERVICE = "delegation-erbm"
+CONTACT_FIELDS = ("adresse", "telephone", "courriel", "site_web", "autre_contact")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+PHONE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
+NAME = re.compile(r"^[^\W\d_][^\W\d_' .-]*(?:[' .-]+[^\W\d_]+)*\.?$")
+SUMMARY_SKIP = {"requested_slot", "handoff_name", "handoff_contact", "handoff_secret", "handoff_reference",
+                "handoff_service_id", "session_started_metadata"}
+RESPONSES = (
+    "utter_handoff_suggest", "utter_handoff_not_understood_twice", "utter_handoff_service", "utter_handoff_consent",
+    "utter_ask_handoff_name", "utter_ask_handoff_contact", "utter_handoff_name_invalid",
+    "utter_handoff_contact_invalid", "utter_handoff_created", "utter_handoff_secret", "utter_handoff_declined",
+    "utter_handoff_public_contact", "utter_handoff_contact_source", "utter_handoff_contact_unknown",
+    "utter_handoff_contact_fallback", "utter_handoff_anything_else", "utter_handoff_unavailable",
+    "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_human_contact",
+    *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
+    "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
+    "utter_handoff_why_cites_default", "utter_handoff_why_emploi_commune", "utter_handoff_why_emploi_epci",
+    "utter_handoff_why_emploi_default", "utter_handoff_why_autre_default",
+)
+
+
+def assistant_headers() -> dict:
+    return {"Authorization": f"Bearer {os.environ.get('PROGRAMME_ASSISTANT_TOKEN', 'dev-assistant-token')}"}
+
+
+def normalise_contact(text: str) -> Optional[str]:
+    """An e-mail address or a French phone number, cleaned, or None."""
+    value = (text or "").strip()
+    if "@" in value:
+        return value if len(value) <= 200 and EMAIL.match(value) else None
+    digits = re.sub(r"[\s.\-()]", "", value)
+    if digits.startswith("0033"):
+        digits = "+33" + digits[4:]
+    if not PHONE.match(digits):
+        return None
+    digits = "0" + digits[3:] if digits.startswith("+33") else digits
+    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+
+
+def normalise_name(text: str) -> Optional[str]:
+    value = " ".join((text or "").split()).strip(" .,;!")
+    for prefix in ("je m'appelle ", "je m appelle ", "je suis ", "mon nom est ", "c'est ", "moi c'est "):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix):]
+    return value if 2 <= len(value) <= 120 and NAME.match(value) else None
+
+
+def topic_of(tracker: Tracker) -> str:
+    topic = tracker.get_slot("topic")
+    return topic if topic in TOPICS else "autre"
+
+
+async def commune_insee(tracker: Tracker, topic: str) -> tuple[Optional[str], Optional[str]]:
+    """The INSEE code of the person's commune for this topic, from what the conversation already knows."""
+    if topic == "emploi" and tracker.get_slot("emploi_commune_insee"):
+        return tracker.get_slot("emploi_commune_insee"), None
+    names = [tracker.get_slot("bud_commune")] if topic == "bud" else []
+    names += [tracker.get_slot("emploi_commune") if topic == "emploi" else None, tracker.get_slot("commune")]
+    for name in (n for n in names if isinstance(n, str) and n.strip()):
+        resolution = await client.resolve_commune(name)
+        if resolution.get("status") == "found":
+            return resolution["communes"][0]["insee"], resolution["communes"][0]["nom"]
+    return None, None
+
+
+async def route(tracker: Tracker) -> dict:
+    topic = topic_of(tracker)
+    params: dict[str, Any] = {"topic": topic}
+    if topic == "cites" and tracker.get_slot("cite_id"):
+        params["cite_id"] = tracker.get_slot("cite_id")
+    insee, _ = await commune_insee(tracker, topic)
+    if insee:
+        params["commune"] = insee
+    return await client.get("/handoff/route", **params)
+
+
+def _why(decision: dict, domain: dict, message: Message) -> None:
+    topic, reason = decision["topic"], decision["raison"]
+    name = f"utter_handoff_why_{topic}_{reason}"
+    if name not in (domain.get("responses") or {}):
+        name = f"utter_handoff_why_{topic}_default" if topic != "bud" else "utter_handoff_why_bud_default"
+    commune = decision.get("commune") or {}
+    message.add(name, commune=commune.get("nom"), epci=commune.get("epci"), cite=decision.get("cite_nom") or "cette cité")
+
+
+def public_contact(service: dict, message: Message, fallback: Optional[dict]) -> None:
+    """The service's public contact, line by line, with its source; if none is known, say so plainly."""
+    contact = service.get("contact") or {}
+    if service.get("contact_connu"):
+        message.add("utter_handoff_public_contact", service=service["nom"])
+        for field in CONTACT_FIELDS:
+            if contact.get(field):
+                message.add(f"utter_handoff_contact_line_{field}", value=contact[field])
+        if service.get("source_contact"):
+            message.add("utter_handoff_contact_source", source=service["source_contact"])
+        return
+    message.add("utter_handoff_contact_unknown", service=service["nom"])
+    if fallback and (fallback.get("contact") or {}).get("adresse"):
+        message.add("utter_handoff_contact_fallback", service=fallback["nom"], adresse=fallback["contact"]["adresse"])
+
+
+class ActionHandoffOffer(Action):
+    """Names the service and why, then asks consent before any personal data (it never starts on its own)."""
+
+    def name(self) -> str:
+        return "action_handoff_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            decision = await route(tracker)
+            if decision["topic"] == "cites" and tracker.get_slot("cite_id"):
+                cite = await client.get(f"/cites/{tracker.get_slot('cite_id')}")
+                decision["cite_nom"] = cite.get("nom")
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            dispatcher.utter_message(response="utter_human_contact")
+            return [SlotSet("handoff_service_id", None)]
+        message = Message(domain).add("utter_handoff_service", service=decision["service"]["nom"])
+        _why(decision, domain, message)
+        message.send(dispatcher)
+        dispatcher.utter_message(response="utter_handoff_consent", days=decision.get("conservation_jours", 30))
+        return [SlotSet("handoff_service_id", decision["service"]["id"])]
+
+
+class ActionHandoffDeclined(Action):
+    """No consent (or a changed mind): nothing personal is kept; the service's public contact instead."""
+
+    def name(self) -> str:
+        return "action_handoff_declined"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        reset = [SlotSet("handoff_name", None), SlotSet("handoff_contact", None), SlotSet("requested_slot", None)]
+        message = Message(domain).add("utter_handoff_declined")
+        service_id = tracker.get_slot("handoff_service_id") or FALLBACK_SERVICE
+        try:
+            service = await client.get(f"/handoff/services/{service_id}")
+            fallback = None if service.get("contact_connu") else await client.get(f"/handoff/services/{FALLBACK_SERVICE}")
+            public_contact(service, message, fallback)
+            message.add("utter_handoff_anything_else")
+            message.send(dispatcher)
+        except ServiceUnavailable:
+            message.send(dispatcher)
+            dispatcher.utter_message(response="utter_human_contact")
+        return reset
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def validate_handoff_name(self, value: Any, dispatcher, tracker, domain) -> dict:
+        name = normalise_name(value if isinstance(value, str) else "")
+        if name is None:
+            dispatcher.utter_message(response="utter_handoff_name_invalid")
+        return {"handoff_name": name}
+
+    async def validate_handoff_contact(self, value: Any, dispatcher, tracker, domain) -> dict:
+        contact = normalise_contact(value if isinstance(value, str) else "")
+        if contact is None:
+            dispatcher.utter_message(response="utter_handoff_contact_invalid")
+        return {"handoff_contact": contact}
+
+
+def transcript(tracker: Tracker) -> list[dict]:
+    """What was said before the hand-off was offered (the answers to the form are sent as fields, not here)."""
+    lines: list[dict] = []
+    for event in tracker.events:
+        if event.get("event") == "action" and event.get("name") == "action_handoff_offer":
+            break_at = len(lines)
+        if event.get("event") == "user" and event.get("text") and not str(event["text"]).startswith("/"):
+            lines.append({"who": "resident", "text": str(event["text"])[:2000]})
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append({"who": "bot", "text": str(event["text"])[:2000]})
+    cut = locals().get("break_at")
+    return lines[:cut] if cut is not None else lines
+
+
+def summary(tracker: Tracker) -> dict:
+    slots = {k: v for k, v in tracker.current_slot_values().items() if v not in (None, [], "") and k not in SUMMARY_SKIP}
+    return {"slots": slots, "verdict": tracker.get_slot("bud_verdict"), "topic": topic_of(tracker)}
+
+
+def french_moment(iso_local: str) -> str:
+    """« 2026-12-08T17:00+01:00 » → « mardi 8 décembre à 17 h »."""
+    moment = dt.datetime.fromisoformat(iso_local)
+    day = format_date(moment.date(), "EEEE d MMMM", locale="fr_FR")
+    day = day.replace(" 1 ", " 1er ", 1) if moment.day == 1 else day
+    return f"{day} à {moment.hour} h" + (f" {moment.minute:02d}" if moment.minute else "")
+
+
+class ActionHandoffSubmit(Action):
+    """Records the request (consent given, name and contact valid) and gives its reference and withdrawal code."""
+
+    def name(self) -> str:
+        return "action_handoff_submit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        forget = [SlotSet("handoff_name", None), SlotSet("handoff_contact", None), SlotSet("requested_slot", None)]
+        name, contact = tracker.get_slot("handoff_name"), tracker.get_slot("handoff_contact")
+        if not name or not contact:
+            return forget + [FollowupAction("action_handoff_declined")]
+        topic = topic_of(tracker)
+        try:
+            insee, _ = await commune_insee(tracker, topic)
+            body = {
+                "topic": topic,
+                "commune": insee,
+                "cite_id": tracker.get_slot("cite_id") if topic == "cites" else None,
+                "consent": True,
+                "nom": name,
+                "contact": contact,
+                "conversation_id": tracker.sender_id,
+                "mode": "callback",
+                "summary": summary(tracker),
+                "transcript": transcript(tracker)[-200:],
+            }
+            created = await client.post("/handoff/requests", body, headers=assistant_headers())
+        except ServiceUnavailable:
+            logger.warning("hand-off request not recorded: programme-data service unavailable")
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            dispatcher.utter_message(response="utter_human_contact")
+            return forget
+        dispatcher.utter_message(
+            response="utter_handoff_created",
+            service=created["service"]["nom"],
+            reference=created["reference"],
+            expected=french_moment(created["reponse_attendue_locale"]),
+        )
+        dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
+        return forget + [SlotSet("handoff_reference", created["reference"]), SlotSet("handoff_secret", created["secret"])]
+
+
+class ActionHandoffWithdraw(Action):
+    """« Finalement je retire ma demande »: the request of this conversation is withdrawn and its data erased."""
+
+    def name(self) -> str:
+        return "action_handoff_withdraw"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
+        if not reference or not secret:
+            dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
+            return []
+        try:
+            await client.post("/handoff/requests/withdraw", {"reference": reference, "secret": secret})
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
+        return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)]
+
+
+class ActionNotUnderstood(Action):
+    """« Je n'ai pas compris »; the second time in a row, a hand-off is offered (the person chooses)."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
+        if len(intents) >= 2 and intents[-1] == intents[-2] == "nlu_fallback":
+            dispatcher.utter_message(response="utter_handoff_not_understood_twice")
+            dispatcher.utter_message(response="utter_handoff_suggest")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []

@@ -1,0 +1,208 @@
+"""The hand-off actions against the real programme-data service: which service and why, consent, the public
+contact without consent, the request with a reference, withdrawal, the service down, two misunderstandings."""
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from actions.programme_client import client
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def up(programme_url, monkeypatch) -> str:
+    monkeypatch.setattr(client, "base_url", programme_url)
+    return programme_url
+
+
+@pytest.fixture
+def down(closed_port_url, monkeypatch) -> str:
+    monkeypatch.setattr(client, "base_url", closed_port_url)
+    return closed_port_url
+
+
+def tracker(slots: dict | None = None, events: list | None = None, intent: str = "ask_human") -> Tracker:
+    latest = {"text": "je veux parler à quelqu'un", "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    return Tracker(
+        sender_id="test-resident",
+        slots={"commune": None, "topic": None, **(slots or {})},
+        latest_message=latest,
+        events=events if events is not None else [{"event": "user", "text": latest["text"], "parse_data": latest}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, t: Tracker) -> tuple[str, list, list]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    text = "\n".join(
+        (m.get("text") or _response(m)) for m in dispatcher.messages
+    )
+    return text, dispatcher.messages, events
+
+
+def _response(message: dict) -> str:
+    template = DOMAIN["responses"][message["response"]][0]["text"]
+    values = {k: v for k, v in message.items() if k not in ("response", "template")}
+    return template.format_map({**{k: "{" + k + "}" for k in re.findall(r"{(\w+)}", template)}, **values})
+
+
+def slot(events, name):
+    return [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name][-1]
+
+
+def test_every_response_exists():
+    for name in handoff.RESPONSES:
+        assert name in DOMAIN["responses"], name
+
+
+@pytest.mark.parametrize(
+    "slots,service,why",
+    [
+        ({"topic": "cites", "cite_id": "cite-darcy-henin-beaumont"}, "Maisons & Cités", "bailleur de Cité Darcy"),
+        ({"topic": "cites", "cite_id": "cite-agache-fenain"}, "CC Coeur d'Ostrevent", "intercommunalité de Fenain"),
+        ({"topic": "emploi", "emploi_commune_insee": "59014"}, "Mission Locale Jeunes du Valenciennois", "indiquent à Anzin"),
+        ({"topic": "emploi", "emploi_commune": "Liévin"}, "France Travail Lens", "intercommunalité de Liévin (CA de Lens - Liévin)"),
+        ({"topic": "emploi", "emploi_commune_insee": "59350"}, "Délégation interministérielle", "pas de structure pour l'emploi"),
+        ({"topic": "bud", "bud_commune": "Douai"}, "questions des entreprises (BUD)", "service des impôts des entreprises (SIE)"),
+        ({}, "Délégation interministérielle au renouveau du bassin minier", "à Oignies"),
+    ],
+)
+def test_the_offer_names_the_service_and_why_then_asks_consent(up, slots, service, why):
+    text, _, events = run(handoff.ActionHandoffOffer(), tracker(slots))
+    assert "Je peux transmettre votre demande à : " in text and service in text.split("\n")[0]
+    assert why in text
+    for words in ("votre accord", "votre nom", "e-mail ou téléphone", "Pourquoi", "30 jours", "Qui les verra", "Êtes-vous d'accord"):
+        assert words in text
+    assert slot(events, "handoff_service_id")
+
+
+def test_without_consent_the_public_contact_is_given_and_nothing_kept(up):
+    text, _, events = run(handoff.ActionHandoffDeclined(), tracker({"handoff_service_id": "delegation-erbm"}))
+    assert "je n'enregistre rien" in text
+    assert "Carreau de Fosse 9/9bis, rue du Tordoir, 62590 Oignies" in text and "Source :" in text
+    assert slot(events, "handoff_name") is None and slot(events, "handoff_contact") is None
+
+
+def test_without_consent_an_unknown_contact_is_said_so(up):
+    text, _, _ = run(handoff.ActionHandoffDeclined(), tracker({"handoff_service_id": "bailleur-sia-habitat"}))
+    assert "Je n'ai pas de coordonnées publiques de SIA Habitat" in text
+    assert "62590 Oignies" in text  # the delegation's address instead, never an invented one
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [("06 12 34 56 78", "06 12 34 56 78"), ("0612345678", "06 12 34 56 78"), ("+33 6 12 34 56 78", "06 12 34 56 78"),
+     ("marie.dupont@exemple.fr", "marie.dupont@exemple.fr"), ("06 12 34", None), ("marie@", None), ("oui", None),
+     ("", None)],
+)
+def test_contacts(typed, expected):
+    assert handoff.normalise_contact(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [("Marie Dupont", "Marie Dupont"), ("je m'appelle Jean-Luc Lefèvre", "Jean-Luc Lefèvre"), ("N'Diaye", "N'Diaye"),
+     ("06 12 34 56 78", None), ("a", None), ("marie@exemple.fr", None)],
+)
+def test_names(typed, expected):
+    assert handoff.normalise_name(typed) == expected
+
+
+def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
+    events = [
+        {"event": "user", "text": "où en est la cité Darcy ?", "parse_data": {"intent": {"name": "ask_cite_status"}}},
+        {"event": "bot", "text": "Cité Darcy : à Hénin-Beaumont."},
+        {"event": "user", "text": "je veux parler à quelqu'un", "parse_data": {"intent": {"name": "ask_human"}}},
+        {"event": "action", "name": "action_handoff_offer"},
+        {"event": "user", "text": "Marie Dupont", "parse_data": {"intent": {"name": "inform"}}},
+    ]
+    slots = {"topic": "cites", "cite_id": "cite-darcy-henin-beaumont", "handoff_name": "Marie Dupont",
+             "handoff_contact": "06 12 34 56 78"}
+    assert [line["text"] for line in handoff.transcript(tracker(slots, events))] == [
+        "où en est la cité Darcy ?", "Cité Darcy : à Hénin-Beaumont.", "je veux parler à quelqu'un"]
+    text, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots, events))
+    reference = re.search(r"BM-[2-9A-Z]{4}-[2-9A-Z]{4}", text).group(0)
+    assert "votre demande est transmise à Maisons & Cités" in text
+    assert re.search(r"d'ici le (lundi|mardi|mercredi|jeudi|vendredi) \d+(er)? \w+ à \d+ h", text)
+    assert "code de retrait" in text
+    assert slot(out, "handoff_name") is None and slot(out, "handoff_contact") is None
+    secret = slot(out, "handoff_secret")
+    text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker({"handoff_reference": reference, "handoff_secret": secret}))
+    assert f"Votre demande {reference} est retirée" in text
+    again = requests.post(f"{up}/handoff/requests/withdraw", json={"reference": reference, "secret": secret}, timeout=5)
+    assert again.status_code == 404
+
+
+def test_nothing_to_withdraw(up):
+    text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker())
+    assert "Je n'ai pas de demande de votre part" in text
+
+
+def test_the_service_down_nothing_is_kept_and_the_delegation_is_named(down):
+    text, _, _ = run(handoff.ActionHandoffOffer(), tracker({"topic": "bud"}))
+    assert "je n'arrive pas à enregistrer de demande" in text and "62590 Oignies" in text
+    slots = {"topic": "autre", "handoff_name": "Marie Dupont", "handoff_contact": "06 12 34 56 78"}
+    text, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots))
+    assert "Rien n'a été gardé" in text and slot(out, "handoff_name") is None
+
+
+def _fallback(text):
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": "nlu_fallback"}}}
+
+
+def test_two_misunderstandings_in_a_row_suggest_a_person():
+    once, _, _ = run(handoff.ActionNotUnderstood(), tracker(events=[_fallback("qsdf")]))
+    assert "je n'ai pas compris" in once and "conseiller" not in once.split("\n")[0]
+    assert "transmette" not in once
+    twice, messages, _ = run(handoff.ActionNotUnderstood(), tracker(events=[_fallback("qsdf"), {"event": "bot", "text": "?"}, _fallback("azer")]))
+    assert "Voulez-vous que je transmette votre question à un conseiller ?" in twice
+    assert any(b["payload"] == "/ask_human" for m in messages for b in DOMAIN["responses"].get(m.get("response"), [{}])[0].get("buttons", []))
+
+
+def _bud_run(facts: dict, programme_url, monkeypatch):
+    import datetime as dt
+
+    from actions import bud_eligibility
+    from actions.bud_eligibility import SLOT, ActionBudVerdict
+    from actions.programme_client import ProgrammeClient
+
+    monkeypatch.setattr(bud_eligibility, "client", ProgrammeClient(programme_url))
+    monkeypatch.setattr(bud_eligibility, "today", lambda: dt.date(2026, 11, 26))
+    slots = {slot_name: None for slot_name in SLOT.values()}
+    slots.update({SLOT[fact]: value for fact, value in facts.items()})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionBudVerdict().run(dispatcher, tracker(slots, intent="inform"), DOMAIN))
+    return [m.get("response") for m in dispatcher.messages], events
+
+
+BUD_FACTS = {"commune": "62413", "creation_date": "2022-10-15", "activity": "commercial", "origin": "new",
+             "employees": 4, "turnover_eur": 300000, "capital_held_by_companies_pct": 0, "eligible_employees": 4,
+             "resident_employees": 2, "turnover_outside_pct": 5}
+
+
+def test_a_bud_check_that_cannot_conclude_offers_a_person(programme_url, monkeypatch):
+    facts = {k: v for k, v in BUD_FACTS.items() if k not in ("origin", "turnover_outside_pct")}
+    responses, events = _bud_run(facts, programme_url, monkeypatch)
+    assert responses[0] == "utter_bud_verdict_unknown"
+    assert responses[-1] == "utter_handoff_suggest"
+    assert slot(events, "bud_verdict") == "unknown"
+
+
+def test_a_clear_bud_verdict_does_not_push_a_person(programme_url, monkeypatch):
+    responses, events = _bud_run(BUD_FACTS, programme_url, monkeypatch)
+    assert responses[0] == "utter_bud_verdict_eligible" and "utter_handoff_suggest" not in responses
+    assert slot(events, "bud_verdict") == "eligible"
