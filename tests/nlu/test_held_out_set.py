@@ -130,25 +130,37 @@ def training_phrases() -> list[str]:
     return phrases
 
 
-def test_no_training_phrase_is_a_near_duplicate_of_a_held_out_row(training_phrases):
-    held_keys = [text_key(r["text"]) for r in ROWS]
+def near_duplicates(rows: list[dict], training_phrases: list[str]) -> list[str]:
+    """Every (held-out row, training phrase) pair that is too close, described."""
+    held_keys = [text_key(r["text"]) for r in rows]
     train_keys = [text_key(t) for t in training_phrases]
     scores = process.cdist(held_keys, train_keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_RATIO,
                            dtype="uint8", workers=1)
-    pairs = {}
-    for i, j in zip(*scores.nonzero()):
-        pairs[(i, j)] = f"similarity {scores[i, j]}"
+    pairs = {(int(i), int(j)): f"similarity {scores[i, j]}" for i, j in zip(*scores.nonzero())}
 
     places = _place_patterns()
     by_placeholder = defaultdict(list)
     for j, phrase in enumerate(training_phrases):
         by_placeholder[placeholder_key(phrase, places)].append(j)
-    for i, row in enumerate(ROWS):
+    for i, row in enumerate(rows):
         for j in by_placeholder.get(placeholder_key(row["text"], places), []):
             pairs.setdefault((i, j), "same sentence with another place")
 
-    lines = [f"  held-out {ROWS[i]['text']!r} ({ROWS[i]['file']}) ~ training {training_phrases[j]!r}: {why}"
-             for (i, j), why in sorted(pairs.items())]
+    return [f"  held-out {rows[i]['text']!r} ({rows[i].get('file', '?')}) ~ training {training_phrases[j]!r}: {why}"
+            for (i, j), why in sorted(pairs.items())]
+
+
+def test_the_near_duplicate_check_catches_copies():
+    rows = [{"text": "Est-ce que Douai est en zone BUD ?"}, {"text": "où en est la cité des Alouettes"},
+            {"text": "merci beaucoup pour votre aide"}]
+    found = near_duplicates(rows, ["est ce que LENS est en zone bud", "ou en est la cite Agache ?",
+                                   "merci beaucoup pour votre aide !", "je cherche un emploi a Douai"])
+    assert len(found) == 3, found
+    assert not near_duplicates(rows, ["Douai est-elle classée ?", "quelles cités à Bully-les-Mines ?"])
+
+
+def test_no_training_phrase_is_a_near_duplicate_of_a_held_out_row(training_phrases):
+    lines = near_duplicates(ROWS, training_phrases)
     assert not lines, (f"{len(lines)} training phrases too close to held-out rows (rewrite the training phrase, "
                        f"never the frozen row):\n" + "\n".join(lines))
 
