@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from babel.dates import format_date
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import Message
@@ -30,7 +30,7 @@ CONTACT_FIELDS = ("adresse", "telephone", "courriel", "site_web", "autre_contact
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 PHONE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 NAME = re.compile(r"^[^\W\d_][^\W\d_' .-]*(?:[' .-]+[^\W\d_]+)*\.?$")
-SUMMARY_SKIP = {"requested_slot", "handoff_name", "handoff_contact", "handoff_secret", "handoff_reference",
+SUMMARY_SKIP = {"requested_slot", "handoff_name", "handoff_contact", "handoff_secret", "handoff_reference", "handoff_expected",
                 "handoff_service_id", "session_started_metadata"}
 RESPONSES = (
     "utter_handoff_suggest", "utter_handoff_not_understood_twice", "utter_handoff_service", "utter_handoff_consent",
@@ -39,6 +39,7 @@ RESPONSES = (
     "utter_handoff_public_contact", "utter_handoff_contact_source", "utter_handoff_contact_unknown",
     "utter_handoff_contact_fallback", "utter_handoff_anything_else", "utter_handoff_unavailable",
     "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_human_contact",
+    "utter_handoff_live_waiting", "utter_handoff_back", "utter_handoff_live_timeout",
     *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
     "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
     "utter_handoff_why_cites_default", "utter_handoff_why_emploi_commune", "utter_handoff_why_emploi_epci",
@@ -229,6 +230,8 @@ class ActionHandoffSubmit(Action):
         topic = topic_of(tracker)
         try:
             insee, _ = await commune_insee(tracker, topic)
+            # Web chat with an officer of that service online: a live transfer; otherwise a call-back request.
+            live = tracker.get_latest_input_channel() == "socketio" and (await route(tracker)).get("agents_en_ligne", 0) > 0
             body = {
                 "topic": topic,
                 "commune": insee,
@@ -237,7 +240,7 @@ class ActionHandoffSubmit(Action):
                 "nom": name,
                 "contact": contact,
                 "conversation_id": tracker.sender_id,
-                "mode": "callback",
+                "mode": "live" if live else "callback",
                 "summary": summary(tracker),
                 "transcript": transcript(tracker)[-200:],
             }
@@ -247,14 +250,24 @@ class ActionHandoffSubmit(Action):
             dispatcher.utter_message(response="utter_handoff_unavailable")
             dispatcher.utter_message(response="utter_human_contact")
             return forget
+        expected = french_moment(created["reponse_attendue_locale"])
+        kept = [SlotSet("handoff_reference", created["reference"]), SlotSet("handoff_secret", created["secret"]),
+                SlotSet("handoff_expected", expected)]
+        if live:
+            dispatcher.utter_message(
+                response="utter_handoff_live_waiting",
+                service=created["service"]["nom"],
+                reference=created["reference"],
+                minutes=max(1, round(created.get("attente_max_secondes", 120) / 60)),
+            )
+            dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
+            return forget + kept + [ConversationPaused()]
         dispatcher.utter_message(
-            response="utter_handoff_created",
-            service=created["service"]["nom"],
-            reference=created["reference"],
-            expected=french_moment(created["reponse_attendue_locale"]),
+            response="utter_handoff_created", service=created["service"]["nom"], reference=created["reference"],
+            expected=expected,
         )
         dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
-        return forget + [SlotSet("handoff_reference", created["reference"]), SlotSet("handoff_secret", created["secret"])]
+        return forget + kept
 
 
 class ActionHandoffWithdraw(Action):

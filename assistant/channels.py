@@ -316,6 +316,9 @@ class _Blueprint(socketio.SocketBlueprint):
             app.add_route(_page, "/chat", methods=["GET"], name="webchat_root")
             app.add_route(_page, "/chat/<name:path>", methods=["GET"], name="webchat_page")
             app.add_task(retention.purge_forever)
+            from assistant import live_handoff
+
+            app.add_route(live_handoff.relay, "/handoff/relay", methods=["POST"], name="handoff_relay")
         super().register(app, options)
 
 
@@ -338,3 +341,14 @@ async def _page(request: Request, name: Text = "") -> HTTPResponse:
         page = page.replace("__SESSION_MINUTES__", str(minutes))
         return response.html(page, headers=PAGE_HEADERS)
     return await response.file(path, mime_type=content_type, headers=PAGE_HEADERS)
+
+
+def _register_live_handoff() -> None:
+    """The live hand-off's guard: web chat messages of a conversation held by an officer go to the officer."""
+    from assistant import live_handoff
+
+    if live_handoff.guard not in MESSAGE_GUARDS:
+        MESSAGE_GUARDS.append(live_handoff.guard)
+
+
+_register_live_handoff()

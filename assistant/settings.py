@@ -22,6 +22,11 @@ class Settings:
     session_idle_minutes: int = 30
     secure_cookies: bool = False
     purge_interval_seconds: int = 3600
+    # Live transfer over web chat: where the Rasa server is (to push an officer's message), how long a live
+    # request waits for an officer before it becomes a call-back request, and when an officer counts as online.
+    rasa_url: str = "http://127.0.0.1:5005"
+    live_timeout_seconds: int = 120
+    online_window_seconds: int = 60
 
 
 def load() -> Settings:
@@ -38,4 +43,7 @@ def load() -> Settings:
         session_idle_minutes=int(os.environ.get("OFFICER_SESSION_IDLE_MINUTES", "30")),
         secure_cookies=os.environ.get("OFFICER_COOKIE_SECURE", "") in ("1", "true", "yes"),
         purge_interval_seconds=int(os.environ.get("HANDOFF_PURGE_INTERVAL_SECONDS", "3600")),
+        rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"),
+        live_timeout_seconds=int(os.environ.get("HANDOFF_LIVE_TIMEOUT_SECONDS", "120")),
+        online_window_seconds=int(os.environ.get("HANDOFF_ONLINE_WINDOW_SECONDS", "60")),
     )

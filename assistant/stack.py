@@ -108,6 +108,7 @@ class Stack:
             "PROGRAMME_URL": f"http://127.0.0.1:{self.ports.programme}",
             "PROGRAMME_DATABASE_URL": programme_db,
             "ACTION_PORT": str(self.ports.actions),
+            "RASA_URL": f"http://127.0.0.1:{self.ports.rasa}",  # the live hand-off pushes officers' messages there
             "TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
             **self.extra_env,
         }

@@ -4,6 +4,8 @@ The HTTP layer calls the domain modules; the domain never imports it.
 """
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -20,6 +22,7 @@ from assistant.api import handoff as handoff_api, officers as officers_api
 from assistant.api.errors import no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
+from assistant.handoff import relay
 from assistant.storage import open_database
 
 
@@ -35,6 +38,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.state.relay = functools.partial(relay.send, settings.rasa_url, settings.assistant_token)
     _purge_regularly(app, engine, settings)
 
     @app.get("/health", tags=["service"])
@@ -87,14 +91,29 @@ def _purge_regularly(app: FastAPI, engine, settings: settings_module.Settings) -
 
     from assistant.handoff import queue
 
+    import time
+
     def purge_once() -> None:
         with engine.begin() as conn:
             queue.purge(conn, settings.retention_days)
 
+    def expire_live() -> None:
+        with engine.begin() as conn:
+            waiting_too_long = queue.expire_live(conn, settings.live_timeout_seconds)
+        for conversation_id in waiting_too_long:  # after the commit: the request is a call-back request now
+            app.state.relay(conversation_id, "timeout", None)
+
     async def loop() -> None:
+        last_purge = 0.0
         while True:
-            await asyncio.to_thread(purge_once)
-            await asyncio.sleep(settings.purge_interval_seconds)
+            try:
+                if time.monotonic() - last_purge >= settings.purge_interval_seconds or not last_purge:
+                    await asyncio.to_thread(purge_once)
+                    last_purge = time.monotonic()
+                await asyncio.to_thread(expire_live)
+            except Exception as error:  # a locked database must not stop the loop; nothing personal logged
+                logging.getLogger(__name__).warning("hand-off housekeeping failed: %s", type(error).__name__)
+            await asyncio.sleep(min(5, settings.purge_interval_seconds))
 
     @app.on_event("startup")
     async def start_purging() -> None:

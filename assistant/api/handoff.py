@@ -5,13 +5,15 @@ from __future__ import annotations
 import hmac
 from typing import List, Literal, Optional
 
+import datetime as dt
+
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from assistant.api.auth import require_staff
 from assistant.api.state import AppState, get_state
-from assistant.handoff import queue, routing
+from assistant.handoff import officers, queue, routing
 from assistant.storage import utcnow
 
 router = APIRouter(prefix="/handoff", tags=["hand-off"])
@@ -95,6 +97,9 @@ def get_route(
     out = decision.as_dict()
     out["commune"] = {"insee": place.insee, "nom": place.nom, "epci": place.epci_nom} if place else None
     out["conservation_jours"] = state.settings.retention_days
+    with state.engine.connect() as conn:
+        window = dt.timedelta(seconds=state.settings.online_window_seconds)
+        out["agents_en_ligne"] = officers.online_count(conn, decision.service.id, window)
     return out
 
 
@@ -151,6 +156,8 @@ def create_request(body: RequestBody, state: AppState = Depends(get_state), _: s
         "reponse_attendue_locale": created.expected_local,
         "conservation_jours": state.settings.retention_days,
         "statut": created.request["statut"],
+        "mode": body.mode,
+        "attente_max_secondes": state.settings.live_timeout_seconds,
     }
 
 
@@ -161,6 +168,30 @@ def withdraw(body: WithdrawBody, state: AppState = Depends(get_state)) -> dict:
     if not done:
         raise HTTPException(status_code=404, detail="Référence ou code de retrait incorrect.")
     return {"reference": body.reference.strip().upper(), "statut": "closed", "issue": "withdrawn", "donnees_effacees": True}
+
+
+class ResidentMessage(BaseModel):
+    texte: str = Field(..., min_length=1, max_length=queue.MAX_TEXT)
+
+    class Config:
+        extra = "forbid"
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    summary="A resident's message while their web chat is with an officer (the Rasa channel forwards it)",
+    description="200 when the conversation has a live request open (the message is for the officer, the bot "
+    "stays silent); 404 when it has none (the bot answers as usual).",
+)
+def resident_message(
+    conversation_id: str, body: ResidentMessage, state: AppState = Depends(get_state),
+    _: str = Depends(require_assistant),
+) -> dict:
+    with state.engine.begin() as conn:
+        stored = queue.resident_message(conn, conversation_id[:128], body.texte)
+    if stored is None:
+        raise HTTPException(status_code=404, detail="Aucune conversation en direct avec un agent.")
+    return {"en_direct": True, "message": {"id": stored["id"], "le": stored["le"]}}
 
 
 @router.post("/purge", summary="Erase personal data older than the retention period (staff)")

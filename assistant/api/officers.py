@@ -182,10 +182,39 @@ def called_back(reference: str, caller: Caller = Depends(require_officer), state
 
 @router.post("/requests/{reference}/close", summary="Close the request (answered, called back, unreachable)")
 def close(
-    reference: str, body: CloseBody, caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)
+    reference: str, body: CloseBody, request: Request, caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)
 ) -> dict:
     o = caller.officer
-    return _act(state, queue.transition, reference, o.service_id, "close", o.actor, o.login, outcome=body.issue)
+    conversation_id = _act(state, queue.live_conversation, reference, o.service_id)
+    closed = _act(state, queue.transition, reference, o.service_id, "close", o.actor, o.login, outcome=body.issue)
+    if conversation_id:  # a live conversation: the bot takes it back and says so
+        closed["bot_reprend"] = _relay(request)(conversation_id, "closed", None)
+    return closed
+
+
+def _relay(request: Request):
+    return request.app.state.relay
+
+
+@router.post("/requests/{reference}/messages", summary="Answer live: the message appears in the resident's chat")
+def send_message(
+    reference: str, body: MessageBody, request: Request, caller: Caller = Depends(require_officer),
+    state: AppState = Depends(get_state),
+) -> dict:
+    o = caller.officer
+    conversation_id, message = _act(state, queue.officer_message, reference, o.service_id, o.actor, o.login, body.texte)
+    delivered = _relay(request)(conversation_id, "officer", message["texte"])
+    if not delivered:
+        raise HTTPException(status_code=502, detail="Message enregistré, mais il n'a pas pu être remis : la personne n'est peut-être plus connectée.")
+    return {**message, "remis": True}
+
+
+@router.get("/requests/{reference}/messages", summary="The live messages newer than `after` (the console polls)")
+def get_messages(
+    reference: str, after: int = 0, caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)
+) -> dict:
+    o = caller.officer
+    return {"messages": _act(state, queue.messages_after, reference, o.service_id, max(0, after), o.actor)}
 
 
 @router.get("/audit", summary="The audit log of the officer's service: who read or changed which request, when")

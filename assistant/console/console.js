@@ -14,6 +14,9 @@ const LABELS = {
 let csrf = null;
 let me = null;
 let current = null;
+let lastMessage = 0;
+const POLL_MS = 2000;
+const QUEUE_POLL_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -64,7 +67,7 @@ function signedIn(session) {
   $("who").hidden = false;
 }
 
-async function loadQueue() {
+async function loadQueue(quiet) {
   current = null;
   show("queue-view");
   const closed = $("show-closed").checked;
@@ -90,7 +93,7 @@ async function loadQueue() {
     rows.appendChild(tr);
   }
   $("queue-empty").hidden = data.demandes.length > 0;
-  say(data.demandes.length + " demande(s).");
+  if (!quiet) say(data.demandes.length + " demande(s).");
 }
 
 function line(list, who, text, at) {
@@ -126,8 +129,11 @@ function renderRequest(r) {
   transcript.replaceChildren();
   for (const l of r.transcription || []) line(transcript, l.who, l.text);
   const messages = $("r-messages");
-  messages.replaceChildren();
-  for (const m of r.messages || []) line(messages, m.auteur, m.texte, m.le);
+  if (r.messages) {
+    messages.replaceChildren();
+    lastMessage = 0;
+    for (const m of r.messages) { line(messages, m.auteur, m.texte, m.le); lastMessage = Math.max(lastMessage, m.id); }
+  }
   const mine = r.statut === "with_officer" && r.pris_par === me.login;
   $("live").hidden = !(r.mode === "live" && mine);
   for (const button of document.querySelectorAll("#r-actions button")) {
@@ -158,12 +164,26 @@ async function act(action) {
   if (!current) return;
   const path = "/officer/requests/" + encodeURIComponent(current.reference) + "/" + action;
   const r = await api("POST", path, action === "close" ? {} : undefined);
-  renderRequest(Object.assign({ messages: current.messages }, r));
+  renderRequest(r);
   say({ take: "Demande prise en charge.", "called-back": "Rappel noté.", release: "Demande remise dans la file.",
         close: "Demande close." }[action]);
 }
 
+async function poll() {
+  if (!me) return;
+  if (current && !$("request-view").hidden && current.mode === "live" && current.statut !== "closed") {
+    const data = await api("GET", "/officer/requests/" + encodeURIComponent(current.reference) + "/messages?after=" + lastMessage);
+    for (const m of data.messages) { line($("r-messages"), m.auteur, m.texte, m.le); lastMessage = Math.max(lastMessage, m.id); }
+  }
+}
+
+async function pollQueue() {
+  if (me && !$("queue-view").hidden) await loadQueue(true);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setInterval(() => poll().catch(() => {}), POLL_MS);
+  setInterval(() => pollQueue().catch(() => {}), QUEUE_POLL_MS);
   $("request-title").tabIndex = -1;
   $("login-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -190,7 +210,8 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await api("POST", "/officer/requests/" + encodeURIComponent(current.reference) + "/messages", { texte: $("reply").value });
       $("reply").value = "";
-      await openRequest(current.reference);
+      await poll();
+      say("Message envoyé.");
     } catch (e) { say(e.message, true); }
   });
   api("GET", "/officer/session").then(async (session) => { signedIn(session); await loadQueue(); })

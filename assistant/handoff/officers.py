@@ -172,3 +172,15 @@ def session(conn: Connection, token: str, idle: dt.timedelta, now: Optional[dt.d
 
 def logout(conn: Connection, token: str) -> None:
     conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token or "")))
+
+
+def online_count(conn: Connection, service_id: str, within: dt.timedelta, now: Optional[dt.datetime] = None) -> int:
+    """How many officers of a service have a live session used within `within` (the console polls)."""
+    now = now or utcnow()
+    query = (
+        sa.select(sa.func.count(sa.distinct(sessions.c.officer_id)))
+        .select_from(sessions.join(officers, officers.c.id == sessions.c.officer_id))
+        .where(officers.c.service_id == service_id, officers.c.active.is_(True), sessions.c.expires_at > now,
+               sessions.c.last_seen_at > now - within)
+    )
+    return int(conn.execute(query).scalar() or 0)

@@ -362,3 +362,77 @@ def messages(conn: Connection, request_id: int) -> list[dict]:
         sa.select(messages_table).where(messages_table.c.request_id == request_id).order_by(messages_table.c.id)
     )
     return [{"id": r.id, "le": _iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]
+
+
+# --- live transfer over web chat -------------------------------------------------------------------------------
+
+
+def live_request_for(conn: Connection, conversation_id: str):
+    """The open live request of a conversation (pending or with an officer), or None."""
+    if not conversation_id:
+        return None
+    return conn.execute(
+        sa.select(requests_table)
+        .where(requests_table.c.conversation_id == conversation_id, requests_table.c.mode == "live",
+               requests_table.c.status != "closed")
+        .order_by(requests_table.c.id.desc())
+    ).first()
+
+
+def add_message(conn: Connection, row, author: str, text: str, actor: str) -> dict:
+    text = (text or "").strip()
+    if not text:
+        raise RequestError("message vide")
+    now = utcnow()
+    result = conn.execute(messages_table.insert().values(request_id=row.id, at=now, author=author, text=text[:MAX_TEXT]))
+    audit.record(conn, actor, "message", row.id, row.service_id, detail=author, at=now)
+    return {"id": result.inserted_primary_key[0], "le": _iso(now), "auteur": author, "texte": text[:MAX_TEXT]}
+
+
+def officer_message(conn: Connection, reference: str, service_id: str, actor: str, officer: str, text: str) -> tuple[str, dict]:
+    """An officer's message in a live conversation they hold: (conversation id, the stored message)."""
+    row = _own(conn, reference, service_id)
+    if row.mode != "live" or row.status != "with_officer" or row.taken_by != officer or not row.conversation_id:
+        raise RequestError("on ne peut écrire en direct que dans une conversation en direct que vous avez prise")
+    return row.conversation_id, add_message(conn, row, "officer", text, actor)
+
+
+def live_conversation(conn: Connection, reference: str, service_id: str) -> Optional[str]:
+    """The web chat session of a live request (never shown to anyone: it gives access to the chat)."""
+    row = _own(conn, reference, service_id)
+    return row.conversation_id if row.mode == "live" else None
+
+
+def resident_message(conn: Connection, conversation_id: str, text: str) -> Optional[dict]:
+    """A resident's message while their conversation is with an officer (or waiting for one); None otherwise."""
+    row = live_request_for(conn, conversation_id)
+    if row is None:
+        return None
+    return add_message(conn, row, "resident", text, "assistant")
+
+
+def expire_live(conn: Connection, timeout_seconds: int, now: Optional[dt.datetime] = None) -> list[str]:
+    """Live requests nobody took within the time-out become call-back requests: the conversations to tell."""
+    now = now or utcnow()
+    rows = conn.execute(
+        sa.select(requests_table.c.id, requests_table.c.service_id, requests_table.c.conversation_id)
+        .where(requests_table.c.mode == "live", requests_table.c.status == "pending",
+               requests_table.c.created_at < now - dt.timedelta(seconds=timeout_seconds))
+    ).fetchall()
+    for row in rows:
+        conn.execute(requests_table.update().where(requests_table.c.id == row.id).values(mode="callback"))
+        audit.record(conn, "system", "release", row.id, row.service_id, detail="live->callback (délai dépassé)", at=now)
+    return [row.conversation_id for row in rows if row.conversation_id]
+
+
+def messages_after(conn: Connection, reference: str, service_id: str, after: int, actor: str) -> list[dict]:
+    """The live messages of a request of the officer's service newer than `after` (audited when there are some)."""
+    row = _own(conn, reference, service_id)
+    rows = conn.execute(
+        sa.select(messages_table)
+        .where(messages_table.c.request_id == row.id, messages_table.c.id > after)
+        .order_by(messages_table.c.id)
+    ).fetchall()
+    if rows:
+        audit.record(conn, actor, "read", row.id, row.service_id, detail=f"{len(rows)} message(s)")
+    return [{"id": r.id, "le": _iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]

@@ -24,13 +24,16 @@ def programme(stack) -> str:
     return f"http://127.0.0.1:{stack.ports.programme}"
 
 
-def officer(stack, service: str) -> dict:
-    """A new officer of `service`, made with the staff command, signed in: the bearer headers of the session."""
+def officer(stack, service: str, return_login: bool = False):
+    """A new officer of `service`, made with the staff command, signed in: the bearer headers of the session
+    (or, with `return_login`, only made: its login, to sign in elsewhere)."""
     login = f"agent-{uuid.uuid4().hex[:8]}"
     env = {**stack.env(), "OFFICER_PASSWORD": PASSWORD}
     made = subprocess.run([sys.executable, "-m", "assistant.officers", "add", login, "Agent E2E", service],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
+    if return_login:
+        return login
     signed = requests.post(f"{programme(stack)}/officer/session", json={"login": login, "password": PASSWORD}, timeout=10)
     assert signed.status_code == 200, signed.text
     return {"Authorization": f"Bearer {signed.json()['jeton']}"}

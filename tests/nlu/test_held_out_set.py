@@ -39,7 +39,7 @@ REPORT = ROOT / "results" / "held_out_report.json"
 
 NEAR_DUPLICATE_RATIO = 85  # rapidfuzz.fuzz.ratio on normalised texts, 0-100
 MIN_ROWS_PER_INTENT = 20
-NOT_TYPED_BY_USERS = {"technical_problem"}  # triggered by the channels, never typed
+NOT_TYPED_BY_USERS = {"technical_problem", "handoff_ended", "handoff_timeout"}  # triggered by the channels, never typed
 RETRIEVAL_INTENT = "faq"
 FAQ_SUB_INTENTS = (
     "what_is_erbm", "since_when", "territory", "how_many_homes", "landlords", "operations", "progress",
