@@ -28,6 +28,7 @@ TOPICS = ("bud", "cites", "emploi")
 FALLBACK_SERVICE = "delegation-erbm"
 CONTACT_FIELDS = ("adresse", "telephone", "courriel", "site_web", "autre_contact")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+INSEE = re.compile(r"^\d[\dAB]\d{3}$")
 PHONE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
 NAME = re.compile(r"^[^\W\d_][^\W\d_' .-]*(?:[' .-]+[^\W\d_]+)*\.?$")
 SUMMARY_SKIP = {"requested_slot", "handoff_name", "handoff_contact", "handoff_secret", "handoff_reference", "handoff_expected",
@@ -73,7 +74,17 @@ def normalise_name(text: str) -> Optional[str]:
     return value if 2 <= len(value) <= 120 and NAME.match(value) else None
 
 
+FORM_TOPICS = {"bud_form": "bud", "emploi_form": "emploi"}
+
+
 def topic_of(tracker: Tracker) -> str:
+    """What the conversation was last about: the latest of the `topic` slot and of a form that was running
+    (a person asked for during the BUD questions is about BUD even before the verdict sets the topic)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") in FORM_TOPICS:
+            return FORM_TOPICS[event["name"]]
+        if event.get("event") == "slot" and event.get("name") == "topic" and event.get("value") in TOPICS:
+            return event["value"]
     topic = tracker.get_slot("topic")
     return topic if topic in TOPICS else "autre"
 
@@ -82,6 +93,8 @@ async def commune_insee(tracker: Tracker, topic: str) -> tuple[Optional[str], Op
     """The INSEE code of the person's commune for this topic, from what the conversation already knows."""
     if topic == "emploi" and tracker.get_slot("emploi_commune_insee"):
         return tracker.get_slot("emploi_commune_insee"), None
+    if topic == "bud" and INSEE.match(str(tracker.get_slot("bud_commune") or "")):
+        return tracker.get_slot("bud_commune"), None  # the BUD check keeps the INSEE code (62215 is also a postal code)
     names = [tracker.get_slot("bud_commune")] if topic == "bud" else []
     names += [tracker.get_slot("emploi_commune") if topic == "emploi" else None, tracker.get_slot("commune")]
     for name in (n for n in names if isinstance(n, str) and n.strip()):

@@ -206,3 +206,20 @@ def test_a_clear_bud_verdict_does_not_push_a_person(programme_url, monkeypatch):
     responses, events = _bud_run(BUD_FACTS, programme_url, monkeypatch)
     assert responses[0] == "utter_bud_verdict_eligible" and "utter_handoff_suggest" not in responses
     assert slot(events, "bud_verdict") == "eligible"
+
+
+def test_the_topic_is_the_latest_of_the_topic_slot_and_a_running_form():
+    events = [{"event": "slot", "name": "topic", "value": "cites"}, {"event": "active_loop", "name": "bud_form"},
+              {"event": "active_loop", "name": None}]
+    assert handoff.topic_of(tracker({"topic": "cites"}, events)) == "bud"
+    events.append({"event": "slot", "name": "topic", "value": "emploi"})
+    assert handoff.topic_of(tracker({"topic": "emploi"}, events)) == "emploi"
+    assert handoff.topic_of(tracker({}, [])) == "autre"
+
+
+def test_the_bud_check_commune_is_an_insee_code_not_a_postal_code(up):
+    # 62215 is Carvin's INSEE code and Oye-Plage's postal code: the BUD check keeps INSEE codes.
+    text, _, _ = run(handoff.ActionHandoffOffer(), tracker({"topic": "bud", "bud_commune": "62215"}))
+    assert "questions des entreprises (BUD)" in text
+    insee, _ = asyncio.run(handoff.commune_insee(tracker({"bud_commune": "62215"}), "bud"))
+    assert insee == "62215"

@@ -43,7 +43,9 @@ def pick_ports() -> Ports:
 def stack(tmp_path_factory, trained_model) -> Iterator[Stack]:
     model = trained_model
     var_dir = tmp_path_factory.mktemp("var")
-    stack = Stack(model, ports=pick_ports(), var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}"})
+    stack = Stack(model, ports=pick_ports(), var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}",
+                                                                  # a live hand-off nobody takes turns into a call-back request this soon
+                                                                  "HANDOFF_LIVE_TIMEOUT_SECONDS": "30"})
     started = time.monotonic()
     try:
         stack.start(timeout=400)
