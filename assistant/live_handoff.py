@@ -19,7 +19,8 @@ from typing import Any, Awaitable, Callable, Optional
 
 import requests
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import BotUttered, ConversationResumed
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
 from sanic import response
 from sanic.request import Request
 
@@ -88,6 +89,10 @@ async def relay(request: Request) -> response.HTTPResponse:
             return response.json({"delivered": True})
         if tracker.is_paused():
             tracker.update(ConversationResumed())
+        # The pause stopped the turn before the bot listened: listen now, so that the rules for the external
+        # intent match as for any message.
+        if tracker.latest_action_name != ACTION_LISTEN_NAME:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
         from rasa.core.channels import socketio
 
         output = socketio.SocketIOOutput(channel.sio, channel.bot_message_evt)
