@@ -31,7 +31,8 @@ def _accepted(warning: str, actions_code: str, sending_code: str) -> bool:
 
     - an utterance that no story names but an action dispatches (`response="utter_x"`);
     - an intent that no story names but an action reads (the « Oui » / « Non » of a form);
-    - an intent with no NLU examples that the channels send as a payload (`/technical_problem`).
+    - an intent with no NLU examples that the channels send as a payload (`/technical_problem`) or trigger as an
+      external intent (`trigger_intent`, the live hand-off's `handoff_ended`), named in the channel code.
     Anything else, like a response that nothing uses any more, fails the test.
     """
     if m := UNUSED_UTTERANCE.fullmatch(warning):
@@ -41,7 +42,8 @@ def _accepted(warning: str, actions_code: str, sending_code: str) -> bool:
     if m := UNUSED_INTENT.fullmatch(warning):
         return re.search(rf"[\"']{m.group(1)}[\"']", actions_code) is not None
     if m := NO_NLU_DATA.fullmatch(warning):
-        return f"/{m.group(1)}" in sending_code
+        triggered = "trigger_intent" in sending_code and re.search(rf"[\"']{m.group(1)}[\"']", sending_code)
+        return f"/{m.group(1)}" in sending_code or bool(triggered)
     if m := DUPLICATED_INTENTS.fullmatch(warning):
         # Rasa 3.6 adds retrieval intents found in the NLU data to the domain that already declares them.
         return all(name.strip() in RETRIEVAL_INTENTS for name in m.group(1).split(","))
