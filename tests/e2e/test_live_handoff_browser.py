@@ -60,3 +60,8 @@ def test_live_transfer_between_the_chat_page_and_the_console(stack, browser_cont
 
     chat.say("Lens est en zone BUD ?")
     assert "Lens" in chat.last_answer() and "Oui" in chat.last_answer()
+
+    for log in (stack.var_dir / "logs").glob("*.log"):  # nothing personal in any log after a live hand-off
+        text = log.read_text(encoding="utf-8", errors="replace")
+        for personal in ("Nadine", "Leroy", "nadine.leroy", "quand ma cité sera rénovée"):
+            assert personal not in text, f"{personal!r} in {log.name}"
