@@ -435,6 +435,10 @@ def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:
         for field, response in STRUCTURE_DETAILS:
             if structure.get(field):
                 dispatcher.utter_message(response=response, **{field: structure[field]})
+    # Details from a dated directory: once per route, where to check them.
+    directories = {s["annuaire_officiel"] for s in route["structures"] if s.get("annuaire_officiel")}
+    for directory in sorted(directories):
+        dispatcher.utter_message(response="utter_emploi_structure_check", annuaire=directory)
     contact = route.get("national_contact")
     if contact and contact.get("nom"):
         if contact.get("telephone") and contact.get("site"):

@@ -47,9 +47,7 @@ LAYERS = {
 LICENCE = "Licence Ouverte 2.0"
 # ERBM cités appended to the property layer by the republisher (no id_unesco): ERBM facts of the later extract.
 ERBM_APPENDED = "erbm_annexe"
-ERBM_APPENDED_SOURCE = (
-    "Mission Bassin Minier, couche « cités ERBM » (cités ajoutées à la couche du bien inscrit par le republieur)"
-)
+ERBM_APPENDED_SOURCE = "Mission Bassin Minier, couche « cités ERBM » republiée avec le bien inscrit"
 
 LANDLORDS = {
     "maisons et cites": "Maisons & Cités",

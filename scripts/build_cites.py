@@ -152,7 +152,8 @@ def _combined(row, cite, compiled_on: str) -> dict:
     buffer = [r for r in cite.records if r.layer == cs.ZONE_TAMPON]
     sources, dates = [], []
     for record in cite._by_priority():
-        layer = cs.ERBM if record.layer == cs.ERBM_APPENDED else record.layer
+        # Appended ERBM rows come with the inscribed property's extract (its date).
+        layer = cs.BIEN_INSCRIT if record.layer == cs.ERBM_APPENDED else record.layer
         date = cs.LAYERS[layer]["date"]
         label = cs.ERBM_APPENDED_SOURCE if record.layer == cs.ERBM_APPENDED else cs.LAYERS[layer]["nom"]
         label += f", extrait du {date[8:10]}/{date[5:7]}/{date[:4]}"
