@@ -314,6 +314,8 @@ class ActionCiteStatus(Action):
         for name in names:
             query = f"{name} à {communes[0]}" if communes else name
             result = await client.get("/cites/search", q=query[:200])
+            if result["match"] == "commune":
+                continue  # the piece the NLU kept (« cité » of « la cité 12 à Lens ») names no cité: the whole text will
             if result["status"] == "found":
                 return result["cites"][0], None
             if result["status"] == "ambiguous":
