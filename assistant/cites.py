@@ -669,8 +669,8 @@ def import_statuses(engine: Engine, text: str, changed_by: str) -> csv_import.Im
 
 # Words that are not part of a cité's own name: dropped from names and queries alike.
 _FILLER = frozenset(
-    "cite cites quartier quartiers residence la le les l de des du d au aux a en ma mon notre dans sur n no numero"
-    .split()
+    "cite cites quartier quartiers residence coron corons la le les l de des du d au aux a en ma mon notre dans sur n"
+    " no numero".split()
 )
 # Words residents put around a cité's number (« les corons de la fosse 2 », « cité du siège 4 »).
 _NUMBER_WORDS = frozenset("coron corons fosse fosses siege puits bis et".split())

