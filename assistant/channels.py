@@ -12,6 +12,8 @@ from typing import Any, Awaitable, Callable, Dict, Text
 from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from assistant.guards import guarded
+
 TECHNICAL_PROBLEM = "/technical_problem"
 
 
@@ -57,9 +59,9 @@ def never_silent(
 
 class RestInput(rest.RestInput):
     def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
-        return super().blueprint(never_silent(on_new_message))
+        return guarded(super().blueprint, never_silent(on_new_message))  # size, rate, time: assistant/guards.py
 
 
 class SocketIOInput(socketio.SocketIOInput):
     def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
-        return super().blueprint(never_silent(on_new_message))
+        return guarded(super().blueprint, never_silent(on_new_message))  # size, rate, time: assistant/guards.py

@@ -12,6 +12,7 @@ from assistant.api import bud as bud_api
 from assistant.api import cites as cites_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
+from assistant.api.bounds import Bounds
 from assistant.api.errors import no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
@@ -30,6 +31,8 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(Bounds, max_body_bytes=settings.max_body_bytes,
+                       request_timeout_seconds=settings.request_timeout_seconds)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
