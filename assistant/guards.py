@@ -1,8 +1,8 @@
 """What every message passes before it reaches the NLU: size, rate, typed commands, time.
 
-Applied to Rasa's input channels by one call in `assistant/channels.py`: `guarded(make_blueprint, on_new_message)`
-builds the channel's blueprint around a screened `on_new_message`, and adds a request middleware to REST
-blueprints that remembers the client's address for the per-address rate limit.
+Applied to Rasa's input channels in `assistant/channels.py`: `screen` is the first of its `MESSAGE_GUARDS`, and
+`protect(blueprint)` adds a request middleware that remembers the client's address for the per-address rate
+limit and restricts Socket.IO to the site's origins.
 
 - A message longer than `max_message_chars` (or `max_message_tokens` words and signs) is answered `utter_message_too_long` and never reaches the NLU: its
   cost grows faster than its length (see `assistant/limits.py`). The conversation is left as it was (a form goes
@@ -24,6 +24,7 @@ import asyncio
 import contextvars
 import importlib
 import logging
+import os
 import re
 import threading
 import time
@@ -154,6 +155,11 @@ class Guard:
         return payload in offered
 
 
+def site_origins() -> list[str]:
+    """The origins of the pages allowed to talk to this server from a browser (set by assistant/stack.py)."""
+    return os.environ.get("ASSISTANT_SITE_ORIGINS", "").split()
+
+
 def _tokens(text: str) -> int:
     return sum(1 for _ in _TOKEN.finditer(text))
 
@@ -198,19 +204,15 @@ async def screen(message: Any, proceed: Callable[[Any], Awaitable[Any]]) -> None
     await guard().check(message, proceed)
 
 
-def guarded(make_blueprint: Callable[[Callable], Any], on_new_message: Callable[[Any], Awaitable[Any]]) -> Any:
-    """The channel's blueprint, built around the screened handler; REST requests record their client address."""
-
-    async def handle(message: Any) -> None:
-        await screen(message, on_new_message)
-
-    return with_client_address(make_blueprint(handle))
-
-
-def with_client_address(blueprint: Any) -> Any:
-    """Requests to this blueprint tell the guard their client address (the socket's peer, not a header), and a
-    POST whose JSON is not an object is refused with 400 (Rasa's REST channel would fail on it with a 500)."""
+def protect(blueprint: Any) -> Any:
+    """A channel's blueprint, protected: its requests tell the guard their client address (the socket's peer, not
+    a header); a POST whose JSON is not an object is refused with 400 (Rasa's REST channel would fail on it with
+    a 500); a Socket.IO server accepts browsers only from the site's origins (ASSISTANT_SITE_ORIGINS)."""
     from sanic import response
+
+    sio = getattr(blueprint.ctx, "sio", None)
+    if sio is not None:
+        sio.eio.cors_allowed_origins = site_origins()
 
     @blueprint.middleware("request")
     async def remember_client(request: Any) -> Any:
