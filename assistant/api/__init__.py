@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
@@ -13,7 +14,7 @@ from assistant.api import cites as cites_api, programme_facts as programme_facts
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api.bounds import Bounds
-from assistant.api.errors import no_unknown_query_parameters, validation_error
+from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.storage import open_database
@@ -31,6 +32,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DBAPIError, database_unavailable)
     app.add_middleware(Bounds, max_body_bytes=settings.max_body_bytes,
                        request_timeout_seconds=settings.request_timeout_seconds)
 
