@@ -1,9 +1,8 @@
 """Rasa input channels that never leave a resident without an answer, and the web chat's Socket.IO channel.
 
 When a custom action cannot run (the action server is down), Rasa 3.6 logs the error and goes on listening: the
-resident sees nothing. These channels count what the bot sent for each message; if it sent nothing, they feed
-the conversation the intent `technical_problem`, whose rule answers with `utter_technical_problem` from
-domain.yml. The names stay `rest` and `socketio`, so URLs and clients do not change.
+resident sees nothing. These channels count what the bot sent for each message; if it sent nothing, they send
+`utter_technical_problem` from domain.yml (a button payload `/technical_problem` gets the same answer by a rule). The names stay `rest` and `socketio`, so URLs and clients do not change.
 
 Every message goes through `message_pipeline`: the guards of `MESSAGE_GUARDS` in order (each one may answer
 itself and stop, or call the next step), then `never_silent`, then Rasa. A guard is
@@ -39,7 +38,7 @@ from socketio import AsyncServer
 
 from assistant import retention
 
-from assistant.guards import protect, screen
+from assistant.guards import protect, screen, technical_problem
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +77,9 @@ def never_silent(on_new_message: Handler) -> Handler:
         message.output_channel = output
         await on_new_message(message)
         if output.sent == 0 and message.text != TECHNICAL_PROBLEM:
-            await on_new_message(
-                UserMessage(
-                    TECHNICAL_PROBLEM,
-                    output,
-                    message.sender_id,
-                    input_channel=message.input_channel,
-                    metadata=message.metadata,
-                )
-            )
+            # Straight to the channel: fed to the dialogue as an intent, it reached a running form, which failed
+            # again and answered nothing (assistant/guards.py).
+            await technical_problem(output, message.sender_id)
 
     return handle
 

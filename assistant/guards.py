@@ -132,6 +132,9 @@ class Guard:
         except asyncio.TimeoutError:
             logger.error("message not handled within %.0f s", self.limits.message_timeout_seconds)
             await self.answer(message, TECHNICAL)
+        except Exception:  # the channel would answer nothing (REST: an empty list)
+            logger.exception("message not handled")
+            await self.answer(message, TECHNICAL)
 
     async def _offered(self, message: Any, payload: str) -> bool:
         """Is `payload` a button of the bot's last turn in this conversation (or one the web chat sends)?"""
@@ -197,6 +200,11 @@ def guard() -> Guard:
     if _guard is None:
         _guard = Guard()
     return _guard
+
+
+async def technical_problem(output: Any, recipient_id: str) -> None:
+    """`utter_technical_problem`, straight to an output channel (when the dialogue could not answer at all)."""
+    await output.send_response(recipient_id, {"text": guard().texts[TECHNICAL]})
 
 
 async def screen(message: Any, proceed: Callable[[Any], Awaitable[Any]]) -> None:

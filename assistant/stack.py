@@ -200,6 +200,16 @@ class Stack:
                 time.sleep(0.5)
         raise RuntimeError(f"{name} not ready after {timeout:.0f} s: see {self.var_dir / 'logs' / (name + '.log')}")
 
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (its group): a crash, for fault tests. `start([name])` brings it back."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def pause(self, name: str, paused: bool = True) -> None:
+        """SIGSTOP / SIGCONT one process: a hung service that still accepts connections, for fault tests."""
+        os.killpg(self.processes[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
     def stop(self, name: Optional[str] = None) -> None:
         for key in [name] if name else list(self.processes):
             process = self.processes.pop(key, None)
