@@ -81,3 +81,28 @@ def test_rasa_http_api_is_off(stack):
     response = requests.post(f"{site(stack)}/conversations/someone/tracker/events", json=[{"event": "restart"}],
                              timeout=10)
     assert response.status_code in (404, 405)
+
+
+def _non_loopback_address() -> str | None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_every_service_listens_on_loopback_only(stack):
+    import socket
+
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to try")
+    for name, port in (("rasa", stack.ports.rasa), ("actions", stack.ports.actions),
+                       ("programme", stack.ports.programme)):
+        with socket.socket() as client:
+            client.settimeout(2)
+            assert client.connect_ex((address, port)) != 0, f"{name} answers on {address}:{port}"
