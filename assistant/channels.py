@@ -123,6 +123,7 @@ PAGE_FILES = {
     "confidentialite.html": (WEB / "static" / "confidentialite.html", "text/html; charset=utf-8"),
     "chat.js": (WEB / "static" / "chat.js", "text/javascript; charset=utf-8"),
     "chat.css": (WEB / "static" / "chat.css", "text/css; charset=utf-8"),
+    "favicon.svg": (WEB / "static" / "favicon.svg", "image/svg+xml"),
     "vendor/socket.io.min.js": (
         WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
         "text/javascript; charset=utf-8",
