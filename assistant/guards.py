@@ -4,9 +4,9 @@ Applied to Rasa's input channels in `assistant/channels.py`: `screen` is the fir
 `protect(blueprint)` adds a request middleware that remembers the client's address for the per-address rate
 limit and restricts Socket.IO to the site's origins.
 
-- A message longer than `max_message_chars` (or `max_message_tokens` words and signs) is answered `utter_message_too_long` and never reaches the NLU: its
-  cost grows faster than its length (see `assistant/limits.py`). The conversation is left as it was (a form goes
-  on at the same question).
+- A message longer than `max_message_chars` (or `max_message_tokens` words and signs) is answered
+  `utter_message_too_long` and never reaches the NLU: its cost grows faster than its length (see
+  `assistant/limits.py`). The conversation is left as it was (a form goes on at the same question).
 - A conversation or a client address that sends faster than its token bucket allows is answered
   `utter_rate_limited` without Rasa doing anything else: a flood costs neither NLU time nor tracker storage.
 - Text that looks like an intent payload (« /restart », « /inform{"…"} ») drives the dialogue only when it is the

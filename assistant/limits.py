@@ -7,7 +7,8 @@ Why these values (measured on the trained model, see the README's « Reliability
 grow faster than the message (DIET's attention is quadratic in the number of tokens: it takes 70 % of the time).
 « bud » repeated on 2,000 characters (500 tokens) takes 0.2 s and 20 MB; 8,000 characters 1.8 s and 450 MB,
 16,000 characters 5.4 s and 1.6 GB, and 100 kB took the server past 24 GB. 1,000 « ! » (1,000 tokens) take 1.2 s
-and 70 MB, 2,000 take 1.5 s and 450 MB, 3,000 take 3.8 s and 1 GB. So a message longer than `max_message_chars` never reaches the NLU.
+and 70 MB, 2,000 take 1.5 s and 450 MB, 3,000 take 3.8 s and 1 GB; 600 take 0.5 s and 25 MB. So a message over
+`max_message_chars` characters or `max_message_tokens` words and signs never reaches the NLU.
 """
 from __future__ import annotations
 

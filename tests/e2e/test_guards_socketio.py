@@ -47,7 +47,8 @@ def test_a_flooding_tab_is_slowed_and_another_conversation_is_not(stack):
         elapsed = time.monotonic() - started
         replies = text_of(flooder.replies(first_within=30, quiet=3))
         limited = replies.count("beaucoup de messages")
-        print(f"\n25 Socket.IO messages at once: {limited} slowed down; another conversation answered in {elapsed:.1f} s")
+        print(f"\n25 Socket.IO messages at once: {limited} slowed down; "
+              f"another conversation answered in {elapsed:.1f} s")
         assert limited >= 10
         assert "Douai" in answer and elapsed < 10
     finally:
