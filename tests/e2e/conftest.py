@@ -152,8 +152,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One browser per test module: Playwright's sync API holds an event loop while it runs, which later tests
+    that run their own loop (NLU evaluation) must not find."""
     import os
 
     from playwright.sync_api import sync_playwright

@@ -67,7 +67,8 @@ class WebResident:
         return self.replies()
 
     def close(self) -> None:
-        self.client.disconnect()
+        # Without waiting for the pending long-poll to return (up to the 25 s ping interval).
+        self.client.eio.disconnect(abort=True)
 
 
 def text_of(messages: list[dict]) -> str:
