@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
 from assistant.api import cites as cites_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
-from assistant.api.errors import no_unknown_query_parameters, validation_error
+from assistant.api.bounds import Bounds
+from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.storage import open_database
@@ -30,6 +32,9 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DBAPIError, database_unavailable)
+    app.add_middleware(Bounds, max_body_bytes=settings.max_body_bytes,
+                       request_timeout_seconds=settings.request_timeout_seconds)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
