@@ -169,7 +169,9 @@ class Stack:
             raise SystemExit(f"Rasa server: refusing to listen on {self.rasa_host()} with the loopback site origins: "
                              "set ASSISTANT_SITE_ORIGINS to the origin of the site that embeds the chat.")
 
-    def start(self, names: Optional[list[str]] = None, timeout: float = 180) -> None:
+    def start(self, names: Optional[list[str]] = None, timeout: Optional[float] = None) -> None:
+        # A loaded 2-core machine has been seen taking 170 s to load the model: wait long by default.
+        timeout = timeout or float(os.environ.get("STACK_START_TIMEOUT", "600"))
         self.check_exposure()
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
