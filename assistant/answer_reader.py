@@ -225,7 +225,7 @@ def _kept_text(text: str, cues: Cues, has_value) -> tuple[str, bool]:
 
 
 def _digit_in(words: str) -> bool:
-    return bool(re.search(r"\d", fv._words_to_digits(words)))
+    return bool(re.search(r"\d", fv._words_to_digits(words, small_numbers=False)))
 
 
 def _date_in(words: str) -> bool:
