@@ -251,7 +251,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     hedged = _hedged(text, cues)
     if fact in DATE_FACTS:
         # dates keep their own words (« fin 2021 », « pas encore »): read the original text when nothing is denied
-        parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today)
+        prefer = "future" if _FUTURE_WORDS.search(normalise(kept)) else "past"
+        parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
         if parsed is None:
             return Reading(fact, None, None, None, negation)
         value = str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
@@ -266,6 +267,9 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     if value is None:
         return Reading(fact, None, None, None, negation)
     return Reading(fact, value, UNSURE if hedged else SURE, None, negation)
+
+
+_FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
 
 
 def _no_longer(text: str) -> str:
