@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 import tempfile
 import time
@@ -21,6 +23,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Quiet: Rasa's debug log would print every held-out phrase with its parse.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from tests.nlu.test_held_out_set import ROWS, expected_intents, predicted_intent  # noqa: E402
 
@@ -36,8 +42,17 @@ def macro_f1(truth: list[str], predicted: list[str]) -> tuple[float, float]:
     return float(f1), accuracy
 
 
+def _quiet() -> None:
+    import structlog
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("rasa", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def rasa_predictions(model: str) -> list[str]:
     from rasa.core.agent import Agent
+    _quiet()
     loop = asyncio.new_event_loop()
     try:
         agent = Agent.load(model)
