@@ -175,12 +175,14 @@ class ValidateBudForm(Action):
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
             year_only = None
+            shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 year = int(updates["creation_date"])
                 if WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
                     year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
                 else:
                     year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long
+                    shown["creation_date"] = str(year)  # said back as the year the person gave
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
             verdict = await evaluate(tracker, updates)
@@ -194,6 +196,7 @@ class ValidateBudForm(Action):
             # Nothing decided on these readings yet: they are said back, and count only once confirmed.
             kept = {fact: value for fact, value in updates.items() if fact not in pending["facts"]}
             events += [SlotSet(SLOT[fact], value) for fact, value in kept.items()]
+            pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
             return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
         missing = [fact for fact in verdict["missing"] if fact in SLOT]
         events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
@@ -265,7 +268,7 @@ class ActionAskBudConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         pending = tracker.get_slot(PENDING_SLOT) or {}
-        facts = pending.get("facts") or {}
+        facts = pending.get("said") or pending.get("facts") or {}
         try:
             lines = (await client.post("/bud/restate", {"facts": facts}))["lines"] if facts else []
         except ServiceUnavailable:

@@ -406,10 +406,13 @@ def said(fact: str, value: Any, programme_dir: Path, months: list[str], commune_
         return templates["commune"].format(value=commune_name or value)
     if fact == "creation_date":
         text = str(value)
+        future = int(text[:4]) > dt.date.today().year or (len(text) > 4 and dt.date.fromisoformat(text) > dt.date.today())
         if len(text) == 4:
-            return templates["creation_date_year"].format(value=text)
+            return templates["creation_date_future" if future else "creation_date_year"].format(value=text)
         date = dt.date.fromisoformat(text)
         month = months[date.month - 1]
+        if future:
+            return templates["creation_date_future"].format(value=f"{month} {date.year}")
         if date.day == 1:
             return templates["creation_date_month"].format(value=f"{month} {date.year}")
         return templates["creation_date"].format(value=f"{date.day} {month} {date.year}")

@@ -57,5 +57,7 @@ def test_a_liberal_profession_is_confirmed_then_gets_a_reasoned_no(resident):
 
 
 def test_a_creation_planned_after_the_window(resident):
-    answer = resident.ask("je compte m'installer a Douai l'an prochain, j'aurai droit au bud ?")
+    said_back = resident.ask("je compte m'installer a Douai l'an prochain, j'aurai droit au bud ?")
+    assert "commencera son activité en 2027" in said_back and "C'est bien cela" in said_back
+    answer = resident.ask("oui c'est prévu comme ça")
     assert "31 décembre 2026" in answer
