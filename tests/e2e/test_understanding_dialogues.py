@@ -11,7 +11,7 @@ NEGATIVE = "ne remplit pas"
 
 
 def _to_the_origin_question(resident) -> None:
-    resident.ask("est-ce que mon entreprise pourrait avoir l'exonération BUD ?")
+    resident.ask("mon entreprise peut-elle bénéficier du BUD ?")
     resident.ask("Bully-les-Mines")
     resident.ask("ouverte le 3 février 2023")
     assert "création nouvelle" in resident.ask("je vends des chaussures")
