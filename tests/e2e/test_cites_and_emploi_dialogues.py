@@ -57,14 +57,16 @@ def test_a_programme_question_gets_a_sourced_answer(resident):
 def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
     first = resident.ask("j'ai 22 ans et je cherche du travail, j'habite a Lievin")
     assert "Dans quelle commune" not in first and "Quel âge" not in first
+    # Answered first, before any question: the local mission locale and France Travail's national line.
+    assert "Mission locale de l'agglomération de Lens-Liévin" in first
+    assert "3949" in first  # never an invented local number
     answer = first
     for _ in range(8):  # answer « non » to the remaining yes/no questions, at most eight of them
-        if "Voici qui peut vous aider" in answer:
+        if "Vos réponses ne changent pas" in answer or "d'autres services peuvent aussi" in answer:
             break
         answer = resident.ask("non")
-    assert "Voici qui peut vous aider" in answer
-    assert "Mission locale de l'agglomération de Lens-Liévin" in answer
-    assert "3949" in answer  # France Travail's national line, never an invented local number
+    assert "Vos réponses ne changent pas" in answer or "d'autres services peuvent aussi" in answer
+    assert "Mission locale de l'agglomération de Lens-Liévin" not in answer  # not said twice
 
 
 def test_stop_ends_the_employment_questions(resident):

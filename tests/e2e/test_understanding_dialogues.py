@@ -34,7 +34,7 @@ def test_a_contrast_keeps_the_creation(resident):
 
 def test_a_takeover_is_said_back_and_a_no_asks_again(resident):
     _to_the_origin_question(resident)
-    said_back = resident.ask("on a racheté le magasin à l'ancien gérant")
+    said_back = resident.ask("c'était un rachat du fonds de commerce")
     assert "reprend une activité qui existait déjà" in said_back and NEGATIVE not in said_back
     again = resident.ask("non")
     assert "je n'en tiens pas compte" in again and "création nouvelle" in again
