@@ -185,6 +185,7 @@ def _serve(stack: Stack, shell: bool) -> None:
     try:
         stack.start()
         print(f"Ready in {time.monotonic() - started:.0f} s.", flush=True)
+        print(f"  Chat page: http://127.0.0.1:{stack.ports.rasa}/chat/", flush=True)
         print(f"  REST:      POST http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", flush=True)
         print(f"  Socket.IO: http://127.0.0.1:{stack.ports.rasa}/socket.io", flush=True)
         print(f"  Programme data API: http://127.0.0.1:{stack.ports.programme}/docs", flush=True)

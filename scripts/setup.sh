@@ -49,3 +49,19 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip check
   echo "$wanted" > "$stamp"
 fi
+
+# The chat page's JavaScript packages (web/package-lock.json): socket.io-client, and axe-core for the tests.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Node.js and npm (Debian packages) for the chat page."
+    apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq nodejs npm >/dev/null
+  else
+    echo "npm is missing: the chat page needs it (apt-get install nodejs npm), the rest works without." >&2
+  fi
+fi
+web_wanted=$(sha256sum web/package-lock.json | cut -c1-16)
+if command -v npm >/dev/null 2>&1 && { [ ! -d web/node_modules ] || [ "$(cat web/node_modules/.installed 2>/dev/null)" != "$web_wanted" ]; }; then
+  echo "Installing the chat page's npm packages (npm ci)."
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$web_wanted" > web/node_modules/.installed
+fi

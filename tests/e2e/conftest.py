@@ -81,3 +81,71 @@ class Resident:
 @pytest.fixture
 def resident(stack) -> Resident:
     return Resident(stack)
+
+
+@pytest.fixture
+def restart_rasa(stack):
+    """Stops the Rasa server, runs what the test does meanwhile, starts it again on the same port (same tracker
+    store): `with restart_rasa(): ...`. The server is running again after the test whatever happens."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def restart():
+        stack.stop("rasa")
+        try:
+            yield
+        finally:
+            stack.start(["rasa"], timeout=400)
+
+    yield restart
+    if "rasa" not in stack.processes:
+        stack.start(["rasa"], timeout=400)
+
+
+# --- a real browser: Debian's chromium (scripts/browser.sh installs it), driven by Playwright -----------------
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags, Chromium's own connections are refused on these machines.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser per test module: Playwright's sync API holds an event loop while it runs, which later tests
+    that run their own loop (NLU evaluation) must not find."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser.sh (scripts/test.sh does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """Opens browser contexts (a fresh profile each: its own localStorage); all closed after the test."""
+    contexts = []
+
+    def open_context(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        options.setdefault("locale", "fr-FR")
+        context = chromium.new_context(**options)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def chat_url(stack) -> str:
+    return f"http://127.0.0.1:{stack.ports.rasa}/chat/"
