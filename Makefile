@@ -23,6 +23,7 @@ test: setup
 bench: setup
 	@$(PY) -m assistant.stack train
 	@$(PY) bench/rest_latency.py
+	@$(PY) bench/nlu_compare.py
 
 lookups: setup
 	@$(PY) scripts/make_lookups.py

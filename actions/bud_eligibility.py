@@ -23,7 +23,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
-from assistant import french_values as fv
 from assistant.bud import FACT_ORDER
 from assistant.text import fold, normalise
 
@@ -42,11 +41,8 @@ QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human"
              "ask_cites_commune", "out_of_scope"}
 # Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
 WINDOW_YEARS = (2018, 2026)
-_FUTURE_WORDS = re.compile(r"\b(compte|vais|va|prevois|prevu|projet|bientot|prochain|prochaine|futur|futur[e]?)\b")
-_PROFIT_WORDS = re.compile(r"\b(benefices?|benef|resultat)\b")
 _CORPORATE_TAX = re.compile(r"\b(impot sur les societes|a l is|sas|sasu|sarl)\b")
 _INCOME_TAX = re.compile(r"\b(impot sur le revenu|a l ir|micro entreprise|micro entrepreneur|auto entrepreneur|entreprise individuelle)\b")
-_STAFF_WORDS = re.compile(r"\b(salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd)\b")
 
 
 def today() -> dt.date:
@@ -66,61 +62,49 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
     return await client.post("/bud/eligibility", facts_from_slots(tracker, updates))
 
 
-# Readers: the value an answer gives for one fact, or None.
+# Readers: the value an answer gives for one fact, or None, and how sure the reading is. The programme-data service
+# reads the answers (GET /bud/understand: negations, contrasts, hedges); the action only knows what was asked.
+
+SURE, UNSURE = "sure", "unsure"
+CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
+PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
 
 
-def _date(text: str, year: Optional[int] = None) -> Optional[str]:
+async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
+    if not text.strip():
+        return None, None
+    found = await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat())
+    return found.get("value"), found.get("certainty")
+
+
+async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], Optional[str]]:
     """An ISO date to the month at least; a bare year gives « YYYY » so that the month can be asked."""
     if year and not re.search(r"\b(19|20)\d\d\b", text):
         text = f"{text} {year}"  # « en mars » after « en 2023 »
-    prefer = "future" if _FUTURE_WORDS.search(fold(text)) else "past"
-    parsed = fv.parse_date(text, today(), prefer=prefer)
-    if parsed is None:
-        return None
-    return str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
+    return await _understand("creation_date", text)
 
 
-def _share(text: str) -> Optional[float]:
-    value = fv.parse_percent(text)
-    if value is None and fv.parse_yes_no(text) is False:
-        return 0.0  # « non », « aucune » to « quelle part … est détenue par d'autres entreprises ? »
-    return value
-
-
-def _residents(text: str, tracker: Tracker) -> Optional[int]:
-    count = fv.parse_count(text)
+async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Optional[str]]:
+    count, certainty = await _understand("resident_employees", text)
     if count is not None:
-        return count
-    share = fv.parse_percent(text)
+        return count, certainty
+    share, certainty = await _understand("turnover_outside_pct", text) if re.search(r"%|moitie|tiers|quart", fold(text)) else (None, None)
     eligible = tracker.get_slot(SLOT["eligible_employees"])
     if share is not None and eligible is not None:
         exact = eligible * share / 100
-        return int(exact) if exact == int(exact) else None
-    return None
+        return (int(exact), certainty) if exact == int(exact) else (None, None)
+    return None, None
 
 
-NUMBER_READERS: dict[str, Callable[[str], Any]] = {
-    "employees": fv.parse_count,
-    "eligible_employees": fv.parse_count,
-    "turnover_eur": fv.parse_amount_eur,
-    "balance_sheet_eur": fv.parse_amount_eur,
-    "capital_held_by_companies_pct": _share,
-    "turnover_outside_pct": _share,
-}
-
-
-async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Any:
-    """Read the answer to the question about `fact`."""
+async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> tuple[Any, Optional[str]]:
+    """Read the answer to the question about `fact`: its value and how sure the reading is."""
     if fact == "commune":
-        return await _read_commune(tracker, dispatcher, speak=True)
-    if fact in ("activity", "origin"):
-        found = await client.get("/bud/understand", fact=fact, text=text[:500])
-        return found["value"]
+        return await _read_commune(tracker, dispatcher, speak=True), SURE
     if fact == "resident_employees":
-        return _residents(text, tracker)
+        return await _residents(text, tracker)
     if fact == "creation_date":
-        return _date(text, tracker.get_slot("bud_creation_year"))
-    return NUMBER_READERS[fact](text)
+        return await _date(text, tracker.get_slot("bud_creation_year"))
+    return await _understand(fact, text)
 
 
 async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, speak: bool) -> Optional[str]:
@@ -134,37 +118,32 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
     return None
 
 
-async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str]) -> dict:
-    """Facts a sentence states clearly, whatever was asked: a place, a date, a head count, an activity."""
+async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str],
+                           unsure: Optional[set] = None) -> dict:
+    """Facts a sentence states clearly, whatever was asked: a place, a date, a head count, an activity, an origin.
+
+    The facts read with a hedge are added to `unsure` (they are said back before they count)."""
     found: dict[str, Any] = {}
-    plain = fold(text)
     if skip != "commune":
         insee = await _read_commune(tracker, dispatcher, speak=False)
         if insee:
             found["commune"] = insee
-    if skip != "creation_date":
-        date = _date(text)
-        if date:
-            found["creation_date"] = date
-    if skip not in ("employees", "eligible_employees", "resident_employees") and _STAFF_WORDS.search(plain):
-        for clause in re.split(r"[,;.]| et ", plain):
-            if _STAFF_WORDS.search(clause) and fv.parse_count(clause) is not None:
-                found["employees"] = fv.parse_count(clause)
-                break
-    if _PROFIT_WORDS.search(plain):
-        for clause in re.split(r"[,;.]| et ", plain):
-            if _PROFIT_WORDS.search(clause) and fv.parse_amount_eur(clause) is not None:
-                found["expected_profit_eur"] = fv.parse_amount_eur(clause)
-                break
+    understood = await client.get("/bud/understand", text=text[:500], today=today().isoformat()) if text.strip() else {}
+    staff = ("employees", "eligible_employees", "resident_employees")
+    for reading in understood.get("facts", []):
+        fact = reading["fact"]
+        if fact not in SLOT or fact == skip or (fact == "employees" and skip in staff):
+            continue
+        if fact == "activity" and tracker.get_slot(SLOT["activity"]) is not None:
+            continue
+        found[fact] = reading["value"]
+        if reading.get("certainty") == UNSURE and unsure is not None:
+            unsure.add(fact)
     words = normalise(text)
     if _INCOME_TAX.search(words):
         found["corporate_tax"] = False
     elif _CORPORATE_TAX.search(words):
         found["corporate_tax"] = True
-    if skip != "activity" and tracker.get_slot(SLOT["activity"]) is None:
-        understood = await client.get("/bud/understand", fact="activity", text=text[:500])
-        if understood["value"]:
-            found["activity"] = understood["value"]
     return found
 
 
@@ -177,46 +156,100 @@ class ValidateBudForm(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         requested = tracker.get_slot("requested_slot")
+        unsure: set[str] = set()
+        confirmed = False
+        events: list[EventType] = []
         try:
             if requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
-                updates.update(await facts_in_message(text, tracker, dispatcher, skip=None))
+                updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure))
+                events.append(SlotSet(PENDING_SLOT, None))
+            elif requested == CONFIRM_SLOT:
+                updates, confirmed = await self._confirmation(text, tracker, dispatcher, unsure)
+                events.append(SlotSet(PENDING_SLOT, None))
+                if updates is None:
+                    return []
             else:
-                updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher)
+                updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure)
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
             year_only = None
+            shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 year = int(updates["creation_date"])
                 if WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
                     year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
                 else:
                     year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long
+                    shown["creation_date"] = str(year)  # said back as the year the person gave
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
             verdict = await evaluate(tracker, updates)
+            pending = {} if confirmed else await self._to_confirm(tracker, updates, verdict, unsure)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [SlotSet("requested_slot", None)]
-        missing = [fact for fact in verdict["missing"] if fact in SLOT]
-        events = [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
         if year_only is not None:
             events.append(SlotSet("bud_creation_year", year_only))
+        if pending:
+            # Nothing decided on these readings yet: they are said back, and count only once confirmed.
+            kept = {fact: value for fact, value in updates.items() if fact not in pending["facts"]}
+            events += [SlotSet(SLOT[fact], value) for fact, value in kept.items()]
+            pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
+            return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
+        missing = [fact for fact in verdict["missing"] if fact in SLOT]
+        events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
         return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
 
-    async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[dict]:
+    async def _to_confirm(self, tracker: Tracker, updates: dict, verdict: dict, unsure: set) -> dict:
+        """The readings to say back: the unsure ones, and all new ones when they would make the verdict negative."""
+        new = {fact: value for fact, value in updates.items() if value is not None}
+        facts = {fact: new[fact] for fact in unsure if fact in new}
+        negative = False
+        if verdict["verdict"] == "not_eligible" and new:
+            before = await evaluate(tracker)
+            if before["verdict"] != "not_eligible":
+                negative = True
+                candidates = [fact for fact in new if fact in SLOT and fact not in OPTIONAL_FACTS]
+                decisive = [fact for fact in candidates
+                            if (await evaluate(tracker, {**updates, fact: None}))["verdict"] != "not_eligible"]
+                facts.update({fact: new[fact] for fact in (decisive or candidates)})
+        return {"facts": facts, "negative": negative} if facts else {}
+
+    async def _confirmation(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                            unsure: set) -> tuple[Optional[dict], bool]:
+        """The answer to « c'est bien cela ? »: yes counts the readings, no drops them (the question comes again),
+        anything else is a new answer to the first of them."""
+        pending = tracker.get_slot(PENDING_SLOT) or {}
+        facts = dict(pending.get("facts") or {})
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answer, certainty = await _understand("yes_no", text)
+        if intent == "affirm" and answer is None or answer is True and certainty == SURE:
+            return facts, True
+        if intent == "deny" and answer is None or answer is False:
+            dispatcher.utter_message(response="utter_bud_confirm_denied")
+            return {}, True
+        if not facts:
+            return {}, True
+        first = next(iter(facts))
+        return await self._answer(text, first, tracker, dispatcher, unsure), False
+
+    async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
+                      unsure: set) -> Optional[dict]:
         intent = tracker.latest_message.get("intent") or {}
         digression = intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
         if digression and intent.get("name") in QUESTIONS and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
-        others = await facts_in_message(text, tracker, dispatcher, skip=fact)
+        others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
         corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}
         if corrected:
             dispatcher.utter_message(response="utter_bud_corrected")
             return others
-        value = await read_answer(fact, text, tracker, dispatcher)
+        value, certainty = await read_answer(fact, text, tracker, dispatcher)
         if value is not None:
+            if certainty == UNSURE:
+                unsure.add(fact)
             return {**others, fact: value}
         if others:
             return others
@@ -225,6 +258,25 @@ class ValidateBudForm(Action):
         if fact != "commune":  # the commune reader already said what was wrong
             dispatcher.utter_message(response="utter_bud_not_understood")
         return {fact: None}
+
+
+class ActionAskBudConfirm(Action):
+    """Says the readings back in plain words (from the service) and asks whether they are right."""
+
+    def name(self) -> str:
+        return f"action_ask_{CONFIRM_SLOT}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        pending = tracker.get_slot(PENDING_SLOT) or {}
+        facts = pending.get("said") or pending.get("facts") or {}
+        try:
+            lines = (await client.post("/bud/restate", {"facts": facts}))["lines"] if facts else []
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        response = "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
+        dispatcher.utter_message(response=response, reading=" ; ".join(lines))
+        return [SlotSet("requested_slot", CONFIRM_SLOT)]
 
 
 class AskNextBudQuestion(Action, ABC):

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 LOCALE = "fr_FR"
 TOPIC = "cites"
 MAX_BUTTONS = 6
+MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
 # The status dates, in the order they are told, and the line that tells each.
 DATE_LINES = {
@@ -47,6 +48,19 @@ RESPONSES = (
     "utter_cite_line_erbm",
     "utter_cite_line_not_erbm",
     "utter_cite_line_erbm_unknown",
+    "utter_cite_line_type",
+    "utter_cite_line_type_only",
+    "utter_cite_line_erbm_list",
+    "utter_cite_line_not_in_erbm_list",
+    "utter_cite_line_unesco_property",
+    "utter_cite_line_unesco_buffer",
+    "utter_cite_line_unesco_buffer_partly",
+    "utter_cite_line_unesco_none",
+    "utter_cite_line_monument_inscrit",
+    "utter_cite_line_monument_classe",
+    "utter_cite_commune_landlords",
+    "utter_cite_which_number",
+    "utter_cites_commune_more",
     "utter_cite_line_status",
     *DATE_LINES.values(),
     "utter_cite_line_status_source",
@@ -156,16 +170,38 @@ def describe(cite: dict, domain: dict) -> Message:
         message.add("utter_cite_line_bailleur", bailleur=cite["bailleur"])
     else:
         message.add("utter_cite_line_bailleur_unknown")
+    if cite.get("type") and cite.get("compagnie"):
+        message.add("utter_cite_line_type", type=cite["type"][:1].lower() + cite["type"][1:], compagnie=cite["compagnie"])
+    elif cite.get("type"):
+        message.add("utter_cite_line_type_only", type=cite["type"][:1].lower() + cite["type"][1:])
     if cite.get("logements"):
         message.add("utter_cite_line_logements", logements=cite["logements"])
+    in_list = cite.get("erbm_liste_mission_bassin_minier")
     if cite.get("operation"):
         message.add("utter_cite_line_operation", operation=cite["operation"]["libelle"])
+    elif in_list:
+        message.add("utter_cite_line_erbm_list")
     elif cite.get("erbm") is True:
         message.add("utter_cite_line_erbm")
     elif cite.get("erbm") is False:
         message.add("utter_cite_line_not_erbm")
+    elif in_list is False:
+        message.add("utter_cite_line_not_in_erbm_list")
     else:
         message.add("utter_cite_line_erbm_unknown")
+    heritage = cite.get("patrimoine_mondial") or {}
+    if heritage.get("bien_inscrit"):
+        message.add("utter_cite_line_unesco_property")
+    elif heritage.get("zone_tampon") == "oui":
+        message.add("utter_cite_line_unesco_buffer")
+    elif heritage.get("zone_tampon") == "en_partie":
+        message.add("utter_cite_line_unesco_buffer_partly")
+    elif heritage.get("bien_inscrit") is False and in_list is not None:
+        message.add("utter_cite_line_unesco_none")
+    if heritage.get("monument_historique") == "classé":
+        message.add("utter_cite_line_monument_classe")
+    elif heritage.get("monument_historique") == "inscrit":
+        message.add("utter_cite_line_monument_inscrit")
 
     status = cite["statut"]
     if status["connu"]:
@@ -278,6 +314,8 @@ class ActionCiteStatus(Action):
         for name in names:
             query = f"{name} à {communes[0]}" if communes else name
             result = await client.get("/cites/search", q=query[:200])
+            if result["match"] == "commune":
+                continue  # the piece the NLU kept (« cité » of « la cité 12 à Lens ») names no cité: the whole text will
             if result["status"] == "found":
                 return result["cites"][0], None
             if result["status"] == "ambiguous":
@@ -306,6 +344,8 @@ class ActionCiteStatus(Action):
         message = Message(domain)
         if result["match"] == "commune":
             message.add("utter_cite_which_in_commune", commune=result["commune"]["nom"])
+        elif result["match"] == "number" and len(result["cites"]) > 1:
+            message.add("utter_cite_which_number", query=result["query"])
         elif len(result["cites"]) == 1:
             message.add("utter_cite_did_you_mean", nom=result["cites"][0]["nom"])
         else:
@@ -338,7 +378,13 @@ class ActionCiteStatus(Action):
         else:
             message.add("utter_cite_not_found", query=name or result["query"])
         if commune and local:
-            message.add("utter_cite_commune_cites", commune=commune, cites=french_list(c["nom"] for c in local))
+            message.add("utter_cite_commune_cites", commune=commune,
+                        cites=french_list(c["nom"] for c in local[:MAX_LISTED]))
+            if len(local) > MAX_LISTED:
+                message.add("utter_cites_commune_more", count=len(local) - MAX_LISTED)
+            if result.get("bailleurs_de_la_commune"):
+                message.add("utter_cite_commune_landlords", commune=commune,
+                            bailleurs=french_list(result["bailleurs_de_la_commune"]))
         elif commune:
             message.add("utter_cite_commune_no_cites", commune=commune)
         suggestions = [s for s in result["suggestions"] if s["id"] not in {c["id"] for c in local}]
@@ -391,9 +437,11 @@ class ActionCitesCommune(Action):
             message.add("utter_cites_commune_header_one", commune=commune)
         else:
             message.add("utter_cites_commune_header", commune=commune, count=len(cites))
-        for cite in cites:
+        for cite in cites[:MAX_LISTED]:
             label = cite["statut"]["libelle"]
             message.add("utter_cites_commune_line", nom=cite["nom"], statut=label[:1].lower() + label[1:])
+        if len(cites) > MAX_LISTED:
+            message.add("utter_cites_commune_more", count=len(cites) - MAX_LISTED)
         if any(not cite["statut"]["connu"] for cite in cites):
             message.add("utter_cites_commune_unknown_statuses")
         message.add("utter_cites_commune_choose")

@@ -38,13 +38,14 @@ SLOT_PREFIX = "emploi_"
 COMMUNE_SLOT = "emploi_commune"
 COMMUNE_INSEE_SLOT = "emploi_commune_insee"  # the service's code for the commune: names can repeat
 SKIPPED_SLOT = "emploi_skipped"  # facts the person could not tell (« je sais pas »): not asked again
+SAID_SLOT = "emploi_routes_said"  # titles of the routes already given at the start: not repeated at the end
 TOPIC = "emploi"
 
 # The facts of the service's profile (assistant/employment.py), each kept in the slot `emploi_<fact>`.
 AGE = "age"
 FACTS = ("commune", AGE) + BOOLEAN_FACTS
 FORM_SLOTS = tuple(SLOT_PREFIX + fact for fact in FACTS)
-ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT)
+ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT, SAID_SLOT)
 
 # Intents that answer no question of the form: when the message fills nothing, the form lets the rules answer
 # them (then, for most, asks its question again; `stop` and `goodbye` end it). `stop` ends the form even when the
@@ -311,7 +312,22 @@ class ActionEmploiStart(Action):
         fresh.slots.update({slot: None for slot in ALL_SLOTS})
         # When the service is down, the place waits: the form finds the service down too, and the orientation says so.
         facts, _ = await read_facts(fresh, dispatcher, self.programme, asked=None)
-        return events + [SlotSet(slot, value) for slot, value in facts.items()]
+        events += [SlotSet(slot, value) for slot, value in facts.items()]
+        # Answer first with what already fits (« 22 ans à Lens » → the mission locale), then refine with questions.
+        fresh.slots.update(facts)
+        try:
+            answer = await orientation(self.programme, profile_of(fresh.slots))
+        except ServiceUnavailable:
+            return events  # the form and the orientation say it
+        routes = answer["routes"]
+        if routes:
+            dispatcher.utter_message(response="utter_emploi_first_routes")
+            for route in routes:
+                say_route(dispatcher, route)
+            if answer["missing"]:
+                dispatcher.utter_message(response="utter_emploi_refine")
+            events.append(SlotSet(SAID_SLOT, [route["title"] for route in routes]))
+        return events
 
 
 class ValidateEmploiForm(FormValidationAction):
@@ -406,9 +422,12 @@ class ActionEmploiOrientation(Action):
             return events
         for message in answer["messages"]:
             dispatcher.utter_message(response="utter_emploi_message", message=message)
-        routes = answer["routes"]
+        said = set(tracker.get_slot(SAID_SLOT) or ())
+        routes = [route for route in answer["routes"] if route["title"] not in said]
+        if said and not routes:
+            dispatcher.utter_message(response="utter_emploi_nothing_more")
         if routes:
-            dispatcher.utter_message(response="utter_emploi_routes_intro")
+            dispatcher.utter_message(response="utter_emploi_routes_more" if said else "utter_emploi_routes_intro")
         for route in routes:
             say_route(dispatcher, route)
         if routes:
@@ -435,6 +454,10 @@ def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:
         for field, response in STRUCTURE_DETAILS:
             if structure.get(field):
                 dispatcher.utter_message(response=response, **{field: structure[field]})
+    # Details from a dated directory: once per route, where to check them.
+    directories = {s["annuaire_officiel"] for s in route["structures"] if s.get("annuaire_officiel")}
+    for directory in sorted(directories):
+        dispatcher.utter_message(response="utter_emploi_structure_check", annuaire=directory)
     contact = route.get("national_contact")
     if contact and contact.get("nom"):
         if contact.get("telephone") and contact.get("site"):

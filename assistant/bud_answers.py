@@ -1,40 +1,31 @@
-"""Read a BUD fact value (kind of activity, origin of the company) from what a user types.
+"""Read BUD fact values from what a user types: a thin layer over assistant.answer_reader for the HTTP API.
 
-The words are data (data/programme/bud/answers.fr.yaml). Matching is on whole words of the normalised
-text, so « commerciale » matches but « commercialisation » does not; nothing matched gives None.
+The words are data (data/programme/bud/answers.fr.yaml); the reader knows negation, contrast and hedges, and
+says how sure it is.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import datetime as dt
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-import yaml
-
-from assistant.text import normalise
-
-
-@lru_cache(maxsize=4)
-def _lexicon(path: Path, _mtime: float) -> dict[str, dict[str, list[str]]]:
-    with path.open(encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    return {fact: {value: [normalise(w) for w in words] for value, words in values.items()} for fact, values in data.items()}
-
-
-def lexicon(programme_dir: Path) -> dict[str, dict[str, list[str]]]:
-    path = programme_dir / "bud" / "answers.fr.yaml"
-    return _lexicon(path, path.stat().st_mtime)
+from assistant import answer_reader
 
 
 def facts() -> tuple[str, ...]:
-    return ("activity", "origin")
+    return answer_reader.FACTS
 
 
-def understand(fact: str, text: str, programme_dir: Path) -> Optional[dict]:
-    """The value this text gives for `fact`, with the words that show it, or None."""
-    padded = f" {normalise(text)} "
-    for value, words in lexicon(programme_dir)[fact].items():
-        for word in words:
-            if f" {word} " in padded:
-                return {"fact": fact, "value": value, "because": word}
-    return None
+def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None) -> dict:
+    """The value this text gives for `fact`, how sure the reading is, and the words that show it."""
+    return answer_reader.read(fact, text, programme_dir, today).as_dict()
+
+
+def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
+                       skip: tuple[str, ...] = ()) -> list[dict]:
+    return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
+
+
+def restate(values: dict[str, Any], programme_dir: Path, months: list[str], commune_name: Optional[str]) -> list[str]:
+    """Each fact value in plain words, in the order given."""
+    return [answer_reader.said(fact, value, programme_dir, months, commune_name) for fact, value in values.items()]

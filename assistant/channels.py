@@ -1,9 +1,8 @@
 """Rasa input channels that never leave a resident without an answer, and the web chat's Socket.IO channel.
 
 When a custom action cannot run (the action server is down), Rasa 3.6 logs the error and goes on listening: the
-resident sees nothing. These channels count what the bot sent for each message; if it sent nothing, they feed
-the conversation the intent `technical_problem`, whose rule answers with `utter_technical_problem` from
-domain.yml. The names stay `rest` and `socketio`, so URLs and clients do not change.
+resident sees nothing. These channels count what the bot sent for each message; if it sent nothing, they send
+`utter_technical_problem` from domain.yml (a button payload `/technical_problem` gets the same answer by a rule). The names stay `rest` and `socketio`, so URLs and clients do not change.
 
 Every message goes through `message_pipeline`: the guards of `MESSAGE_GUARDS` in order (each one may answer
 itself and stop, or call the next step), then `never_silent`, then Rasa. A guard is
@@ -39,6 +38,8 @@ from socketio import AsyncServer
 
 from assistant import retention
 
+from assistant.guards import protect, screen, technical_problem
+
 logger = logging.getLogger(__name__)
 
 TECHNICAL_PROBLEM = "/technical_problem"
@@ -48,7 +49,7 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 Guard = Callable[[UserMessage, Handler], Awaitable[Any]]
 
 # Checks run on every user message before the dialogue, outermost first (length cap, rate limit, hand-off…).
-MESSAGE_GUARDS: List[Guard] = []
+MESSAGE_GUARDS: List[Guard] = [screen]  # size, rate, typed payloads, time: assistant/guards.py
 
 
 class _CountingOutput(OutputChannel):
@@ -76,15 +77,9 @@ def never_silent(on_new_message: Handler) -> Handler:
         message.output_channel = output
         await on_new_message(message)
         if output.sent == 0 and message.text != TECHNICAL_PROBLEM:
-            await on_new_message(
-                UserMessage(
-                    TECHNICAL_PROBLEM,
-                    output,
-                    message.sender_id,
-                    input_channel=message.input_channel,
-                    metadata=message.metadata,
-                )
-            )
+            # Straight to the channel: fed to the dialogue as an intent, it reached a running form, which failed
+            # again and answered nothing (assistant/guards.py).
+            await technical_problem(output, message.sender_id)
 
     return handle
 
@@ -111,7 +106,7 @@ def message_pipeline(on_new_message: Handler, guards: Optional[List[Guard]] = No
 
 class RestInput(rest.RestInput):
     def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
-        return super().blueprint(message_pipeline(on_new_message))
+        return protect(super().blueprint(message_pipeline(on_new_message)))
 
 
 # --- Socket.IO -------------------------------------------------------------------------------------------------
@@ -263,7 +258,7 @@ class SocketIOInput(socketio.SocketIOInput):
                 return
             await handle(self._message(text, session_id, sid, _metadata(data.get(self.metadata_key))))
 
-        return blueprint
+        return protect(blueprint)
 
     def _message(self, text: Text, session_id: Text, sid: Text, metadata: Dict[Text, Any]) -> UserMessage:
         output = socketio.SocketIOOutput(self.sio, self.bot_message_evt)

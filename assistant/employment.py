@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import io
+import json
 import re
 import threading
 import weakref
@@ -24,7 +27,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection, Engine
 
-from assistant import csv_import, history
+from assistant import csv_import, directory, history
 from assistant.communes import Commune, CommuneIndex
 from assistant.storage import metadata, utcnow
 from assistant.text import normalise
@@ -33,7 +36,10 @@ RULES_FILE = Path("employment") / "orientation.yaml"
 STRUCTURES_FILE = Path("employment") / "structures.csv"
 HISTORY_KIND = "employment_structure"
 
-KINDS = ("mission_locale", "france_travail", "plie", "cap_emploi", "maison_emploi", "training", "other")
+KINDS = (
+    "mission_locale", "france_travail", "plie", "cap_emploi", "maison_emploi", "training", "other",
+    "cio", "cij", "france_services", "agefiph", "apec",
+)
 KIND_LABELS = {
     "mission_locale": "mission locale",
     "france_travail": "agence France Travail",
@@ -42,7 +48,15 @@ KIND_LABELS = {
     "maison_emploi": "maison de l'emploi",
     "training": "organisme de formation",
     "other": "autre service pour l'emploi",
+    "cio": "centre d'information et d'orientation (CIO)",
+    "cij": "information jeunesse",
+    "france_services": "France services",
+    "agefiph": "Agefiph",
+    "apec": "Apec",
 }
+# Where to check an office's details: the official directory (its data are the source of many structures).
+OFFICIAL_DIRECTORY = "lannuaire.service-public.fr"
+MAX_BY_EPCI = 3  # offices of one kind shown for a commune through its EPCI (France services can be many)
 BOOLEAN_FACTS = (
     "registered_job_seeker",
     "rsa",
@@ -57,7 +71,9 @@ DERIVED_FACTS = ("commune_bud",)  # facts that come from the commune, not from t
 ASKABLE_FACTS = ("commune",) + PROFILE_FACTS
 
 # The columns of structures.csv and of a staff import, in order.
-STRUCTURE_FIELDS = ("nom", "kind", "communes", "epci", "adresse", "contact", "horaires", "note", "source")
+STRUCTURE_FIELDS = (
+    "nom", "kind", "communes", "epci", "adresse", "contact", "horaires", "note", "source", "source_date"
+)
 CSV_COLUMNS = ("id",) + STRUCTURE_FIELDS + ("updated_by", "updated_at")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID = 80
@@ -80,6 +96,7 @@ structures_table = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("source_date", sa.String(10)),  # the date of the source's data: YYYY, YYYY-MM or YYYY-MM-DD
 )
 
 
@@ -268,6 +285,7 @@ class Structure:
     source: str = ""
     updated_by: str = ""
     updated_at: Optional[str] = None
+    source_date: Optional[str] = None
 
     def fields(self) -> dict:
         """The staff-maintained fields as stored and kept in the history (lists joined with ';')."""
@@ -281,6 +299,7 @@ class Structure:
             "horaires": self.horaires,
             "note": self.note,
             "source": self.source,
+            "source_date": self.source_date,
         }
 
     def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
@@ -297,6 +316,8 @@ class Structure:
             "horaires": self.horaires,
             "note": self.note,
             "source": self.source,
+            "source_date": self.source_date,
+            "annuaire_officiel": OFFICIAL_DIRECTORY if "service-public" in self.source.lower() else None,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at,
         }
@@ -439,6 +460,11 @@ def clean_structure(values: Mapping[str, Any], communes: CommuneIndex, epcis: Ep
     for name in ("adresse", "contact", "horaires", "note"):
         text(name, False, MAX_TEXT)
     text("source", True, MAX_TEXT)
+    date = values.get("source_date")
+    date = str(date).strip() if date is not None else ""
+    if date and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
+        errors.append(f"le champ source_date vaut {date[:20]!r}, attendu : AAAA, AAAA-MM ou AAAA-MM-JJ")
+    clean["source_date"] = date or None
     if errors:
         raise InvalidStructure(errors)
     return clean
@@ -501,6 +527,7 @@ def _structure(row: Mapping[str, Any]) -> Structure:
         source=row["source"],
         updated_by=row["updated_by"],
         updated_at=updated_at.isoformat(timespec="seconds") + "Z" if updated_at is not None else None,
+        source_date=row.get("source_date"),
     )
 
 
@@ -528,12 +555,17 @@ def structures_for(structures: Iterable[Structure], commune: Commune, kind: Opti
 
 
 def local_structures(structures: Iterable[Structure], commune: Optional[Commune], kinds: Sequence[str]) -> list[tuple]:
-    """The structures of these kinds for the commune: those naming the commune if any, else those of its EPCI."""
+    """The structures of these kinds for the commune, kind by kind in the route's order: those naming the commune
+    if any, else those of its EPCI (at most MAX_BY_EPCI of a kind)."""
     if commune is None or not kinds:
         return []
-    matches = [m for m in structures_for(structures, commune) if m[0].kind in kinds]
-    by_commune = [m for m in matches if m[1] == "commune"]
-    return by_commune or matches
+    matches = structures_for(structures, commune)
+    found = []
+    for kind in kinds:
+        of_kind = [m for m in matches if m[0].kind == kind]
+        by_commune = [m for m in of_kind if m[1] == "commune"]
+        found.extend(by_commune or of_kind[:MAX_BY_EPCI])
+    return found
 
 
 def _write(conn: Connection, structure_id: str, clean: Mapping[str, Any], by: str, exists: bool) -> None:
@@ -650,6 +682,7 @@ def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str
             csv_import.Column("horaires"),
             csv_import.Column("note"),
             csv_import.Column("source"),
+            csv_import.Column("source_date", expected="AAAA, AAAA-MM ou AAAA-MM-JJ"),
             csv_import.Column("updated_by"),
             csv_import.Column("updated_at"),
         ),
@@ -657,6 +690,126 @@ def import_structures(engine: Engine, text: str, communes: CommuneIndex, by: str
         check_row=check_row,
     )
     return csv_import.run_import(engine, text, schema, apply_row, by)
+
+
+def directory_format(text: str) -> Optional[str]:
+    """« extrait_2019 » or « annuaire_actuel » when the text is Service-Public.fr's directory (CSV, or JSON for
+    today's publication), else None."""
+    stripped = text.lstrip("\ufeff").lstrip()
+    if stripped.startswith(("[", "{")):
+        return "annuaire_actuel"
+    first = stripped.splitlines()[0] if stripped else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return directory.detect(next(csv.reader([first], delimiter=delimiter), []))
+
+
+def _directory_rows(text: str) -> tuple[str, list[dict]]:
+    stripped = text.lstrip("\ufeff").lstrip()
+    kind = directory_format(text)
+    if stripped.startswith(("[", "{")):
+        document = json.loads(stripped)
+        if isinstance(document, dict):  # {"service": [...]} as DILA's dump, or one record
+            document = next((v for v in document.values() if isinstance(v, list)), [document])
+        return kind, [r for r in document if isinstance(r, dict)]
+    first = stripped.splitlines()[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return kind, list(csv.DictReader(io.StringIO(stripped, newline=""), delimiter=delimiter))
+
+
+def import_directory(engine: Engine, text: str, communes: CommuneIndex, by: str) -> csv_import.ImportReport:
+    """Import Service-Public.fr's directory (the 2019 extract's columns, or today's publication in JSON or CSV):
+    each office updates the structure it is (same id; for a Mission locale, the one of the same EPCI) when its data
+    are at least as recent (source_date), or is added. Staff corrections newer than the file are kept. All or none."""
+    try:
+        kind, rows = _directory_rows(text)
+    except (json.JSONDecodeError, csv.Error) as error:
+        raise csv_import.ImportRejected([csv_import.LineError(1, f"fichier illisible ({error})")])
+    offices = directory.from_2019_rows(rows) if kind == "extrait_2019" else directory.from_current_rows(rows)
+    epci_of = {c.insee: c.epci_siren for c in communes.by_insee.values() if c.epci_siren}
+    offices = directory.with_coverage(offices, epci_of, epci_of.values())
+    if not offices:
+        raise csv_import.ImportRejected([csv_import.LineError(2, "aucun service pour l'emploi du Nord ou du "
+                                                                 "Pas-de-Calais dans ce fichier")])
+    epcis = epci_index(communes)
+    when = utcnow()
+    recorded: list[history.Change] = []
+    errors: list[csv_import.LineError] = []
+    with engine.begin() as conn:
+        current = all_structures(conn)
+        for line, office in enumerate(offices, start=2):
+            target = _same_structure(current, office, epci_of)
+            before = target.fields() if target else {}
+            after = {**before, **{k: office[k] for k in STRUCTURE_FIELDS if k in office}}
+            if target is not None:
+                # A hand-curated structure keeps its name, its own source named first and its note.
+                after.update(
+                    nom=target.nom,
+                    communes=";".join(dict.fromkeys([*target.communes, *office["communes"].split(";")])),
+                    epci=";".join(dict.fromkeys([*target.epci, *filter(None, office["epci"].split(";"))])),
+                    note=target.note if target.note and not office["note"] else after["note"],
+                    source=_with_source(target.source, office["source"]),
+                )
+                if _older_date(office["source_date"], target.source_date):
+                    continue
+                edited = _staff_edited_on(conn, target.id)
+                if edited and not _older_date(edited, office["source_date"] or ""):
+                    continue  # a staff correction made after the file's data is kept
+            try:
+                clean = clean_structure(after, communes, epcis)
+            except InvalidStructure as error:
+                errors.extend(csv_import.LineError(line, f"{office['nom']} : {e}") for e in error.errors)
+                continue
+            structure_id = target.id if target else office["id"]
+            if before and {k: history.as_text(v) for k, v in before.items()} == {
+                k: history.as_text(v) for k, v in clean.items()
+            }:
+                continue
+            _write(conn, structure_id, clean, by, exists=target is not None)
+            recorded.extend(history.record(conn, HISTORY_KIND, structure_id, before, clean, by, "import", when))
+        if errors:
+            raise csv_import.ImportRejected(errors)
+    return csv_import.ImportReport(rows=len(offices), changes=recorded)
+
+
+def _staff_edited_on(conn: Connection, structure_id: str) -> Optional[str]:
+    """The day of the last change a staff member made through the API, if any (YYYY-MM-DD)."""
+    found = conn.execute(
+        sa.select(sa.func.max(history.changes.c.changed_at))
+        .where(history.changes.c.entity_kind == HISTORY_KIND, history.changes.c.entity_key == structure_id)
+        .where(history.changes.c.via == "api")
+    ).scalar()
+    return found.date().isoformat() if found else None
+
+
+def _same_structure(
+    current: Sequence[Structure], office: Mapping[str, Any], epci_of: Mapping[str, str]
+) -> Optional[Structure]:
+    """The structure an office of the directory is: same id, else for a Mission locale the one Mission locale
+    serving the EPCI of the office's commune."""
+    for structure in current:
+        if structure.id == office["id"]:
+            return structure
+    if office["kind"] == "mission_locale":
+        epci = epci_of.get(office["communes"].split(";")[0]) if office["communes"] else None
+        same = [s for s in current if s.kind == "mission_locale" and epci and epci in s.epci]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def _with_source(current: str, new: str) -> str:
+    """The structure's own source first, then the directory's (replacing an older directory extract)."""
+    parts = [p for p in current.split(" ; ") if "service-public" not in p.lower()]
+    return " ; ".join([*parts, new])
+
+
+def _older_date(new: Optional[str], stored: Optional[str]) -> bool:
+    if not stored:
+        return False
+    if not new:
+        return True
+    size = min(len(new), len(stored))
+    return new[:size] < stored[:size]
 
 
 def load(conn: Connection, programme_dir: Path) -> int:
@@ -683,10 +836,22 @@ def load(conn: Connection, programme_dir: Path) -> int:
             )
     if errors:
         raise ValueError("; ".join(errors))
-    conn.execute(structures_table.delete())
-    if records:
-        conn.execute(structures_table.insert(), records)
+    # A database that loaded an older file keeps what staff changed since: a row replaces the stored one only
+    # when the file's row is newer (updated_at); new rows are added; nothing is deleted.
+    stored = {row.id: row.updated_at for row in conn.execute(sa.select(structures_table.c.id, structures_table.c.updated_at))}
+    for record in records:
+        if record["id"] not in stored:
+            conn.execute(structures_table.insert().values(**record))
+        elif record["updated_at"] > stored[record["id"]]:
+            conn.execute(structures_table.update().where(structures_table.c.id == record["id"]).values(**record))
     return len(records)
+
+
+def _version(programme_dir: Path) -> str:
+    return hashlib.sha256((programme_dir / STRUCTURES_FILE).read_bytes()).hexdigest()[:12]
+
+
+load.version = _version  # type: ignore[attr-defined]
 
 
 def _parse_datetime(text: str) -> dt.datetime:
@@ -802,6 +967,10 @@ def _routes(
         no_local = None
         if rule.kinds and not local and not rule.national_contact:
             no_local = rules.messages["no_local_structure"]
+        # The national contact only when no local office of the route's own kind is known.
+        national = rule.national_contact
+        if national and rule.kinds and any(s.structure.kind == rule.kinds[0] for s in local):
+            national = None
         routes.append(
             Route(
                 id=rule.id,
@@ -810,7 +979,7 @@ def _routes(
                 description=variant.description if variant else rule.description,
                 variant=variant.id if variant else None,
                 structures=local,
-                national_contact=rule.national_contact,
+                national_contact=national,
                 no_local_structure=no_local,
                 source=rule.source,
             )

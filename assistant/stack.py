@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from assistant import limits
+from assistant.exposure import refuse_default_secrets
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL_DIR = ROOT / "models"
@@ -81,6 +84,13 @@ def _train_unlocked() -> Path:
     return target
 
 
+def site_origins(rasa_port: int) -> list[str]:
+    """Origins whose pages may call the Rasa server from a browser (CORS, Socket.IO): ASSISTANT_SITE_ORIGINS,
+    space-separated, or the Rasa server's own loopback origins (the web chat page it serves)."""
+    configured = os.environ.get("ASSISTANT_SITE_ORIGINS", "").split()
+    return configured or [f"http://127.0.0.1:{rasa_port}", f"http://localhost:{rasa_port}"]
+
+
 @dataclass
 class Ports:
     programme: int = int(os.environ.get("PROGRAMME_PORT", "5080"))
@@ -98,8 +108,19 @@ class Stack:
     extra_env: dict = field(default_factory=dict)
     processes: dict = field(default_factory=dict)
 
-    def env(self) -> dict:
+    def env(self, name: Optional[str] = None) -> dict:
+        """The environment of one process (`name`), with its Sanic limits from assistant/limits.py."""
         programme_db = os.environ.get("PROGRAMME_DATABASE_URL", f"sqlite:///{self.var_dir / 'programme.db'}")
+        sanic = {}
+        if name == "rasa":
+            rasa_limits = limits.rasa()
+            sanic = limits.sanic_environment(rasa_limits.max_body_bytes, rasa_limits.request_timeout_seconds,
+                                             rasa_limits.response_timeout_seconds)
+        elif name == "actions":
+            action_limits = limits.action_server()
+            sanic = limits.sanic_environment(action_limits.max_body_bytes, action_limits.request_timeout_seconds,
+                                             action_limits.response_timeout_seconds)
+            sanic["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")  # rasa-sdk's default is 0.0.0.0
         return {
             **os.environ,
             **QUIET,
@@ -110,6 +131,8 @@ class Stack:
             "ACTION_PORT": str(self.ports.actions),
             "RASA_URL": f"http://127.0.0.1:{self.ports.rasa}",  # the live hand-off pushes officers' messages there
             "TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
+            "ASSISTANT_SITE_ORIGINS": " ".join(site_origins(self.ports.rasa)),
+            **sanic,
             **self.extra_env,
         }
 
@@ -122,13 +145,35 @@ class Stack:
                 f"http://127.0.0.1:{self.ports.actions}/health",
             ),
             "rasa": (
-                [rasa, "run", "--model", str(self.model), "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
-                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", "*"],
+                # No --enable-api: Rasa's HTTP API (trackers, model, any event) stays off; only the channels listen.
+                [rasa, "run", "--model", str(self.model), "--interface", self.rasa_host(), "--port",
+                 str(self.ports.rasa), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                 "--cors", *site_origins(self.ports.rasa)],
                 f"http://127.0.0.1:{self.ports.rasa}/",
             ),
         }
 
-    def start(self, names: Optional[list[str]] = None, timeout: float = 180) -> None:
+    def rasa_host(self) -> str:
+        return self.extra_env.get("RASA_HOST") or os.environ.get("RASA_HOST", "127.0.0.1")
+
+    def check_exposure(self) -> None:
+        """Refuse before starting anything when a service would listen beyond this machine with a known secret."""
+        env = self.env()
+        refuse_default_secrets(
+            "programme-data service", env.get("PROGRAMME_HOST", "127.0.0.1"),
+            {"PROGRAMME_STAFF_TOKEN": (env.get("PROGRAMME_STAFF_TOKEN"), "dev-staff-token")},
+        )
+        if env.get("ACTION_HOST", "127.0.0.1") not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("action server: it has no authentication; keep ACTION_HOST on 127.0.0.1 (Rasa calls "
+                             "it on this machine).")
+        if self.rasa_host() not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ASSISTANT_SITE_ORIGINS"):
+            raise SystemExit(f"Rasa server: refusing to listen on {self.rasa_host()} with the loopback site origins: "
+                             "set ASSISTANT_SITE_ORIGINS to the origin of the site that embeds the chat.")
+
+    def start(self, names: Optional[list[str]] = None, timeout: Optional[float] = None) -> None:
+        # A loaded 2-core machine has been seen taking 170 s to load the model: wait long by default.
+        timeout = timeout or float(os.environ.get("STACK_START_TIMEOUT", "600"))
+        self.check_exposure()
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         commands = self.commands()
@@ -140,7 +185,7 @@ class Stack:
             argv, _ = commands[name]
             log = (logs / f"{name}.log").open("ab")
             self.processes[name] = subprocess.Popen(
-                argv, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                argv, cwd=ROOT, env=self.env(name), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         for name in names or list(commands):
             self.wait_ready(name, timeout)
@@ -157,6 +202,16 @@ class Stack:
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"{name} not ready after {timeout:.0f} s: see {self.var_dir / 'logs' / (name + '.log')}")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (its group): a crash, for fault tests. `start([name])` brings it back."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def pause(self, name: str, paused: bool = True) -> None:
+        """SIGSTOP / SIGCONT one process: a hung service that still accepts connections, for fault tests."""
+        os.killpg(self.processes[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
     def stop(self, name: Optional[str] = None) -> None:
         for key in [name] if name else list(self.processes):

@@ -42,12 +42,18 @@ def create_engine(url: str) -> Engine:
 
 
 def open_database(url: str, programme_dir: Path, loaders: dict[str, Loader]) -> Engine:
-    """Create missing tables, then load each dataset that was never loaded into this database."""
+    """Create missing tables (and missing nullable columns of older databases), then load each dataset that was
+    never loaded into this database. A loader's name may carry the version of its file (« cites:3f2a… »): a
+    database that loaded an older version runs the loader again, which then merges (see assistant/cites.py)."""
     engine = create_engine(url)
     metadata.create_all(engine)
+    add_missing_columns(engine)
     with engine.begin() as conn:
         loaded = {row.name for row in conn.execute(sa.select(datasets.c.name))}
         for name, loader in loaders.items():
+            version = getattr(loader, "version", None)
+            if version is not None:
+                name = f"{name}:{version(programme_dir)}"
             if name in loaded:
                 continue
             rows = loader(conn, programme_dir)
@@ -57,3 +63,19 @@ def open_database(url: str, programme_dir: Path, loaders: dict[str, Loader]) -> 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add to existing tables the nullable columns declared since they were created (a database of an older
+    version keeps its rows and gains the new facts' columns, empty)."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present or not column.nullable:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))

@@ -1,6 +1,6 @@
 """Generate the lookup table of cité names (as residents type them) from data/programme/cites.csv.
 
-Writes staging/cites/lookups.yml by default (the lead moves it to data/nlu/); `--out PATH` writes elsewhere.
+Writes data/nlu/cite_lookups.yml by default; `--out PATH` writes elsewhere.
 Each name is listed as written, without accents, without hyphens, and without its « Cité » / « Quartier » word
 (« Cité des Alouettes » → « cite des alouettes », « Alouettes »). A bare name that is an everyday French word
 (« parc », « renaissance ») or a word of a commune's name (« Neuville ») is left out: it would tag « le parc » or
@@ -8,6 +8,7 @@ Each name is listed as written, without accents, without hyphens, and without it
 """
 import argparse
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -18,12 +19,20 @@ from assistant.text import fold, normalise  # noqa: E402
 
 SOURCE = ROOT / "data" / "programme" / "cites.csv"
 COMMUNES = ROOT / "data" / "programme" / "communes.csv"
-TARGET = ROOT / "staging" / "cites" / "lookups.yml"
-MARKERS = ("cité", "cite", "quartier", "résidence", "residence")
+TARGET = ROOT / "data" / "nlu" / "cite_lookups.yml"
+MARKERS = ("cité", "cite", "quartier", "résidence", "residence", "corons", "coron", "rue", "rues", "impasse")
 ARTICLES = ("de la", "des", "du", "de l'", "de", "d'", "la", "le", "les", "l'")
-# Bare names too common to tag on their own, and too short to be distinctive.
-COMMON_WORDS = frozenset({"parc", "parisienne", "renaissance", "maroc"})
+# Bare names too common to tag on their own (everyday words and place names of the cités' lists), and too
+# short to be distinctive: « la gare », « le calvaire », « la poste » must not become a cité in any sentence.
+COMMON_WORDS = frozenset("""
+parc parisienne renaissance maroc gare poste chateau calvaire plaine village stade pont sports jardins arbres
+moulin justice victoire paradis rivage terril garage pave concorde orient soeurs fleurs astres aviateurs musiciens
+provinces ateliers usines foret nouvelle ancienne verte ouest est nord sud centre solitude marionettes loups
+agneaux patures brebis quarante employes eglise carre fosse verrerie normandie belgique bellevue alsace artois
+transvaal lorette godion perche bosquet dreve archeveque malmaison acacias arbrisseaux champ fleuri croisette
+""".split())
 MIN_BARE_LENGTH = 4
+ARTICLE_WORDS = frozenset({"de", "la", "le", "les", "du", "des", "d", "l", "et"})
 
 
 def bare(name: str) -> str:
@@ -47,27 +56,38 @@ def commune_words() -> frozenset[str]:
 
 
 def spellings(name: str, taken: frozenset[str] = frozenset()) -> set[str]:
+    """The forms of one name, once each whatever the case (the extractor ignores case, config.yml)."""
     short = bare(name)
     forms = {name}
+    if "n°" in name:  # « Cité n°12 de Lens » is also written « cité 12 de Lens »
+        forms.add(re.sub(r"n°\s*", "", name))
     words = normalise(short).split()
     if not (
-        fold(short) in COMMON_WORDS or len(short) < MIN_BARE_LENGTH or (len(words) == 1 and words[0] in taken)
+        fold(short) in COMMON_WORDS
+        or len(short) < MIN_BARE_LENGTH
+        or not re.search(r"[^\W\d_]{3}", short)  # « 50 », « 1940 », « n°3 »: a number alone is not a name
+        or (len(words) == 1 and words[0] in taken)
+        or all(w in COMMON_WORDS or w in ARTICLE_WORDS for w in words)
     ):
         forms.add(short)
-    result = set()
+    result: dict[str, str] = {}
     for form in forms:
-        result |= {form, fold(form), form.replace("-", " "), fold(form).replace("-", " ")}
-    return {f for f in result if f.strip()}
+        for variant in (form, fold(form), form.replace("-", " "), fold(form).replace("-", " ")):
+            if variant.strip():
+                result.setdefault(variant.lower(), variant)
+    return set(result.values())
 
 
 def names(source: Path = SOURCE) -> list[str]:
     with source.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     taken = commune_words()
-    found: set[str] = set()
+    found: dict[str, str] = {}
     for row in rows:
         for name in [row["nom"], *(a for a in (row["autres_noms"] or "").split(";") if a.strip())]:
-            found |= spellings(name.strip(), taken)
+            for form in spellings(name.strip(), taken):
+                found.setdefault(form.lower(), form)
+    found = set(found.values())
     # Longest first: the extractor keeps the first alternative that matches, so « cité des Alouettes » wins
     # over « Alouettes » where both start at the same word.
     return sorted(found, key=lambda n: (-len(n), n))

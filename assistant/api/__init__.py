@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
@@ -19,7 +20,8 @@ from assistant.api import cites as cites_api, programme_facts as programme_facts
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api import handoff as handoff_api, officers as officers_api
-from assistant.api.errors import no_unknown_query_parameters, validation_error
+from assistant.api.bounds import Bounds
+from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.handoff import relay
@@ -40,6 +42,9 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.state.relay = functools.partial(relay.send, settings.rasa_url, settings.assistant_token)
     _purge_regularly(app, engine, settings)
+    app.add_exception_handler(DBAPIError, database_unavailable)
+    app.add_middleware(Bounds, max_body_bytes=settings.max_body_bytes,
+                       request_timeout_seconds=settings.request_timeout_seconds)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -232,16 +232,46 @@ def parameters(
     return _parameters(state).as_dict(as_of or dt.date.today())
 
 
-@router.get("/understand", summary="Read a fact value (activity, origin) from a free-text answer")
+@router.get("/understand", summary="Read fact values from a free-text answer, with negations, contrasts and hedges")
 def understand(
-    fact: str = Query(..., description="activity or origin"),
-    text: str = Query(..., min_length=1, max_length=500, description="« je tiens une boulangerie »"),
+    text: str = Query(..., min_length=1, max_length=500, description="« non ce n'est pas une reprise »"),
+    fact: Optional[str] = Query(None, description="The fact asked (origin, activity, creation_date, employees, …); "
+                                                  "without it, every fact the message states"),
+    today: Optional[dt.date] = Query(None, description="Reference date for relative dates; default: today"),
     state: AppState = Depends(get_state),
 ) -> dict:
+    if fact is None:
+        return {"facts": bud_answers.understand_message(text, state.settings.programme_dir, today)}
     if fact not in bud_answers.facts():
-        raise HTTPException(status_code=422, detail=f"fact doit valoir {' ou '.join(bud_answers.facts())}.")
-    found = bud_answers.understand(fact, text, state.settings.programme_dir)
-    return found or {"fact": fact, "value": None, "because": None}
+        raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")
+    return bud_answers.understand(fact, text, state.settings.programme_dir, today)
+
+
+class RestateRequest(BaseModel):
+    """Fact values to say back in plain words before they count (a reading that decides a negative verdict)."""
+
+    facts: dict[str, Any] = Field(..., description="« {\"origin\": \"takeover\"} »")
+    commune_insee: Optional[str] = Field(None, max_length=5)
+
+    class Config:
+        extra = "forbid"
+
+
+@router.post("/restate", summary="Say fact values back in plain French")
+def restate(body: RestateRequest, request: Request, state: AppState = Depends(get_state)) -> dict:
+    unknown = sorted(set(body.facts) - set(bud_answers.facts()) - {"commune"})
+    if unknown:
+        raise HTTPException(status_code=422, detail=f"Faits inconnus : {', '.join(unknown)}.")
+    name = None
+    if "commune" in body.facts:
+        commune = state.communes.get(str(body.facts["commune"]))
+        name = commune.as_dict()["nom"] if commune else None
+    texts = _texts(request)
+    try:
+        lines = bud_answers.restate(body.facts, state.settings.programme_dir, texts.data["months"], name)
+    except (KeyError, ValueError, TypeError):
+        raise HTTPException(status_code=422, detail="Une valeur ne correspond pas à son fait.")
+    return {"lines": lines}
 
 
 @router.post("/eligibility", summary="Is this company eligible to the BUD exemptions, criterion by criterion?")

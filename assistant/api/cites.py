@@ -104,13 +104,19 @@ def list_cites(
 
 @router.post(
     "/import",
-    summary="Import cité statuses from a CSV file (staff): all lines or none",
+    summary="Import cité statuses, or cité data (a newer extract of a source), from a CSV file (staff): all lines or none",
     description=(
         "Send the CSV as the request body (Content-Type: text/csv) or as a multipart/form-data upload (one file). "
-        "UTF-8 or Windows-1252, ',' or ';' separator. Columns: id and statut (required), debut_travaux_prevu, "
-        "fin_travaux_prevue, debut_travaux_reel, fin_travaux_reelle (AAAA-MM-JJ), source_statut. A date column "
-        "absent from the file leaves the dates unchanged; an empty cell empties the date. Any wrong line: 422 with "
-        "every error, nothing changed."
+        "UTF-8 or Windows-1252, ',' or ';' separator. The columns say what the file is.\n\n"
+        "- Statuses: id and statut (required), debut_travaux_prevu, fin_travaux_prevue, debut_travaux_reel, "
+        "fin_travaux_reelle (AAAA-MM-JJ), source_statut. A date column absent from the file leaves the dates "
+        "unchanged; an empty cell empties the date.\n"
+        "- Cité data in the columns of data/programme/cites.csv (a newer build of the shipped file).\n"
+        "- A newer extract of a Mission Bassin Minier layer, in its published columns (as in data/programme/sources/): "
+        "`couche` = erbm or zone_tampon for the files with id_lsm (the inscribed property's file is recognised), "
+        "and `date_extrait` (AAAA-MM-JJ) is the extract's date.\n\n"
+        "For cité data, a row at least as recent as the stored one (source date) wins; a status entered by staff "
+        "is never overwritten. Any wrong line: 422 with every error, nothing changed."
     ),
     openapi_extra={
         "requestBody": {
@@ -127,6 +133,8 @@ def list_cites(
 async def import_statuses(
     request: Request,
     agent: Optional[str] = AGENT_HEADER,
+    couche: Optional[str] = Query(None, description="erbm | zone_tampon | bien_inscrit, for a Mission Bassin Minier layer"),
+    date_extrait: Optional[str] = Query(None, regex=r"^\d{4}-\d{2}-\d{2}$", description="the extract's date, AAAA-MM-JJ"),
     state: AppState = Depends(get_state),
     staff: str = Depends(require_staff),
 ) -> Any:
@@ -136,8 +144,22 @@ async def import_statuses(
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         raw = _uploaded_file(content_type, raw)
+    text = _decode(raw)
+    kind = cites.import_kind(text)
+    who = _who(agent, staff)
     try:
-        report = cites.import_statuses(state.engine, _decode(raw), _who(agent, staff))
+        if kind == "statuts":
+            report = cites.import_statuses(state.engine, text, who)
+        elif kind == "cites":
+            report = cites.import_cites(state.engine, text, who)
+        else:
+            layer = _layer(kind, couche)
+            if date_extrait is None:
+                raise HTTPException(
+                    status_code=422,
+                    detail="Indiquez la date de l'extrait (paramètre date_extrait, AAAA-MM-JJ) : la plus récente gagne.",
+                )
+            report = cites.import_layer(state.engine, text, layer, date_extrait, who, state.communes)
     except ImportRejected as rejected:
         return JSONResponse(
             status_code=422,
@@ -147,6 +169,22 @@ async def import_statuses(
             },
         )
     return report.as_dict()
+
+
+def _layer(detected: str, asked: Optional[str]) -> str:
+    layers = tuple(cites.cite_sources.LAYERS)
+    if asked is not None and asked not in layers:
+        raise HTTPException(status_code=422, detail=f"couche vaut {asked[:40]!r} ; valeurs possibles : {', '.join(layers)}.")
+    if detected == cites.cite_sources.BIEN_INSCRIT:
+        if asked not in (None, detected):
+            raise HTTPException(status_code=422, detail="Ce fichier a les colonnes du bien inscrit (id_unesco) : couche=bien_inscrit.")
+        return detected
+    if asked not in (cites.cite_sources.ERBM, cites.cite_sources.ZONE_TAMPON):
+        raise HTTPException(
+            status_code=422,
+            detail="Ce fichier a les colonnes des couches ERBM et zone tampon : précisez couche=erbm ou couche=zone_tampon.",
+        )
+    return asked
 
 
 @router.get("/{cite_id}", summary="One cité, with its communes, landlord, operation, status and sources")

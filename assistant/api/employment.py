@@ -286,7 +286,11 @@ def _update(state: AppState, structure_id: str, values: dict, staff: str, partia
     description=(
         "Send the file as the request body (Content-Type: text/csv, UTF-8, ',' or ';' separator). Columns: "
         + ", ".join(employment.CSV_COLUMNS)
-        + ". A line with the id of a known structure updates the columns the file has; another line adds one."
+        + ". A line with the id of a known structure updates the columns the file has; another line adds one. "
+        "Service-Public.fr's directory is also accepted as published: the 2019 extract's columns (as in "
+        "data/programme/sources/annuaire_service_public_2019_emploi_59_62.csv) or today's publication (JSON records "
+        "or their CSV export with pivot, adresse, telephone); an office's data replace a structure's when they are "
+        "at least as recent (source_date)."
     ),
 )
 async def import_structures(
@@ -300,7 +304,10 @@ async def import_structures(
     except UnicodeDecodeError:
         raise HTTPException(status_code=422, detail="Le fichier doit être encodé en UTF-8.")
     try:
-        report = employment.import_structures(state.engine, text, state.communes, staff)
+        if employment.directory_format(text):
+            report = employment.import_directory(state.engine, text, state.communes, staff)
+        else:
+            report = employment.import_structures(state.engine, text, state.communes, staff)
     except ImportRejected as rejected:
         return JSONResponse(
             status_code=422,

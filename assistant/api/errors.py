@@ -69,3 +69,14 @@ def _all_query_params(dependant) -> list:
     for sub in dependant.dependencies:
         params += _all_query_params(sub)
     return params
+
+
+async def database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    """The database is locked, restarting or unreachable: the request changed nothing (its transaction was rolled
+    back), and the caller is told to try again. A success answer is only ever sent after the commit."""
+    return JSONResponse(
+        status_code=503,
+        headers={"Retry-After": "5"},
+        content={"detail": "La base de données est momentanément indisponible : rien n'a été enregistré. "
+                           "Réessayez dans quelques instants."},
+    )

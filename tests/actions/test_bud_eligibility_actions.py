@@ -79,7 +79,7 @@ def test_an_answer_fills_the_requested_fact_and_moves_on(bud_service):
     assert slots["requested_slot"] == "bud_turnover_eur"
 
 
-@pytest.mark.parametrize("answer, expected", [("une douzaine", 12), ("on est 3", 3), ("aucun", 0)])
+@pytest.mark.parametrize("answer, expected", [("on est 3", 3), ("aucun", 0), ("pas 5, on est 4", 4)])
 def test_head_counts_in_words(bud_service, answer, expected):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
     slots, _, _ = run(ValidateBudForm(), tracker(answer, requested="employees", facts=facts))
@@ -139,10 +139,50 @@ def test_an_unreadable_answer_is_said_and_asked_again(bud_service):
     assert slots == {"bud_employees": None, "requested_slot": "bud_employees"}
 
 
-def test_a_liberal_profession_ends_the_questions_at_once(bud_service):
+def test_a_liberal_profession_is_said_back_then_ends_the_questions(bud_service):
     slots, _, _ = run(ValidateBudForm(), tracker("je suis infirmiere liberale a Lens depuis 2021", intent="ask_bud_eligibility"))
+    assert "bud_activity" not in slots or slots["bud_activity"] is None
+    assert slots["bud_pending"]["facts"] == {"activity": "liberal"} and slots["bud_pending"]["negative"]
+    assert slots["requested_slot"] == "bud_confirm"
+    confirm = tracker("oui", intent="affirm", facts={"commune": "62498"})
+    confirm.slots.update({"requested_slot": "bud_confirm", "bud_pending": slots["bud_pending"]})
+    slots, _, _ = run(ValidateBudForm(), confirm)
     assert slots["bud_activity"] == "liberal"
     assert slots["requested_slot"] is None
+
+
+def test_a_negated_takeover_is_never_a_takeover(bud_service):
+    """« non ce n'est pas une reprise » once gave an eligible shop a « not eligible » verdict."""
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("non ce n'est pas une reprise", requested="origin", facts=facts))
+    assert slots.get("bud_origin") != "takeover"
+    assert slots["bud_pending"]["facts"] == {"origin": "new"}  # read as a creation, unsure: said back first
+    assert slots["requested_slot"] == "bud_confirm"
+
+
+def test_a_takeover_is_said_back_before_it_closes_the_door(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    slots, _, _ = run(ValidateBudForm(), tracker("on a racheté le fonds", requested="origin", facts=facts))
+    assert slots["bud_pending"]["facts"] == {"origin": "takeover"} and slots["bud_pending"]["negative"]
+    ask = bud_eligibility.ActionAskBudConfirm()
+    t = tracker("on a racheté le fonds", facts=facts)
+    t.slots.update({"bud_pending": slots["bud_pending"], "requested_slot": "bud_confirm"})
+    _, responses, dispatcher = run(ask, t)
+    assert responses == ["utter_bud_confirm_negative"]
+    assert "reprend une activité qui existait déjà" in dispatcher.messages[0]["reading"]
+    # « non » drops the reading and asks the question again
+    t = tracker("non", intent="deny", facts=facts)
+    t.slots.update({"bud_pending": slots["bud_pending"], "requested_slot": "bud_confirm"})
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert responses == ["utter_bud_confirm_denied"]
+    assert slots.get("bud_origin") is None and slots["requested_slot"] == "bud_origin"
+
+
+def test_a_hedged_answer_is_confirmed_before_it_counts(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, _, _ = run(ValidateBudForm(), tracker("une douzaine je crois", requested="employees", facts=facts))
+    assert slots["bud_pending"]["facts"] == {"employees": 12} and not slots["bud_pending"]["negative"]
+    assert "bud_employees" not in slots
 
 
 def test_the_ask_action_asks_what_the_service_needs_not_the_domain_order(bud_service):

@@ -22,7 +22,7 @@ from actions.emploi import (
 )
 from actions.programme_client import ProgrammeClient
 
-ALL_SLOTS = {slot: None for slot in FORM_SLOTS + ("emploi_commune_insee", "emploi_skipped")}
+ALL_SLOTS = {slot: None for slot in FORM_SLOTS + ("emploi_commune_insee", "emploi_skipped", "emploi_routes_said")}
 
 
 def tracker(
@@ -110,7 +110,7 @@ def test_the_start_action_keeps_every_fact_the_opening_message_gives(programme, 
     assert found["topic"] == "emploi"
     assert {k: found.get(k) for k in expected} == expected
     # « depuis 3 ans » is not an age, and nothing is guessed
-    assert set(k for k, v in found.items() if v is not None) - set(expected) <= {"topic", "commune", "emploi_commune_insee"}
+    assert set(k for k, v in found.items() if v is not None) - set(expected) <= {"topic", "commune", "emploi_commune_insee", "emploi_routes_said"}
 
 
 def test_the_start_action_forgets_the_previous_profile_and_the_place_of_a_bud_question(programme):
@@ -344,7 +344,7 @@ def test_a_conversation_with_facts_up_front_asks_only_the_rest(programme):
     )
     assert "emploi_commune" not in asked and "emploi_age" not in asked
     assert asked[0] == "emploi_registered_job_seeker"
-    assert routes_named(messages)[0] == "Mission locale"
+    assert "Mission locale" not in routes_named(messages)  # given at the start, before any question: not repeated
     assert "Se former" in routes_named(messages)
 
 
@@ -383,3 +383,23 @@ def test_service_down_the_form_ends_and_the_orientation_says_so(down):
     assert slot_sets(events)["requested_slot"] is None
     messages, _ = run(ActionEmploiOrientation(down), tracker("24", slots={"emploi_age": 24}))
     assert responses(messages) == ["utter_service_unavailable"]
+
+
+def test_a_young_person_with_age_and_commune_hears_of_the_mission_locale_before_any_question(programme):
+    """Answer first with what already fits, then refine: no yes/no question stands before the mission locale."""
+    t = tracker("j'ai 21 ans et je cherche du boulot à Liévin", entities=[("commune", "Liévin")])
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionEmploiStart(programme).run(dispatcher, t, {}))
+    routes = [m["title"] for m in dispatcher.messages if m.get("response") == "utter_emploi_route"]
+    assert "Mission locale" in routes
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses.index("utter_emploi_first_routes") < responses.index("utter_emploi_refine")
+    said = next(e["value"] for e in events if e.get("name") == "emploi_routes_said")
+    assert "Mission locale" in said
+
+
+def test_a_general_job_question_gets_an_answer_not_only_a_question(programme):
+    t = tracker("comment on trouve un travail ?")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionEmploiStart(programme).run(dispatcher, t, {}))
+    assert [m["title"] for m in dispatcher.messages if m.get("response") == "utter_emploi_route"]

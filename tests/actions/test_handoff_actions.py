@@ -73,9 +73,9 @@ def test_every_response_exists():
     "slots,service,why",
     [
         ({"topic": "cites", "cite_id": "cite-darcy-henin-beaumont"}, "Maisons & Cités", "bailleur de Cité Darcy"),
-        ({"topic": "cites", "cite_id": "cite-agache-fenain"}, "CC Coeur d'Ostrevent", "intercommunalité de Fenain"),
+        ({"topic": "cites", "cite_id": "cite-renaissance-escaudain"}, "CA de la Porte du Hainaut", "intercommunalité dont fait partie Escaudain"),
         ({"topic": "emploi", "emploi_commune_insee": "59014"}, "Mission Locale Jeunes du Valenciennois", "indiquent à Anzin"),
-        ({"topic": "emploi", "emploi_commune": "Liévin"}, "France Travail Lens", "intercommunalité de Liévin (CA de Lens - Liévin)"),
+        ({"topic": "emploi", "emploi_commune": "Liévin"}, "France Travail Lens", "pour l'intercommunalité CA de Lens - Liévin, dont fait partie Liévin"),
         ({"topic": "emploi", "emploi_commune_insee": "59350"}, "Délégation interministérielle", "pas de structure pour l'emploi"),
         ({"topic": "bud", "bud_commune": "Douai"}, "questions des entreprises (BUD)", "service des impôts des entreprises (SIE)"),
         ({}, "Délégation interministérielle au renouveau du bassin minier", "à Oignies"),

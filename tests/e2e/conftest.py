@@ -2,13 +2,17 @@
 ports of its own and with fresh databases in a temporary directory, and a resident who talks to it over REST."""
 from __future__ import annotations
 
+import os
+import random
 import socket
 import time
 import uuid
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, Optional
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from assistant.stack import Ports, Stack
 
@@ -57,15 +61,33 @@ def stack(tmp_path_factory, trained_model) -> Iterator[Stack]:
     stack.stop()
 
 
-class Resident:
-    """One conversation over the REST channel."""
+class _SourceAddress(HTTPAdapter):
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
 
-    def __init__(self, stack: Stack):
+    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def loopback_address() -> str:
+    """A loopback address of its own (127.0.0.0/8): the server's per-address rate limit sees one client each."""
+    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+
+
+class Resident:
+    """One conversation over the REST channel, from a client address of its own (or `address`)."""
+
+    def __init__(self, stack: Stack, address: Optional[str] = None, sender: Optional[str] = None):
         self.url = f"http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook"
-        self.sender = f"e2e-{uuid.uuid4().hex[:10]}"
+        self.sender = sender or f"e2e-{uuid.uuid4().hex[:10]}"
+        self.address = address or loopback_address()
+        self.session = requests.Session()
+        self.session.mount("http://", _SourceAddress(self.address))
 
     def say(self, text: str) -> list[dict]:
-        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=120)
+        response = self.session.post(self.url, json={"sender": self.sender, "message": text}, timeout=120)
         response.raise_for_status()
         return response.json()
 
@@ -83,6 +105,24 @@ class Resident:
 @pytest.fixture
 def resident(stack) -> Resident:
     return Resident(stack)
+
+
+def rasa_rss_mb(stack: Stack) -> float:
+    """Resident memory of the Rasa server's processes (its process group), in MB, from /proc."""
+    leader = stack.processes["rasa"].pid
+    total_kb = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != leader:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total_kb / 1024
 
 
 @pytest.fixture

@@ -57,14 +57,20 @@ def test_a_programme_question_gets_a_sourced_answer(resident):
 def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
     first = resident.ask("j'ai 22 ans et je cherche du travail, j'habite a Lievin")
     assert "Dans quelle commune" not in first and "Quel âge" not in first
-    answer = first
+    # Answered first, before any question: the local mission locale.
+    assert "Mission locale de l'agglomération de Lens-Liévin" in first
+    answers = [first]
     for _ in range(8):  # answer « non » to the remaining yes/no questions, at most eight of them
-        if "Voici qui peut vous aider" in answer:
+        if "Vos réponses ne changent pas" in answers[-1] or "d'autres services peuvent aussi" in answers[-1]:
             break
-        answer = resident.ask("non")
-    assert "Voici qui peut vous aider" in answer
-    assert "Mission locale de l'agglomération de Lens-Liévin" in answer
-    assert "3949" in answer  # France Travail's national line, never an invented local number
+        answers.append(resident.ask("non"))
+    assert "Vos réponses ne changent pas" in answers[-1] or "d'autres services peuvent aussi" in answers[-1]
+    said = "\n".join(answers)
+    assert said.count("Mission locale de l'agglomération de Lens-Liévin") == 1  # not said twice
+    assert "91 avenue Jean-Jaurès - BP 173, 62803 Liévin Cedex" in said  # from the 2019 directory, dated
+    assert "2019 : à vérifier" in said
+    # France Travail Lens serves the agglomeration: its national line is not needed here
+    assert "France Travail Lens" in said and "Contact : France Travail, au 3949" not in said
 
 
 def test_stop_ends_the_employment_questions(resident):

@@ -9,7 +9,10 @@ import time
 from typing import Any, Optional
 
 import pytest
+import requests
 import socketio
+
+from conftest import _SourceAddress, loopback_address
 
 pytestmark = pytest.mark.e2e
 
@@ -17,9 +20,14 @@ pytestmark = pytest.mark.e2e
 class WebResident:
     """One browser tab of the chat, reduced to its Socket.IO traffic (polling transport)."""
 
-    def __init__(self, stack, session_id: Optional[str] = None):
+    def __init__(self, stack, session_id: Optional[str] = None, address: Optional[str] = None,
+                 origin: Optional[str] = None):
         self.events: "queue.Queue[tuple[str, Any]]" = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
+        http = requests.Session()  # from a loopback address of its own: the per-address rate limit sees one client
+        http.mount("http://", _SourceAddress(address or loopback_address()))
+        if origin:
+            http.headers["Origin"] = origin
+        self.client = socketio.Client(reconnection=False, http_session=http)
         for name in ("session_confirm", "session_history", "bot_uttered"):
             self.client.on(name, lambda data, name=name: self.events.put((name, data)))
         self.client.connect(f"http://127.0.0.1:{stack.ports.rasa}", transports=["polling"], wait_timeout=20)

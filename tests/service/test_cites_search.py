@@ -14,6 +14,13 @@ from assistant.settings import PROGRAMME_DIR, Settings
 
 
 
+CITES_OF: dict[str, list[str]] = {}  # INSEE code → the ids of the shipped cités there
+with (PROGRAMME_DIR / "cites.csv").open(encoding="utf-8") as _f:
+    for _row in csv.DictReader(_f):
+        for _code in filter(None, _row["communes"].split(";")):
+            CITES_OF.setdefault(_code, []).append(_row["id"])
+
+
 def _settings(path, programme_dir=PROGRAMME_DIR) -> Settings:
     return Settings(
         database_url=f"sqlite:///{path / 'programme.db'}",
@@ -58,7 +65,6 @@ FOUND = [
     ("cite schnieder", "cite-schneider-roeulx", None),  # two letters swapped
     ("cite de la mouchoniere", "cite-de-la-mouchonniere-douai", None),
     ("les corons verts douai", "cite-des-corons-verts-douai", "59178"),
-    ("quartier du Maroc", "cite-du-parc-mericourt", None),  # the other name of the Cité du Parc
     ("cite du parc", "cite-du-parc-mericourt", None),
     ("quartier arenberg raismes", "quartier-arenberg-wallers", "59491"),  # a cité over four communes
     ("arenberg wallers", "quartier-arenberg-wallers", "59632"),
@@ -82,10 +88,14 @@ def test_a_cite_typed_as_residents_do_is_found(shipped, query, cite_id, insee):
 AMBIGUOUS = [
     ("cite de la croi", {"cite-de-la-croisette-mericourt", "cite-de-la-croix-de-pierre"}),  # two names begin so
     ("cite de la croix", {"cite-de-la-croix-de-pierre"}),  # only the start of a name: « Cité de la Croix-de-Pierre ? »
-    ("mouch", {"cite-de-la-mouchonniere-douai"}),
-    ("cités de Douai", {"cite-des-corons-verts-douai", "cite-de-la-mouchonniere-douai"}),  # a commune, no name
+    ("mouch", {"cite-de-la-mouchonniere-douai", "cite-du-moucheron-montigny-en-ostrevent"}),
+    ("cités de Douai", set(CITES_OF["59178"])),  # a commune, no name
     ("cite fenain", {"cite-agache-fenain"}),  # one known cité in Fenain is still a question, Fenain has others
-    ("Méricourt", {"cite-de-la-croisette-mericourt", "cite-du-parc-mericourt"}),
+    ("Méricourt", set(CITES_OF["62570"])),  # the commune, not the « Cité de Méricourt »
+    # « Maroc » is another name of four cités in the sources (Parc and Croisette at Méricourt, Couture at
+    # Escaudain, the cité n°5 of Béthune at Grenay).
+    ("quartier du Maroc", {"cite-du-parc-mericourt", "cite-de-la-croisette-mericourt", "cite-couture-escaudain",
+                           "cite-n-5-de-bethune-grenay"}),
 ]
 
 
@@ -99,7 +109,7 @@ def test_an_ambiguous_query_gets_a_question_not_an_answer(shipped, query, expect
 # (as typed, a suggestion expected or None, the commune named or None, the cités of that commune)
 NOT_FOUND = [
     ("cité des Lilas", None, None, set()),
-    ("cité des Lilas à Douai", None, "59178", {"cite-des-corons-verts-douai", "cite-de-la-mouchonniere-douai"}),
+    ("cité des Lilas à Douai", None, "59178", set(CITES_OF["59178"])),
     ("cité des genets", "cite-des-genettes-lievin", None, set()),  # Genêts is another name than Genettes
     ("cite marcy", "cite-darcy-henin-beaumont", None, set()),  # one letter off a short name: not the same
     ("cite du parc des sports", "cite-du-parc-mericourt", None, set()),  # a longer name is another cité
@@ -107,13 +117,13 @@ NOT_FOUND = [
         "cité des alouettes à Douai",  # a real name in the wrong commune
         "cite-des-alouettes-bully-les-mines",
         "59178",
-        {"cite-des-corons-verts-douai", "cite-de-la-mouchonniere-douai"},
+        set(CITES_OF["59178"]),
     ),
     (
         "cite des alouettes 59500",  # the postal code of Douai
         "cite-des-alouettes-bully-les-mines",
         "59178",
-        {"cite-des-corons-verts-douai", "cite-de-la-mouchonniere-douai"},
+        set(CITES_OF["59178"]),
     ),
     ("cite zzz", None, None, set()),
     ("cité", None, None, set()),
@@ -144,8 +154,15 @@ def test_a_found_cite_comes_with_what_the_bot_needs_to_answer(shipped):
     assert cite["statut"]["debut_travaux_prevu"] is None
     assert cite["operation"] is None  # the source says ERBM, not which wave
     assert cite["erbm"] is True
-    assert cite["source"]["nom"] == "horizonactu.fr; prefectures-regions.gouv.fr (Hauts-de-France)"
-    assert cite["source"]["date"] == "2023-11"
+    # The hand-curated source first, then the Mission Bassin Minier's layers with their dates and licence.
+    assert cite["source"]["nom"].startswith("horizonactu.fr; prefectures-regions.gouv.fr (Hauts-de-France) ; ")
+    assert "couche « cités ERBM », extrait du 10/03/2026" in cite["source"]["nom"]
+    assert "Licence Ouverte" in cite["source"]["nom"] and cite["source"]["licence"]
+    assert cite["source"]["date"] == "2026-04-21"  # the latest of its sources (the inscribed property's layer)
+    assert cite["source"]["lignes"] == ["manuel", "erbm:380", "bien_inscrit:48D"]
+    assert cite["erbm_liste_mission_bassin_minier"] is True
+    assert cite["patrimoine_mondial"]["bien_inscrit"] is True
+    assert cite["type"] == "Cité jardin" and cite["compagnie"] == "Dourges"
     assert cite["mise_a_jour"]["par"] and cite["mise_a_jour"]["le"]
 
 

@@ -1,4 +1,5 @@
 """Employment orientation: the table of profiles against the service, and the rules' behaviour as data."""
+import csv
 import re
 from pathlib import Path
 
@@ -60,21 +61,34 @@ def test_profile_is_oriented_as_a_local_adviser_would(client, case):
 
 
 def test_a_route_without_a_known_local_structure_never_invents_one(client):
+    # Aniche (CC Coeur d'Ostrevent): no Mission locale in the 2019 directory there.
     answer = client.post("/employment/orientation", json={"age": 23, "commune_query": "Aniche"}).json()
     routes = {r["id"]: r for r in answer["routes"]}
     assert routes["mission_locale"]["structures"] == []
-    assert "Je ne connais pas encore la structure de votre secteur" in routes["mission_locale"]["no_local_structure"]
-    # France Travail always has its national line, and no local structure here
+    assert routes["mission_locale"]["national_contact"]["site"] == "lannuaire.service-public.fr"
+    # France Travail has its national line when no local agency is known
     assert routes["france_travail"]["national_contact"]["telephone"] == "3949"
     assert routes["france_travail"]["no_local_structure"] is None
 
 
-def test_shipped_structures_have_no_address_phone_or_hours_the_sources_do_not_give(client):
+def test_the_national_contact_is_given_only_where_no_local_office_is_known(client):
+    routes = {r["id"]: r for r in client.post("/employment/orientation", json={"age": 40, "commune_query": "Lens"}).json()["routes"]}
+    assert [s["id"] for s in routes["france_travail"]["structures"]] == ["france-travail-lens"]
+    assert routes["france_travail"]["national_contact"] is None
+
+
+def test_every_address_and_phone_comes_from_a_dated_source(client):
     structures = client.get("/employment/structures").json()["structures"]
-    assert len(structures) == 11
+    with (PROGRAMME_DIR / "employment" / "structures_manual.csv").open(encoding="utf-8") as f:
+        manual = {row["id"] for row in csv.DictReader(f)}
     for structure in structures:
-        assert (structure["adresse"], structure["contact"], structure["horaires"]) == (None, None, None)
         assert structure["source"]
+        if structure["adresse"] or structure["contact"]:
+            assert "annuaire de Service-Public.fr (DILA), extrait de juillet-août 2019 : à vérifier" in structure["source"]
+            assert structure["source_date"] == "2019-08"
+            assert structure["annuaire_officiel"] == "lannuaire.service-public.fr"
+        elif structure["id"] in manual:
+            assert structure["horaires"] is None  # no source gives opening hours
 
 
 def test_outside_the_bassin_minier_the_person_is_told_so_and_gets_national_routes(client):

@@ -6,6 +6,9 @@ import pytest
 
 from assistant.settings import PROGRAMME_DIR
 
+with (PROGRAMME_DIR / "employment" / "structures.csv").open(encoding="utf-8") as _f:
+    SHIPPED = list(csv.DictReader(_f))
+
 ARTOIS = {
     "nom": "Mission locale de l'Artois",
     "kind": "mission_locale",
@@ -33,13 +36,13 @@ def test_every_structure_named_by_the_sources_is_shipped_with_its_kind_epci_and_
     with (PROGRAMME_DIR / "employment_structures_sources.csv").open(encoding="utf-8") as f:
         sources = list(csv.DictReader(f))
     shipped = {s["nom"]: s for s in client.get("/employment/structures").json()["structures"]}
-    assert len(shipped) == len(sources)
+    assert len(sources) == 11 and len(shipped) == len(SHIPPED)  # the 11 of the sources and the directory's offices
     for row in sources:
         name = row["structure"].replace(" with ", " avec l'")
         structure = shipped[name]
         assert structure["kind"] == row["kind"]
         assert sorted(e["nom"] for e in structure["epci"]) == sorted(e.strip() for e in row["epci"].split(";"))
-        assert structure["source"] == row["source"]
+        assert structure["source"].split(" ; ")[0] == row["source"]  # then the directory's, when it names it
 
 
 def test_structures_for_a_commune_come_by_commune_then_by_epci(client):
@@ -98,14 +101,17 @@ def test_creating_a_structure_needs_the_staff_token(client, staff_headers):
 
 
 def test_a_new_structure_is_used_by_the_next_orientation(client, staff_headers):
-    before = _orient(client, age=20, commune_query="Bruay-la-Buissière")
+    # The directory of 2019 names no Mission locale in the CC Coeur d'Ostrevent: the official directory is given.
+    before = _orient(client, age=20, commune_query="Somain")
     assert before["mission_locale"]["structures"] == []
-    client.post("/employment/structures", json=ARTOIS, headers=staff_headers)
-    after = _orient(client, age=20, commune_query="Bruay-la-Buissière")
+    assert before["mission_locale"]["national_contact"]["site"] == "lannuaire.service-public.fr"
+    ostrevent = {**ARTOIS, "nom": "Mission locale du Coeur d'Ostrevent (test)", "communes": [], "epci": ["CCCO"]}
+    client.post("/employment/structures", json=ostrevent, headers=staff_headers)
+    after = _orient(client, age=20, commune_query="Somain")
     assert [(s["id"], s["match"]) for s in after["mission_locale"]["structures"]] == [
-        ("mission-locale-de-l-artois", "epci")
+        ("mission-locale-du-coeur-d-ostrevent-test", "epci")
     ]
-    assert after["mission_locale"]["no_local_structure"] is None
+    assert after["mission_locale"]["national_contact"] is None  # a local office is known now
 
 
 def test_a_plie_added_by_staff_opens_the_plie_route_there(client, staff_headers):
@@ -168,7 +174,7 @@ def test_a_bad_structure_is_refused_in_french_and_nothing_is_written(client, sta
     response = client.post("/employment/structures", json=body, headers=staff_headers)
     assert response.status_code == 422, response.text
     assert words in response.text
-    assert len(client.get("/employment/structures").json()["structures"]) == 11
+    assert len(client.get("/employment/structures").json()["structures"]) == len(SHIPPED)
 
 
 def test_a_bad_patch_leaves_the_structure_unchanged(client, staff_headers):
@@ -204,13 +210,13 @@ def test_a_good_import_updates_and_adds_and_the_bot_uses_it_at_once(client, staf
 def test_an_import_with_french_separators_adds_a_structure(client, staff_headers):
     text = (
         "id;nom;kind;communes;epci;source\n"
-        "mission-locale-artois;Mission locale de l'Artois;mission_locale;Béthune;"
-        "CA de Béthune-Bruay, Artois-Lys Romane;site (test)\n"
+        "mission-locale-ostrevent;Mission locale de l'Ostrevent (test);mission_locale;Somain;"
+        "CC Coeur d'Ostrevent (CCCO);site (test)\n"
     )
     response = _csv(client, staff_headers, text)
     assert response.status_code == 200, response.text
-    routes = _orient(client, age=19, commune_query="Béthune")
-    assert [s["id"] for s in routes["mission_locale"]["structures"]] == ["mission-locale-artois"]
+    routes = _orient(client, age=19, commune_query="Somain")
+    assert [s["id"] for s in routes["mission_locale"]["structures"]] == ["mission-locale-ostrevent"]
 
 
 def test_a_malformed_import_changes_nothing_and_says_which_lines_are_wrong(client, staff_headers):

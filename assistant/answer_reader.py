@@ -1,0 +1,422 @@
+"""The one reader of French answers: what a free-text answer says about a fact, and how sure it is.
+
+People answer the way they speak: « non ce n'est pas une reprise », « je n'ai rien racheté, j'ai tout créé »,
+« pas 10, on est 8 », « je crois que c'était en mars 2022 », « j'ai lancé ma boulangerie à Harnes il y a deux
+ans, on est 3 ». This module reads such answers:
+
+- a negation (« pas », « rien », « jamais », « aucun », « ni », « sans », « ne … plus ») denies what follows it
+  in its clause, and never turns a denied word into its value;
+- a contrast (« pas une reprise mais une création », « pas en 2021, en 2022 ») keeps the clause that is not
+  denied;
+- a hedge (« je crois », « à peu près », « une vingtaine ») keeps the value but marks it `unsure`;
+- one message may give several facts (`read_message`).
+
+Values are read by assistant.french_values (dates, counts, amounts, shares, yes/no) and by the lexicon of
+data/programme/bud/answers.fr.yaml (activity, origin); the cue words (negations, contrasts, hedges) are data in the
+same file. A reading is `sure` or `unsure`: the dialogue says back an unsure reading, and any reading that would
+decide a negative verdict, before it counts (actions/bud_eligibility.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from assistant import french_values as fv
+from assistant.text import fold, normalise
+
+SURE, UNSURE = "sure", "unsure"
+LEXICON_FACTS = ("activity", "origin")
+DATE_FACTS = ("creation_date",)
+COUNT_FACTS = ("employees", "eligible_employees", "resident_employees")
+AMOUNT_FACTS = ("turnover_eur", "balance_sheet_eur", "expected_profit_eur")
+PERCENT_FACTS = ("capital_held_by_companies_pct", "turnover_outside_pct")
+YES_NO_FACTS = ("yes_no",)
+FACTS = LEXICON_FACTS + DATE_FACTS + COUNT_FACTS + AMOUNT_FACTS + PERCENT_FACTS + YES_NO_FACTS
+
+_FILE = Path("bud") / "answers.fr.yaml"
+
+
+@dataclass(frozen=True)
+class Reading:
+    fact: str
+    value: Any  # None: the answer does not say it (the bot asks again)
+    certainty: Optional[str]  # sure | unsure; None with no value
+    because: Optional[str]  # the words that show the value, as found in the normalised text
+    negation: bool  # a negation was read (and honoured)
+    precision: Optional[str] = None  # dates: day | month | year
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cues:
+    negations: tuple[str, ...]
+    negation_after_ne: tuple[str, ...]
+    not_negations: tuple[str, ...]
+    clause_breaks: tuple[str, ...]
+    hedges: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    values: dict[str, dict[str, tuple[str, ...]]]  # fact -> value -> phrases (normalised)
+    cues: Cues
+    said: dict[str, Any]
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, _mtime: float) -> Lexicon:
+    with path.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    values = {fact: {value: tuple(normalise(w) for w in words) for value, words in data[fact].items()}
+              for fact in LEXICON_FACTS}
+    reading = data["reading"]
+    cues = Cues(**{name: tuple(normalise(w) for w in reading[name]) for name in Cues.__dataclass_fields__})
+    return Lexicon(values, cues, data["said"])
+
+
+def lexicon(programme_dir: Path) -> Lexicon:
+    path = programme_dir / _FILE
+    return _load(path, path.stat().st_mtime)
+
+
+# --- Clauses and negation --------------------------------------------------------------------------------------
+
+# Punctuation that ends a clause; a comma or a dot inside a number (« 1,2 M€ », « 15.10.2022 ») does not.
+_PUNCTUATION = re.compile(r"[;!?()\[\]«»\"…]+|\s[-–]\s|[,.:](?!\d)")
+
+
+def _has(tokens: list[str], phrase: str, at: Optional[int] = None) -> list[int]:
+    """Positions where `phrase` (normalised words) starts in `tokens` (or whether it starts at `at`)."""
+    words = phrase.split()
+    n = len(words)
+    starts = range(len(tokens) - n + 1) if at is None else ([at] if at + n <= len(tokens) else [])
+    return [i for i in starts if tokens[i:i + n] == words]
+
+
+def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern:
+    """Normalised phrases (« c est ») matched in folded text (« c'est », « c est »)."""
+    alternatives = sorted((r"[\s'-]+".join(map(re.escape, p.split())) for p in phrases), key=len, reverse=True)
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?![a-z0-9])")
+
+
+@lru_cache(maxsize=8)
+def _break_regex(breaks: tuple[str, ...]) -> re.Pattern:
+    return _phrase_regex(breaks)
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold(text or "").replace("\u2019", "'").replace("`", "'").split())
+
+
+def raw_clauses(text: str, cues: Cues) -> list[str]:
+    """The text's clauses, folded: cut at punctuation and before a contrast word (« mais », « c'est »)."""
+    out: list[str] = []
+    breaks = _break_regex(cues.clause_breaks)
+    for piece in _PUNCTUATION.split(_folded(text)):
+        cuts = [m.start() for m in breaks.finditer(piece)]
+        bounds = [0] + [c for c in cuts if c > 0] + [len(piece)]
+        for start, end in zip(bounds, bounds[1:]):
+            clause = piece[start:end].strip()
+            if normalise(clause):
+                out.append(clause)
+    return out
+
+
+def clauses(text: str, cues: Cues) -> list[list[str]]:
+    """The clauses as lists of normalised words."""
+    return [normalise(clause).split() for clause in raw_clauses(text, cues)]
+
+
+def _negation_start(tokens: list[str], cues: Cues) -> Optional[int]:
+    """Where the first negation of this clause starts, or None."""
+    for i, token in enumerate(tokens):
+        if any(_has(tokens, phrase, i) for phrase in cues.not_negations):
+            continue
+        if any(_has(tokens, phrase, i) for phrase in cues.negations):
+            ne = [j for j, t in enumerate(tokens[:i]) if t in ("ne", "n")]
+            return ne[-1] if ne else i  # « on n'a repris aucun fonds »: the negation starts at « n' »
+        if token in cues.negation_after_ne and any(t in ("ne", "n") for t in tokens[:i]):
+            return i
+    return None
+
+
+def _found(tokens: list[str], phrases: tuple[str, ...]) -> Optional[str]:
+    for phrase in phrases:
+        if _has(tokens, phrase):
+            return phrase
+    return None
+
+
+def _hedged(text: str, cues: Cues) -> bool:
+    tokens = normalise(text).split()
+    return _found(tokens, cues.hedges) is not None or bool(re.search(r"\b\w+aines?\b", normalise(text)))
+
+
+def _unknown(text: str, cues: Cues) -> bool:
+    return _found(normalise(text).split(), cues.unknown) is not None
+
+
+# --- Words of a lexicon (activity, origin) --------------------------------------------------------------------
+
+def _lexicon_matches(tokens: list[str], values: dict[str, tuple[str, ...]]) -> list[tuple[int, int, str, str]]:
+    """(start, end, value, phrase) for each phrase found, the longest first where phrases overlap."""
+    candidates = []
+    for value, phrases in values.items():
+        for phrase in phrases:
+            for start in _has(tokens, phrase):
+                candidates.append((start, start + len(phrase.split()), value, phrase))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+    taken: set[int] = set()
+    matches = []
+    for start, end, value, phrase in candidates:
+        if taken.intersection(range(start, end)):
+            continue
+        taken.update(range(start, end))
+        matches.append((start, end, value, phrase))
+    return sorted(matches)
+
+
+def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
+    values = lex.values[fact]
+    order = list(values)
+    affirmed: list[tuple[str, str]] = []
+    denied: list[tuple[str, str]] = []
+    for tokens in clauses(text, lex.cues):
+        negation = _negation_start(tokens, lex.cues)
+        for start, _, value, phrase in _lexicon_matches(tokens, values):
+            (denied if negation is not None and start > negation else affirmed).append((value, phrase))
+    hedged = _hedged(text, lex.cues)
+    negation = bool(denied)
+    kinds = sorted({v for v, _ in affirmed}, key=order.index)
+    if kinds:
+        value = kinds[0]  # the lexicon's order: the value that matters most for the verdict first
+        because = next(p for v, p in affirmed if v == value)
+        contradicted = because in {p for _, p in denied}
+        sure = len(kinds) == 1 and not hedged and not contradicted
+        return Reading(fact, value, SURE if sure else UNSURE, because, negation)
+    if fact == "origin" and denied and "new" not in {v for v, _ in denied}:
+        # « ce n'est pas une reprise », « je n'ai rien racheté »: nothing pre-existing, so a creation; said back
+        return Reading(fact, "new", UNSURE, "pas " + denied[0][1], True)
+    return Reading(fact, None, None, None, negation)
+
+
+# --- Numbers and dates ----------------------------------------------------------------------------------------
+
+def _kept_text(text: str, cues: Cues, has_value) -> tuple[str, bool]:
+    """The text without its denied clauses (a negation before a value: « pas 10 », « pas en 2021 »)."""
+    kept, negation = [], False
+    for clause in raw_clauses(text, cues):
+        tokens = normalise(clause).split()
+        start = _negation_start(tokens, cues)
+        if start is not None and has_value(" ".join(tokens[start:])):
+            negation = True
+            continue
+        kept.append(clause)
+    return (" ; ".join(kept) if negation else _folded(text)), negation
+
+
+def _digit_in(words: str) -> bool:
+    return bool(re.search(r"\d", fv._words_to_digits(words, small_numbers=False)))
+
+
+def _date_in(words: str) -> bool:
+    return bool(fv._DATE_CUE.search(words)) or _digit_in(words)
+
+
+def _plain(text: str, cues: Cues) -> str:
+    """The text with its hedge words taken out, so that the value readers see a plain figure."""
+    return " ".join(_hedge_regex(cues.hedges).sub(" ", _folded(text)).split())
+
+
+@lru_cache(maxsize=8)
+def _hedge_regex(hedges: tuple[str, ...]) -> re.Pattern:
+    return _phrase_regex(hedges)
+
+
+def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
+    cues = lex.cues
+    has_value = _date_in if fact in DATE_FACTS else _digit_in
+    if fact not in DATE_FACTS:
+        text = re.sub(r"\bpas (?:un seul|une seule)\b", "aucun", _folded(text))  # « pas un seul salarié »: none
+    kept, negation = _kept_text(text, cues, has_value)
+    hedged = _hedged(text, cues)
+    if fact in DATE_FACTS:
+        # dates keep their own words (« fin 2021 », « pas encore »): read the original text when nothing is denied
+        prefer = "future" if _FUTURE_WORDS.search(normalise(kept)) else "past"
+        parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
+        if parsed is None:
+            return Reading(fact, None, None, None, negation)
+        value = str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
+        return Reading(fact, value, UNSURE if hedged else SURE, None, negation, parsed.precision)
+    plain = _no_longer(_plain(kept, cues))
+    if fact in COUNT_FACTS:
+        value = fv.parse_count(plain)
+    elif fact in AMOUNT_FACTS:
+        value = fv.parse_amount_eur(plain)
+    else:
+        value = _read_share(fact, plain)
+    if value is None:
+        return Reading(fact, None, None, None, negation)
+    return Reading(fact, value, UNSURE if hedged else SURE, None, negation)
+
+
+_FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
+
+
+def _no_longer(text: str) -> str:
+    """« je n'ai plus de salarié » is « pas de salarié » (« plus de 10 » stays a bound)."""
+    text = re.sub(r"\b(n'|ne )(.{0,30}?)\bplus personne\b", r"\1\2personne", text)
+    return re.sub(r"\b(n'|ne )(.{0,30}?)\bplus (de |d')", r"\1\2pas \3", text)
+
+
+_INSIDE_ZONE = re.compile(r"\b(?:dans|en|sur) (?:la |le )?(?:zone|bud|bassin|secteur|commune)\b|\bsur place\b|\blocalement\b")
+_ONLY = re.compile(r"\b(?:tout|toute|tous|que|uniquement|seulement|exclusivement|100)\b")
+_OUTSIDE_ZONE = re.compile(r"\bhors\b|\ben dehors\b|\ba l exterieur\b|\bailleurs\b")
+_COMPANY_WORDS = re.compile(r"\b(?:entreprises?|societes?|holding|groupe|maison mere|filiale)\b")
+
+
+def _read_share(fact: str, plain: str) -> Optional[float]:
+    if fact == "turnover_outside_pct" and not re.search(r"\d", fv._words_to_digits(plain)):
+        if _INSIDE_ZONE.search(plain) and _ONLY.search(plain) and not _OUTSIDE_ZONE.search(plain):
+            return 0.0  # « tout se fait dans la zone », « uniquement sur place »
+        if fv._ALL_OF_IT.search(plain) and not _OUTSIDE_ZONE.search(plain):
+            return None  # « tout » alone: all outside or all inside?
+    plain = re.sub(r"\b(?:un|une)\s+(?!(?:tiers|quarts?|cinquiemes?|dixiemes?|demie?|moitie)\b)(?=[a-z])", "", plain)
+    if (fact == "capital_held_by_companies_pct" and fv._ALL_OF_IT.search(plain) and not fv._NONE_OF_IT.search(plain)
+            and not _COMPANY_WORDS.search(plain) and not re.search(r"\d", plain)):
+        return None  # « tout est à moi » is 0 %, « tout » alone is not clear
+    value = fv.parse_percent(plain)
+    if value is None and fv.parse_yes_no(plain) is False:
+        return 0.0  # « non » to « quelle part … est détenue par d'autres entreprises ? »
+    return value
+
+
+# --- Yes / no ---------------------------------------------------------------------------------------------------
+
+_THINK_NOT = re.compile(r"\b(?:je|j) (?:ne |n )?(?:crois|pense|suis|imagine|suppose)s? pas\b|\bje ne pense pas\b")
+
+
+def _read_yes_no(text: str, lex: Lexicon) -> Reading:
+    cues = lex.cues
+    hedged = _hedged(text, cues)
+    words = normalise(text)
+    if _THINK_NOT.search(words) and not re.search(r"\boui\b|\bsi\b", words):
+        return Reading("yes_no", False, UNSURE, "je ne pense pas", True)
+    parts = [fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, cues)))
+             for clause in raw_clauses(text, cues)]
+    answers = [p for p in parts if p is not None]
+    if len(set(answers)) > 1:  # « non, enfin si », « oui, enfin non »: the correction wins, said back
+        return Reading("yes_no", answers[-1], UNSURE, None, True)
+    value = fv.parse_yes_no(_plain(text, cues))
+    if value is None and answers:
+        value = answers[0]
+    if value is None:
+        return Reading("yes_no", None, None, None, False)
+    return Reading("yes_no", value, UNSURE if hedged else SURE, None, value is False)
+
+
+# --- Entry points -----------------------------------------------------------------------------------------------
+
+def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None) -> Reading:
+    """What `text`, an answer to the question about `fact`, says about it."""
+    if fact not in FACTS:
+        raise ValueError(f"unknown fact {fact!r}")
+    lex = lexicon(programme_dir)
+    text = (text or "")[:500]
+    if not normalise(text) or _unknown(text, lex.cues) and not _THINK_NOT.search(normalise(text)):
+        return Reading(fact, None, None, None, False)
+    if fact in LEXICON_FACTS:
+        return _read_lexicon(fact, text, lex)
+    if fact in YES_NO_FACTS:
+        return _read_yes_no(text, lex)
+    return _read_number(fact, text, lex, today or dt.date.today())
+
+
+_SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")
+# « créée en 2021 » says when, not that nothing was taken over: in passing, these words do not give the origin.
+_PASSING_CREATION = {"cree", "creee", "lance", "lancee", "monte", "montee", "nouvelle", "nouveau"}
+# Words that show which fact a number in a longer message is about.
+_MESSAGE_CUES = {
+    "employees": re.compile(r"\b(?:salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd|embauche)\b"),
+    "turnover_eur": re.compile(r"\b(?:chiffre d affaires|ca|c a|recettes)\b"),
+    "expected_profit_eur": re.compile(r"\b(?:benefices?|benef|resultat)\b"),
+    "turnover_outside_pct": re.compile(r"\b(?:hors (?:de |du |des )?(?:la |l )?(?:zone|bud|bassin|secteur)|en dehors|a l exterieur|ailleurs)\b"),
+    "capital_held_by_companies_pct": re.compile(r"\b(?:capital|parts)\b"),
+}
+
+
+def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
+                 skip: tuple[str, ...] = ()) -> list[Reading]:
+    """Every fact a longer message states clearly, each read from the clause that speaks of it."""
+    lex = lexicon(programme_dir)
+    today = today or dt.date.today()
+    readings: list[Reading] = []
+    for fact in LEXICON_FACTS:
+        if fact not in skip:
+            reading = _read_lexicon(fact, text, lex)
+            passing = fact == "origin" and reading.because in _PASSING_CREATION and not reading.negation
+            if reading.value is not None and not passing:
+                readings.append(reading)
+    if "creation_date" not in skip:
+        reading = read("creation_date", _without_durations_of_people(text), programme_dir, today)
+        if reading.value is not None:
+            readings.append(reading)
+    parts = [part for clause in raw_clauses(text, lex.cues) for part in _SUB_CLAUSE.split(clause) if part.strip()]
+    for fact, cue in _MESSAGE_CUES.items():
+        if fact in skip:
+            continue
+        for i, part in enumerate(parts):
+            if not cue.search(normalise(part)):
+                continue
+            windows = [part] if fact != "turnover_outside_pct" else parts[i:i + 2]
+            window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
+            reading = read(fact, window, programme_dir, today)
+            if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
+                readings.append(reading)
+                break
+    return readings
+
+
+def _without_durations_of_people(text: str) -> str:
+    """« on est 4 depuis 2 ans » keeps the date words; head counts are not dates (« 4 » is not the 4th)."""
+    return re.sub(r"\b\d+\s+(?:salaries?|employes?|personnes|cdi|cdd)\b", " ", fold(text))
+
+
+# --- Saying a reading back ------------------------------------------------------------------------------------
+
+def _french_number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
+    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+
+
+def said(fact: str, value: Any, programme_dir: Path, months: list[str], commune_name: Optional[str] = None) -> str:
+    """The reading in plain words (« votre entreprise reprend une activité qui existait déjà »)."""
+    templates = lexicon(programme_dir).said
+    if fact == "commune":
+        return templates["commune"].format(value=commune_name or value)
+    if fact == "creation_date":
+        text = str(value)
+        future = int(text[:4]) > dt.date.today().year or (len(text) > 4 and dt.date.fromisoformat(text) > dt.date.today())
+        if len(text) == 4:
+            return templates["creation_date_future" if future else "creation_date_year"].format(value=text)
+        date = dt.date.fromisoformat(text)
+        month = months[date.month - 1]
+        if future:
+            return templates["creation_date_future"].format(value=f"{month} {date.year}")
+        if date.day == 1:
+            return templates["creation_date_month"].format(value=f"{month} {date.year}")
+        return templates["creation_date"].format(value=f"{date.day} {month} {date.year}")
+    template = templates[fact]
+    if isinstance(template, dict):
+        return template[str(value).lower()]
+    return template.format(value=_french_number(value) if isinstance(value, (int, float)) else value)

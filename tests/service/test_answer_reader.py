@@ -1,0 +1,80 @@
+"""The reader of French answers, on a table of free-text answers with negations, contrasts and hedges.
+
+Each row is an answer a business owner could type to one question of the BUD check; the reader must give the
+value (or nothing, so that the bot asks again) and say whether it is sure. An unsure reading is said back and
+confirmed before it counts; a wrong sure reading could give a wrong tax verdict.
+"""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.answer_reader import read, read_message
+from assistant.settings import PROGRAMME_DIR
+
+TODAY = dt.date(2026, 11, 26)
+TABLE = yaml.safe_load((Path(__file__).parent / "answer_readings.yaml").read_text(encoding="utf-8"))
+KIND_FACT = {"origin": "origin", "activity": "activity", "creation_date": "creation_date", "employees": "employees",
+             "yes_no": "yes_no"}
+
+
+def _rows():
+    for kind, rows in TABLE.items():
+        if kind in ("messages", "employment"):
+            continue
+        for row in rows:
+            if kind in KIND_FACT:
+                text, value, certainty = row
+                fact = KIND_FACT[kind]
+            else:
+                fact, text, value, certainty = row
+            yield pytest.param(fact, text, value, certainty, id=f"{kind}:{text}")
+
+
+def _same(fact, got, expected):
+    if expected is None or got is None:
+        return got is expected
+    if fact == "creation_date":
+        return str(got) == str(expected)
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return got is expected
+    if isinstance(expected, (int, float)):
+        return abs(float(got) - float(expected)) < 0.01
+    return got == expected
+
+
+@pytest.mark.parametrize("fact, text, value, certainty", list(_rows()))
+def test_answer_is_read_right(fact, text, value, certainty):
+    reading = read(fact, text, PROGRAMME_DIR, TODAY)
+    assert _same(fact, reading.value, value), f"{text!r}: read {reading.value!r}, expected {value!r}"
+    assert reading.certainty == certainty, f"{text!r}: {reading.certainty}, expected {certainty}"
+
+
+@pytest.mark.parametrize("text, facts", TABLE["employment"], ids=lambda v: str(v))
+def test_a_job_seeker_situation_is_read_right(text, facts):
+    from actions.emploi import read_cues  # the employment cues are read where the employment form lives
+    assert read_cues(text) == facts
+
+
+def test_the_table_covers_every_kind_of_fact():
+    counts = {kind: len(rows) for kind, rows in TABLE.items() if kind != "messages"}
+    assert sum(counts.values()) >= 300, counts
+    assert all(count >= 20 for count in counts.values()), counts
+    assert len(TABLE["messages"]) >= 10
+
+
+@pytest.mark.parametrize("row", TABLE["messages"], ids=lambda row: row["text"])
+def test_a_long_message_gives_each_of_its_facts(row):
+    readings = {r.fact: r.value for r in read_message(row["text"], PROGRAMME_DIR, TODAY)}
+    expected = {fact: value for fact, value in row["facts"].items()}
+    got = {fact: readings.get(fact) for fact in expected}
+    assert all(_same(f, got[f], v) for f, v in expected.items()), f"{row['text']!r}: {got} != {expected}"
+    extra = set(readings) - set(expected) - set(row.get("may_also", ()))
+    assert not extra, f"{row['text']!r}: unexpected facts {extra} ({readings})"
+
+
+def test_a_denied_word_never_gives_its_value():
+    """The first defect found: « non ce n'est pas une reprise » was read as a takeover."""
+    for text in ("non ce n'est pas une reprise", "je n'ai rien racheté, j'ai tout créé", "sans aucun rachat"):
+        assert read("origin", text, PROGRAMME_DIR, TODAY).value != "takeover", text
