@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAMME_DIR = ROOT / "data" / "programme"
 VAR_DIR = ROOT / "var"
 DEFAULT_STAFF_TOKEN = "dev-staff-token"
+DEFAULT_ASSISTANT_TOKEN = "dev-assistant-token"
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Settings:
     host: str
     port: int
     # Hand-off: the action server's token to create requests, how long personal data are kept, officer sessions.
-    assistant_token: str = "dev-assistant-token"
+    assistant_token: str = DEFAULT_ASSISTANT_TOKEN
     retention_days: int = 30
     session_minutes: int = 480
     session_idle_minutes: int = 30
@@ -44,7 +45,7 @@ def load() -> Settings:
         staff_token=os.environ.get("PROGRAMME_STAFF_TOKEN", DEFAULT_STAFF_TOKEN),
         host=os.environ.get("PROGRAMME_HOST", "127.0.0.1"),
         port=int(os.environ.get("PROGRAMME_PORT", "5080")),
-        assistant_token=os.environ.get("PROGRAMME_ASSISTANT_TOKEN", "dev-assistant-token"),
+        assistant_token=os.environ.get("PROGRAMME_ASSISTANT_TOKEN", DEFAULT_ASSISTANT_TOKEN),
         retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
         session_minutes=int(os.environ.get("OFFICER_SESSION_MINUTES", "480")),
         session_idle_minutes=int(os.environ.get("OFFICER_SESSION_IDLE_MINUTES", "30")),
@@ -63,5 +64,6 @@ def check_exposure(settings: Settings) -> None:
     """Stop before listening beyond this machine with the repository's staff token."""
     refuse_default_secrets(
         "programme-data service", settings.host,
-        {"PROGRAMME_STAFF_TOKEN": (os.environ.get("PROGRAMME_STAFF_TOKEN"), DEFAULT_STAFF_TOKEN)},
+        {"PROGRAMME_STAFF_TOKEN": (os.environ.get("PROGRAMME_STAFF_TOKEN"), DEFAULT_STAFF_TOKEN),
+         "PROGRAMME_ASSISTANT_TOKEN": (os.environ.get("PROGRAMME_ASSISTANT_TOKEN"), DEFAULT_ASSISTANT_TOKEN)},
     )

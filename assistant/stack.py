@@ -161,7 +161,8 @@ class Stack:
         env = self.env()
         refuse_default_secrets(
             "programme-data service", env.get("PROGRAMME_HOST", "127.0.0.1"),
-            {"PROGRAMME_STAFF_TOKEN": (env.get("PROGRAMME_STAFF_TOKEN"), "dev-staff-token")},
+            {"PROGRAMME_STAFF_TOKEN": (env.get("PROGRAMME_STAFF_TOKEN"), "dev-staff-token"),
+             "PROGRAMME_ASSISTANT_TOKEN": (env.get("PROGRAMME_ASSISTANT_TOKEN"), "dev-assistant-token")},
         )
         if env.get("ACTION_HOST", "127.0.0.1") not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("action server: it has no authentication; keep ACTION_HOST on 127.0.0.1 (Rasa calls "
@@ -169,6 +170,10 @@ class Stack:
         if self.rasa_host() not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("ASSISTANT_SITE_ORIGINS"):
             raise SystemExit(f"Rasa server: refusing to listen on {self.rasa_host()} with the loopback site origins: "
                              "set ASSISTANT_SITE_ORIGINS to the origin of the site that embeds the chat.")
+        refuse_default_secrets(  # the hand-off relay route on the Rasa server checks the same token
+            "Rasa server", self.rasa_host(),
+            {"PROGRAMME_ASSISTANT_TOKEN": (env.get("PROGRAMME_ASSISTANT_TOKEN"), "dev-assistant-token")},
+        )
 
     def start(self, names: Optional[list[str]] = None, timeout: Optional[float] = None) -> None:
         # A loaded 2-core machine has been seen taking 170 s to load the model: wait long by default.

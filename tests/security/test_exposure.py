@@ -46,9 +46,12 @@ def test_loopback_with_the_default_token_is_allowed():
     ({"PROGRAMME_HOST": "0.0.0.0"}, "PROGRAMME_STAFF_TOKEN"),
     ({"ACTION_HOST": "0.0.0.0"}, "ACTION_HOST"),
     ({"RASA_HOST": "0.0.0.0"}, "ASSISTANT_SITE_ORIGINS"),
+    # the hand-off token (action server → service, service → Rasa's relay route) is a secret too
+    ({"PROGRAMME_HOST": "0.0.0.0", "PROGRAMME_STAFF_TOKEN": "a-real-staff-secret-of-32-chars!"}, "PROGRAMME_ASSISTANT_TOKEN"),
+    ({"RASA_HOST": "0.0.0.0", "ASSISTANT_SITE_ORIGINS": "https://www.example.fr"}, "PROGRAMME_ASSISTANT_TOKEN"),
 ])
 def test_the_stack_refuses_before_starting_anything(monkeypatch, tmp_path, env, words):
-    for name in ("PROGRAMME_STAFF_TOKEN", "ASSISTANT_SITE_ORIGINS"):
+    for name in ("PROGRAMME_STAFF_TOKEN", "PROGRAMME_ASSISTANT_TOKEN", "ASSISTANT_SITE_ORIGINS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
