@@ -24,10 +24,10 @@ from rapidfuzz import fuzz, process
 
 from assistant.text import fold, normalise
 
-# The floors of check 3: set by the lead to the measured floor. While they are 0.0 the evaluation measures and
-# reports, but gates nothing (the test says so in its output).
-MIN_INTENT_MACRO_F1 = 0.0
-MIN_ENTITY_F1 = 0.0
+# The floors of check 3, a little under what the current pipeline measured: a drop fails the test. Raise them as
+# the NLU improves; never lower them to let a change through.
+MIN_INTENT_MACRO_F1 = 0.68  # measured 0.709 on 2026-12-01 (model of main after the hand-off merge); the target is 0.95
+MIN_ENTITY_F1 = 0.82  # measured 0.850 the same day: a regression guard, not the goal
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_DIR = Path(__file__).parent / "held_out"
@@ -346,8 +346,6 @@ def test_model_on_the_held_out_set(parsed, trained_model):
     for c in report["worst_confusions"]:
         print(f"  {c['count']:>3} × {c['expected']} → {c['predicted']}: {c['examples']}")
     print(f"report: {REPORT.relative_to(ROOT)}")
-    if not MIN_INTENT_MACRO_F1 and not MIN_ENTITY_F1:
-        print("FLOORS NOT SET YET (0.0): this run measures and reports, it gates nothing.")
 
     assert report["intent_macro_f1"] >= MIN_INTENT_MACRO_F1, "held-out intent macro-F1 below the floor"
     assert report["entity_f1"] >= MIN_ENTITY_F1, "held-out entity F1 below the floor"
