@@ -329,7 +329,7 @@ def merge_row(conn: Connection, values: Mapping[str, Any]) -> Optional[csv_impor
     )
     before = {**{k: stored[k] for k in FACT_COLUMNS}, **{k: stored[k] for k in STATUS_FIELDS}, "communes": ";".join(before_codes)}
     after = dict(before)
-    if not _older(values.get("source_date"), stored["source_date"]):
+    if not csv_import.older_source_date(values.get("source_date"), stored["source_date"]):
         after.update(facts, communes=";".join(codes))
     if not staff_entered_status(conn, cite_id) and values.get("statut"):
         after.update(status)
@@ -343,16 +343,6 @@ def merge_row(conn: Connection, values: Mapping[str, Any]) -> Optional[csv_impor
     if after["communes"] != before["communes"]:
         _write_communes(conn, cite_id, codes)
     return csv_import.RowChange(cite_id, before, after)
-
-
-def _older(new: Optional[str], stored: Optional[str]) -> bool:
-    """Whether a row's source date is older than the stored one (YYYY, YYYY-MM or YYYY-MM-DD compare as text)."""
-    if not stored:
-        return False
-    if not new:
-        return True
-    size = min(len(new), len(stored))
-    return new[:size] < stored[:size]
 
 
 def _write_communes(conn: Connection, cite_id: str, codes: Iterable[str]) -> None:

@@ -105,6 +105,20 @@ def parse_date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def older_source_date(new: Optional[str], stored: Optional[str]) -> bool:
+    """Whether a row's source date is older than the stored one, so that the stored row wins (a newer row wins).
+
+    Dates compare as text at the precision both have (YYYY, YYYY-MM or YYYY-MM-DD); a row without a date is older
+    than a dated one, and anything is newer than no stored date.
+    """
+    if not stored:
+        return False
+    if not new:
+        return True
+    size = min(len(new), len(stored))
+    return new[:size] < stored[:size]
+
+
 def parse_int(value: str) -> int:
     number = int(value.replace(" ", "").replace("\u202f", "").replace("\u00a0", ""))
     if number < 0:

@@ -749,10 +749,10 @@ def import_directory(engine: Engine, text: str, communes: CommuneIndex, by: str)
                     note=target.note if target.note and not office["note"] else after["note"],
                     source=_with_source(target.source, office["source"]),
                 )
-                if _older_date(office["source_date"], target.source_date):
+                if csv_import.older_source_date(office["source_date"], target.source_date):
                     continue
                 edited = _staff_edited_on(conn, target.id)
-                if edited and not _older_date(edited, office["source_date"] or ""):
+                if edited and not csv_import.older_source_date(edited, office["source_date"] or ""):
                     continue  # a staff correction made after the file's data is kept
             try:
                 clean = clean_structure(after, communes, epcis)
@@ -801,15 +801,6 @@ def _with_source(current: str, new: str) -> str:
     """The structure's own source first, then the directory's (replacing an older directory extract)."""
     parts = [p for p in current.split(" ; ") if "service-public" not in p.lower()]
     return " ; ".join([*parts, new])
-
-
-def _older_date(new: Optional[str], stored: Optional[str]) -> bool:
-    if not stored:
-        return False
-    if not new:
-        return True
-    size = min(len(new), len(stored))
-    return new[:size] < stored[:size]
 
 
 def load(conn: Connection, programme_dir: Path) -> int:
