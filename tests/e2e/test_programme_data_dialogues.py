@@ -55,25 +55,30 @@ def test_an_unknown_cite_of_lens_gets_the_landlord_to_ask(resident):
     assert "Les cités que je connais à Lens sont chez Maisons & Cités." in answer
 
 
-def test_a_young_person_in_henin_beaumont_gets_the_mission_locale_with_its_address_and_source_date(resident):
-    answer = resident.ask("j'ai 19 ans, je cherche du travail et j'habite a Henin-Beaumont")
+# The employment questions end on one of these: the routes (nothing said before), more routes, or nothing more.
+END_OF_ORIENTATION = ("Voici qui peut vous aider", "d'autres services peuvent aussi", "Vos réponses ne changent pas")
+
+
+def _whole_orientation(resident, first_message: str) -> str:
+    """Everything the bot says from the first message to the end of the orientation, answering « non »."""
+    answers = [resident.ask(first_message)]
     for _ in range(8):  # answer « non » to the remaining yes/no questions, at most eight of them
-        if "Voici qui peut vous aider" in answer:
+        if any(end in answers[-1] for end in END_OF_ORIENTATION):
             break
-        answer = resident.ask("non")
-    assert "Voici qui peut vous aider" in answer
-    assert "Mission Locale Hénin-Carvin" in answer
-    assert "Îlot Carnot - Immeuble Sis - 80 rue Montpencher - BP 84, 62252 Hénin-Beaumont Cedex" in answer
-    assert "Tél. 03 21 20 64 64" in answer
-    assert "annuaire de Service-Public.fr (DILA), extrait de juillet-août 2019 : à vérifier" in answer
-    assert "lannuaire.service-public.fr" in answer
+        answers.append(resident.ask("non"))
+    assert any(end in answers[-1] for end in END_OF_ORIENTATION), answers[-1]
+    return "\n".join(answers)
+
+
+def test_a_young_person_in_henin_beaumont_gets_the_mission_locale_with_its_address_and_source_date(resident):
+    said = _whole_orientation(resident, "j'ai 19 ans, je cherche du travail et j'habite a Henin-Beaumont")
+    assert "Mission Locale Hénin-Carvin" in said
+    assert "Îlot Carnot - Immeuble Sis - 80 rue Montpencher - BP 84, 62252 Hénin-Beaumont Cedex" in said
+    assert "Tél. 03 21 20 64 64" in said
+    assert "annuaire de Service-Public.fr (DILA), extrait de juillet-août 2019 : à vérifier" in said
+    assert "lannuaire.service-public.fr" in said
 
 
 def test_where_no_mission_locale_is_known_the_official_directory_is_given(resident):
-    answer = resident.ask("j'ai 20 ans et je cherche une formation a Somain")
-    for _ in range(8):
-        if "Voici qui peut vous aider" in answer:
-            break
-        answer = resident.ask("non")
-    assert "Voici qui peut vous aider" in answer
-    assert "l'annuaire officiel des missions locales (Service-Public.fr), sur lannuaire.service-public.fr" in answer
+    said = _whole_orientation(resident, "j'ai 20 ans et je cherche une formation a Somain")
+    assert "l'annuaire officiel des missions locales (Service-Public.fr), sur lannuaire.service-public.fr" in said
