@@ -145,6 +145,8 @@ async def import_statuses(
     if content_type.startswith("multipart/form-data"):
         raw = _uploaded_file(content_type, raw)
     text = _decode(raw)
+    if "\x00" in text:  # a binary file (an image, a spreadsheet's .xlsx): the csv reader would fail on it
+        raise HTTPException(status_code=422, detail="Ce fichier n'est pas un fichier CSV texte : aucune modification enregistrée.")
     kind = cites.import_kind(text)
     who = _who(agent, staff)
     try:

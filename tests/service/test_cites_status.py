@@ -304,6 +304,18 @@ def test_a_malformed_file_is_rejected_line_by_line_and_changes_nothing(client, s
     assert client.get(f"/cites/{AGACHE}/history").json()["changements"] == []
 
 
+@pytest.mark.parametrize("content", [
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01",  # a JPEG sent as the file (found by the OpenAPI fuzzing: it was a 500)
+    b"id,statut\ncite-agache-fenain,en_\x00travaux\n",
+], ids=["jpeg", "nul-in-a-cell"])
+def test_a_binary_file_is_refused_in_french_and_changes_nothing(client, staff_headers, content):
+    before = _snapshot(client)
+    response = client.post("/cites/import", content=content, headers=staff_headers)
+    assert response.status_code == 422
+    assert "pas un fichier CSV texte" in response.json()["detail"]
+    assert _snapshot(client) == before
+
+
 def test_an_import_without_the_staff_token_is_refused(client):
     response = client.post("/cites/import", content=GOOD_FILE.encode(), headers={"Content-Type": "text/csv"})
     assert response.status_code == 401
