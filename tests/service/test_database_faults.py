@@ -1,12 +1,19 @@
-"""The database locked or gone during staff changes: a success answer only after the commit, a clear French 503
-otherwise, and what was answered as saved is there when read back."""
+"""The database locked or gone during staff changes and hand-off requests: a success answer (or a reference) only
+after the commit, a clear French 503 otherwise, and what was answered as saved is there when read back, also by a
+service started anew."""
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
 
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.handoff import queue
 from test_cites_status import AGACHE, GOOD_STATUS
+from test_handoff_queue import ASSISTANT, NAME, PASSWORD, create, officers, request_body, sign_in
 
 
 def _locked(path, seconds: float) -> threading.Thread:
@@ -65,3 +72,31 @@ def test_a_body_over_the_cap_is_refused_in_french(client, staff_headers):
                            headers={**staff_headers, "Content-Type": "text/csv"})
     assert response.status_code == 413 and "volumineuse" in response.json()["detail"]
     assert _history(client) == []
+
+
+
+# --- hand-off requests: a reference is given only for a request that is durably stored ---------------------------
+
+def test_an_accepted_hand_off_request_is_there_after_the_service_restarts(client, settings):
+    created = create(client)
+    restarted = TestClient(create_app(settings))  # a new service on the same database file
+    with restarted.app.state.programme.engine.begin() as conn:
+        officers.add(conn, "agent.durable", "Agent Durable", created["service"]["id"], PASSWORD)
+    seen = restarted.get(f"/officer/requests/{created['reference']}", headers=sign_in(restarted, "agent.durable"))
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["statut"] == "pending" and seen.json()["nom"] == NAME
+
+
+def test_a_locked_database_gives_no_reference_and_the_retry_stores_the_request_once(client, settings):
+    holder = _locked(settings.database_url.removeprefix("sqlite:///"), 8)
+    try:
+        refused = client.post("/handoff/requests", json=request_body(), headers=ASSISTANT)
+    finally:
+        holder.join()
+    assert refused.status_code == 503, refused.text
+    assert "reference" not in refused.json() and "rien n'a été enregistré" in refused.json()["detail"]
+    created = create(client)
+    engine = client.app.state.programme.engine
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(queue.requests_table)).scalar_one()
+    assert stored == 1 and created["reference"]
