@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from assistant.text import fold
+from rasa_plugins.intent_model import short_forms
 
 _WORD = re.compile(r"[a-z]+")
 VOCABULARY_FILE = "vocabulary.json"
@@ -56,6 +57,7 @@ class GibberishFilter(GraphComponent):
         for table in training_data.lookup_tables:
             for element in table.get("elements", []):
                 vocabulary |= words(element)
+        vocabulary |= set(short_forms())  # « cc », « nn », « ui »: short forms the intent classifier spells out
         self.vocabulary = vocabulary
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(sorted(vocabulary)), encoding="utf-8")
