@@ -31,7 +31,9 @@ from assistant.exposure import refuse_default_secrets
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL_DIR = ROOT / "models"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories", "requirements.lock")
+# The custom NLU components (rasa_plugins/, the gibberish filter) shape the model too: a change retrains it.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories", "requirements.lock",
+                   "rasa_plugins", "assistant/gibberish.py")
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"}
 
 
@@ -39,7 +41,8 @@ def model_hash() -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         path = ROOT / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+                 if path.is_dir() else [path])
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())

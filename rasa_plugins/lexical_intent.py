@@ -29,15 +29,21 @@ MODEL_FILE = "intent_model.pkl"
 RANKING_LENGTH = 10
 
 
-def _vectors(messages: list[Message]) -> np.ndarray:
-    rows = []
+def _spacy_features(messages: list[Message]) -> tuple[Optional[np.ndarray], list[str]]:
+    """Each message's mean word vector (zeros when spaCy knows none of its words) and its lemmas, from the spaCy
+    doc SpacyNLP left on it."""
+    rows, lemmas = [], []
     for message in messages:
         doc = message.get(SPACY_DOCS[TEXT])
-        rows.append(doc.vector if doc is not None and doc.has_vector else None)
-    width = next((len(r) for r in rows if r is not None), 0)
-    if not width:
-        return np.zeros((len(messages), 0), dtype=np.float32)
-    return np.vstack([r if r is not None else np.zeros(width, dtype=np.float32) for r in rows])
+        if doc is None:
+            rows.append(None)
+            lemmas.append(message.get(TEXT) or "")
+            continue
+        rows.append(np.asarray(doc.vector, dtype=np.float32) if doc.vocab.vectors_length else None)
+        lemmas.append(" ".join(t.lemma_ or t.text for t in doc))
+    if any(r is None for r in rows):
+        return None, lemmas
+    return np.vstack(rows), lemmas
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -73,7 +79,8 @@ class LexicalIntentClassifier(GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         labels = [m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) for m in examples]
         model_config = {k: self.config[k] for k in DEFAULTS}
-        self.model = IntentModel(model_config).fit([m.get(TEXT) for m in examples], labels, _vectors(examples))
+        vectors, lemmas = _spacy_features(examples)
+        self.model = IntentModel(model_config).fit([m.get(TEXT) for m in examples], labels, vectors, lemmas)
         prefix = f"{self.config['retrieval_intent']}/"
         self.responses = {label: training_data.responses.get(f"utter_{label}", [])
                           for label in self.model.labels if label.startswith(prefix)}
@@ -87,7 +94,8 @@ class LexicalIntentClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None or not messages:
             return messages
-        proba = self.model.predict_proba([m.get(TEXT) or "" for m in messages], _vectors(messages))
+        vectors, lemmas = _spacy_features(messages)
+        proba = self.model.predict_proba([m.get(TEXT) or "" for m in messages], vectors, lemmas)
         for message, row in zip(messages, proba):
             self._set(message, row)
         return messages
