@@ -1,9 +1,10 @@
 """An NLU component that marks keyboard mashes (« qsdkjf azeaze », « jjjjjjj », « ????? ») as not understood.
 
-DIET always picks some intent, often confidently, for text it has never seen anything like. Here a message is
-gibberish when it has no digit and every word in it is unknown twice over: spaCy's French vectors do not know
-it, and neither the training examples nor the lookup tables (commune and cité names) contain it. Such a message
-gets the intent `nlu_fallback` and no entity, which the rules answer with « je n'ai pas compris » and suggestions.
+An intent classifier always picks some intent, often confidently, for text it has never seen anything like. Here a
+message is gibberish when it has no digit and every word in it is unknown twice over: spaCy's French vectors do
+not know it, and neither the training examples, the lookup tables (commune and cité names) nor the short forms of
+rasa_plugins/sms_fr.yaml (« cc », « nn ») contain it. Such a message gets the intent `nlu_fallback` and no
+entity, which the rules answer with « je n'ai pas compris » and suggestions.
 """
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ class GibberishFilter(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.vocabulary = vocabulary or set()
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> Optional[str]:
+        """The short forms are part of the vocabulary: a change in them must retrain (Rasa's training cache)."""
+        import hashlib
+        from rasa_plugins.intent_model import SHORT_FORMS_FILE
+        return hashlib.sha256(SHORT_FORMS_FILE.read_bytes()).hexdigest()
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

@@ -44,6 +44,20 @@ def short_forms() -> dict[str, str]:
     return {fold(str(k)): fold(str(v)) for k, v in yaml.safe_load(SHORT_FORMS_FILE.read_text(encoding="utf-8")).items()}
 
 
+def mask_entities(text: str, entities: Sequence[dict], types: Sequence[str]) -> str:
+    """The text with each place the extractors found (« Lens », « 62300 », « cité Darcy ») replaced by its type:
+    « et Carvin ? » and « et Denain ? » read alike, and a commune's letters say nothing of the intent."""
+    spans = sorted(((e["start"], e["end"], e["entity"]) for e in entities or []
+                    if e.get("entity") in types and e.get("start") is not None and e.get("end") is not None),
+                   reverse=True)
+    last = len(text) + 1
+    for start, end, entity in spans:
+        if end <= last:  # overlapping finds (two extractors): keep the first
+            text = f"{text[:start]} {entity.replace('_', '')}place {text[end:]}"
+            last = start
+    return text
+
+
 def preprocess(text: str) -> str:
     """Folded, apostrophes and punctuation as spaces, short forms spelled out."""
     forms = short_forms()

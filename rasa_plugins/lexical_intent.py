@@ -10,7 +10,9 @@ Entities are left to the extractors after it. It needs SpacyNLP (and a tokenizer
 """
 from __future__ import annotations
 
+import hashlib
 import pickle
+from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -19,11 +21,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_plugins.intent_model import DEFAULTS, IntentModel
+from rasa_plugins.intent_model import DEFAULTS, SHORT_FORMS_FILE, IntentModel, mask_entities
 
 MODEL_FILE = "intent_model.pkl"
 RANKING_LENGTH = 10
@@ -50,7 +52,17 @@ def _spacy_features(messages: list[Message]) -> tuple[Optional[np.ndarray], list
 class LexicalIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**DEFAULTS, "retrieval_intent": "faq"}
+        # entity_types: the places replaced by their type before classification (found by the extractors placed
+        # before this component in config.yml; in training, the annotations of the examples).
+        return {**DEFAULTS, "retrieval_intent": "faq", "entity_types": ["commune", "postal_code", "cite"]}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> Optional[str]:
+        """The code and short forms of the model: Rasa's training cache must not reuse a model of older code."""
+        digest = hashlib.sha256()
+        for path in sorted(Path(__file__).parent.glob("*.py")) + [SHORT_FORMS_FILE]:
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[IntentModel] = None, responses: Optional[dict] = None):
@@ -80,7 +92,7 @@ class LexicalIntentClassifier(GraphComponent):
         labels = [m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) for m in examples]
         model_config = {k: self.config[k] for k in DEFAULTS}
         vectors, lemmas = _spacy_features(examples)
-        self.model = IntentModel(model_config).fit([m.get(TEXT) for m in examples], labels, vectors, lemmas)
+        self.model = IntentModel(model_config).fit([self._text(m) for m in examples], labels, vectors, lemmas)
         prefix = f"{self.config['retrieval_intent']}/"
         self.responses = {label: training_data.responses.get(f"utter_{label}", [])
                           for label in self.model.labels if label.startswith(prefix)}
@@ -95,10 +107,13 @@ class LexicalIntentClassifier(GraphComponent):
         if self.model is None or not messages:
             return messages
         vectors, lemmas = _spacy_features(messages)
-        proba = self.model.predict_proba([m.get(TEXT) or "" for m in messages], vectors, lemmas)
+        proba = self.model.predict_proba([self._text(m) for m in messages], vectors, lemmas)
         for message, row in zip(messages, proba):
             self._set(message, row)
         return messages
+
+    def _text(self, message: Message) -> str:
+        return mask_entities(message.get(TEXT) or "", message.get(ENTITIES) or [], self.config["entity_types"])
 
     def _set(self, message: Message, row: np.ndarray) -> None:
         retrieval = self.config["retrieval_intent"]
