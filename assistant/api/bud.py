@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
 
-from assistant import bud, bud_answers
+from assistant import bud, bud_answers, french
 from assistant.api.state import AppState, get_state
 
 CREATION_MIN = dt.date(1900, 1, 1)
@@ -268,7 +268,7 @@ def restate(body: RestateRequest, request: Request, state: AppState = Depends(ge
         name = commune.as_dict()["nom"] if commune else None
     texts = _texts(request)
     try:
-        lines = bud_answers.restate(body.facts, state.settings.programme_dir, texts.data["months"], name)
+        lines = bud_answers.restate(body.facts, state.settings.programme_dir, french.months(), name)
     except (KeyError, ValueError, TypeError):
         raise HTTPException(status_code=422, detail="Une valeur ne correspond pas à son fait.")
     return {"lines": lines}
