@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 from assistant.bud import FACT_ORDER
-from assistant.text import fold, normalise
+from assistant.text import fold
 
 FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
 # Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
@@ -39,10 +39,6 @@ DIGRESSION_CONFIDENCE = 0.6
 # Digressions that ask something: their words are never read as answers or corrections.
 QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "faq", "ask_cite_status",
              "ask_cites_commune", "out_of_scope"}
-# Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
-WINDOW_YEARS = (2018, 2026)
-_CORPORATE_TAX = re.compile(r"\b(impot sur les societes|a l is|sas|sasu|sarl)\b")
-_INCOME_TAX = re.compile(r"\b(impot sur le revenu|a l ir|micro entreprise|micro entrepreneur|auto entrepreneur|entreprise individuelle)\b")
 
 
 def today() -> dt.date:
@@ -68,6 +64,11 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 SURE, UNSURE = "sure", "unsure"
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
+
+
+async def month_needed(year: int) -> bool:
+    """The service says whether the month still matters for this year of creation (its creation window)."""
+    return (await client.get("/bud/creation-year", year=year, today=today().isoformat()))["month_needed"]
 
 
 async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
@@ -139,12 +140,7 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
         found[fact] = reading["value"]
         if reading.get("certainty") == UNSURE and unsure is not None:
             unsure.add(fact)
-    words = normalise(text)
-    if _INCOME_TAX.search(words):
-        found["corporate_tax"] = False
-    elif _CORPORATE_TAX.search(words):
-        found["corporate_tax"] = True
-    return found
+    return found  # the tax regime too (corporate_tax): the service reads it from its word lists
 
 
 class ValidateBudForm(Action):
@@ -178,7 +174,7 @@ class ValidateBudForm(Action):
             shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 year = int(updates["creation_date"])
-                if WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
+                if await month_needed(year):
                     year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
                 else:
                     year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long

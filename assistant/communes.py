@@ -81,10 +81,22 @@ class Commune:
                 "a_verifier": self.bud_to_verify,
                 "depuis": self.bud_since,
                 "depuis_certitude": self.bud_since_certainty,
+                "ajout_2019": added_in_2019(self.bud_since),
                 "source": BUD_SOURCE,
                 "methode": self.bud_source,
             },
         }
+
+
+def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool:
+    """Whether the commune is one of the 2019 additions to the zone, where only companies created from the
+    parameter additions_2019.creation_start qualify (article 44 sexdecies II al. 6; arrêté of 11 April 2019)."""
+    if not since:
+        return False
+    from assistant import bud  # the BUD rules read the communes, not the other way round: imported when needed
+
+    start = bud.load_parameters().value("additions_2019.creation_start", today or dt.date.today())
+    return dt.date.fromisoformat(str(since)[:10]) >= start
 
 
 @dataclass

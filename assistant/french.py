@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from assistant.datafiles import cached_yaml
 from assistant.settings import PROGRAMME_DIR
@@ -74,6 +74,15 @@ def join(items: Iterable[str], last: Optional[str] = None) -> str:
     if len(items) == 1:
         return items[0]
     return f"{', '.join(items[:-1])} {last or words()['and']} {items[-1]}"
+
+
+_PLACEHOLDER = re.compile(r"\[\[(?:([a-z]+):)?([a-z0-9_.]+)\]\]")
+
+
+def fill(template: str, value: Callable[[Optional[str], str], str]) -> str:
+    """The template with each `[[path]]` or `[[kind:path]]` replaced by `value(kind, path)`: the one template
+    syntax of the data files (FAQ answers, orientation texts)."""
+    return _PLACEHOLDER.sub(lambda match: value(match.group(1), match.group(2)), template)
 
 
 def yes_no(value: bool) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
 
-from assistant import bud, bud_answers, french
+from assistant import bud, bud_answers
 from assistant.api.state import AppState, get_state
 
 CREATION_MIN = dt.date(1900, 1, 1)
@@ -232,6 +232,29 @@ def parameters(
     return _parameters(state).as_dict(as_of or dt.date.today())
 
 
+@router.get("/creation-year", summary="Must a company created in this year still say the month? (the creation window)")
+def creation_year(
+    year: int = Query(..., ge=1900, le=2200, description="The year of creation the person gave, without a month"),
+    today: Optional[dt.date] = Query(None, description="Under the law in force on this date; default: today"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    """`month_needed` is true inside the years of the creation window (parameters creation_window.start and .end):
+    there the month can decide the window and sets the calendar; outside them the year alone decides."""
+    parameters = _parameters(state)
+    today = today or dt.date.today()
+    try:
+        needed = bud.month_needed(year, parameters, today)
+    except bud.ParameterNotFound:
+        raise RequestProblem("today", "no_rule_on_date", date=today)
+    return {
+        "year": year,
+        "month_needed": needed,
+        "window": {"start": parameters.value("creation_window.start", today).isoformat(),
+                   "end": parameters.value("creation_window.end", today).isoformat()},
+        "sources": parameters["creation_window.end"].sources_at(today),
+    }
+
+
 @router.get("/understand", summary="Read fact values from a free-text answer, with negations, contrasts and hedges")
 def understand(
     text: str = Query(..., min_length=1, max_length=500, description="« non ce n'est pas une reprise »"),
@@ -268,7 +291,7 @@ def restate(body: RestateRequest, request: Request, state: AppState = Depends(ge
         name = commune.as_dict()["nom"] if commune else None
     texts = _texts(request)
     try:
-        lines = bud_answers.restate(body.facts, state.settings.programme_dir, french.months(), name)
+        lines = bud_answers.restate(body.facts, state.settings.programme_dir, name)
     except (KeyError, ValueError, TypeError):
         raise HTTPException(status_code=422, detail="Une valeur ne correspond pas à son fait.")
     return {"lines": lines}

@@ -4,12 +4,13 @@ Every answer reads the structures from the database: a change made by staff is u
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, List, Optional, Union
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, root_validator, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
 from assistant import employment
 from assistant.api.auth import require_staff
@@ -54,6 +55,11 @@ class OrientationRequest(BaseModel):
     wants_training: Optional[bool] = None
     wants_business_creation: Optional[bool] = None
     wants_career_change: Optional[bool] = None
+    unemployment_months: Optional[int] = Field(
+        None, description="How long the person has been looking for a job, in months, when they said so: the "
+                          "service decides from it whether they are long-term unemployed (dated parameter "
+                          "long_term_unemployment.min_months, GET /employment/parameters), unless "
+                          "long_term_unemployed is given.")
 
     class Config:
         extra = "forbid"
@@ -76,6 +82,14 @@ class OrientationRequest(BaseModel):
             return value
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
             raise ValueError("l'âge doit être un nombre entier d'années, entre 0 et 120")
+        return value
+
+    @validator("unemployment_months", pre=True)
+    def _months(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600:
+            raise ValueError("la durée de recherche d'emploi est un nombre entier de mois, entre 0 et 600")
         return value
 
     @validator("commune_insee", pre=True)
@@ -187,6 +201,7 @@ def orientation(request: OrientationRequest, state: AppState = Depends(get_state
     profile = employment.Profile(
         age=request.age,
         commune=commune.insee if commune else None,
+        unemployment_months=request.unemployment_months,
         **{name: getattr(request, name) for name in employment.BOOLEAN_FACTS},
     )
     with state.engine.connect() as conn:
@@ -195,6 +210,14 @@ def orientation(request: OrientationRequest, state: AppState = Depends(get_state
     answer = employment.orient(profile, structures, commune, rules).as_dict(state.communes)
     answer["commune_resolution"] = resolution
     return answer
+
+
+@router.get("/parameters", summary="The dated parameters of the orientation rules (ages, durations), with their references")
+def parameters(
+    as_of: Optional[dt.date] = Query(None, description="Give each parameter's value on this date; default: today"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    return employment.load_parameters(state.settings.programme_dir).as_dict(as_of or dt.date.today())
 
 
 @router.get("/structures", summary="Employment structures, optionally for one commune and of one kind")

@@ -20,7 +20,7 @@ from typing import Optional
 
 from assistant import parameters as _parameters
 from assistant.bud.calendar import de_minimis, end_of_month_after, exemption_calendar, months_covered
-from assistant.bud.criteria import evaluate
+from assistant.bud.criteria import evaluate, month_needed
 from assistant.bud.estimate import estimate_tax_saved
 from assistant.bud.facts import ACTIVITIES, COMMUNE_CERTAINTIES, FACT_ORDER, ORIGINS, CommuneBud, Facts, facts_problems
 from assistant.bud.texts import Texts, french_number
@@ -51,5 +51,5 @@ __all__ = [
     "Estimate", "EstimatePeriod", "Facts", "LocalTaxYear", "Parameter", "ParameterError", "ParameterNotFound",
     "ParameterValue", "Parameters", "ProfitPeriod", "Texts", "Verdict", "de_minimis", "end_of_month_after",
     "estimate_tax_saved", "evaluate", "exemption_calendar", "facts_problems", "french_number", "load_parameters",
-    "load_texts", "months_covered", "parse_parameters",
+    "load_texts", "month_needed", "months_covered", "parse_parameters",
 ]

@@ -116,6 +116,13 @@ def _creation_window(facts: Facts, read: _Reader) -> Criterion:
                        details={"planned": planned}, **args)
 
 
+def month_needed(year: int, parameters: Parameters, today: dt.date) -> bool:
+    """Whether a company created in `year` must still say the month: inside the years of the creation window the
+    month can decide the window and sets the calendar; outside them the year alone decides."""
+    read = Reader(parameters, today)
+    return read("creation_window.start").year <= year <= read("creation_window.end").year
+
+
 def _activity(facts: Facts, read: _Reader) -> Criterion:
     covered = read("activity.covered")
     if facts.activity is None:
