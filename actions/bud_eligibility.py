@@ -31,14 +31,6 @@ FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks 
 OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
 SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
-DIGRESSIONS = {
-    "ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "stop", "greet",
-    "thank", "goodbye", "ask_cite_status", "ask_cites_commune", "ask_employment_help", "faq",
-}
-DIGRESSION_CONFIDENCE = 0.6
-# Digressions that ask something: their words are never read as answers or corrections.
-QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "faq", "ask_cite_status",
-             "ask_cites_commune", "out_of_scope"}
 
 
 def today() -> dt.date:
@@ -234,8 +226,10 @@ class ValidateBudForm(Action):
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                       unsure: set) -> Optional[dict]:
         intent = tracker.latest_message.get("intent") or {}
-        digression = intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
-        if digression and intent.get("name") in QUESTIONS and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
+        rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
+        digression = (intent.get("name") in rules["digression_intents"]
+                      and (intent.get("confidence") or 0) >= rules["min_confidence"])
+        if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
         corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}

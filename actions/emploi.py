@@ -47,13 +47,9 @@ FACTS = ("commune", AGE) + BOOLEAN_FACTS
 FORM_SLOTS = tuple(SLOT_PREFIX + fact for fact in FACTS)
 ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT, SAID_SLOT)
 
-# Intents that answer no question of the form: when the message fills nothing, the form lets the rules answer
-# them (then, for most, asks its question again; `stop` and `goodbye` end it). `stop` ends the form even when the
-# message also reads as an answer (« non laisse tomber »).
-DIGRESSIONS = frozenset(
-    {"bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "ask_bud_commune", "greet", "thank", "stop",
-     "goodbye"}
-)
+# Intents that answer no question of the form (the service's dialogue rules, employment_form.digression_intents):
+# when the message fills nothing, the form lets the rules answer them (then, for most, asks its question again;
+# `stop` and `goodbye` end it). `stop` ends the form even when the message also reads as an answer.
 STOP_INTENT = "stop"
 INTENT_CONFIDENCE = 0.6
 
@@ -367,7 +363,8 @@ class ValidateEmploiForm(FormValidationAction):
             filled, place_unavailable = await read_facts(tracker, dispatcher, self.programme, asked)
             if place_unavailable:
                 raise ServiceUnavailable("communes")
-            if not filled and _is_clear(tracker, DIGRESSIONS):
+            digressions = set((await self.programme.form_rules("employment_form"))["digression_intents"])
+            if not filled and _is_clear(tracker, digressions):
                 return []  # rejected: a rule answers, then the form asks its question again
             if asked not in filled:
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
-from assistant.api import cites as cites_api, programme_facts as programme_facts_api
+from assistant.api import cites as cites_api, dialogue as dialogue_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api import handoff as handoff_api, officers as officers_api
@@ -53,7 +53,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     _console(app)
     for router in (
         communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router,
-        handoff_api.router, officers_api.router,
+        dialogue_api.router, handoff_api.router, officers_api.router,
     ):
         app.include_router(router)
     return app
