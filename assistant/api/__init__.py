@@ -21,6 +21,7 @@ from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api import handoff as handoff_api, officers as officers_api
 from assistant.api.bounds import Bounds
+from assistant.api.communes import CommuneNotResolved, not_resolved
 from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
@@ -40,6 +41,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(CommuneNotResolved, not_resolved)
     app.state.relay = functools.partial(relay.send, settings.rasa_url, settings.assistant_token)
     _purge_regularly(app, engine, settings)
     app.add_exception_handler(DBAPIError, database_unavailable)

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
 
 from assistant import bud, bud_answers
+from assistant.api.communes import resolution_body
 from assistant.api.state import AppState, get_state
 
 CREATION_MIN = dt.date(1900, 1, 1)
@@ -322,12 +323,7 @@ def _commune(body: EligibilityRequest, state: AppState) -> Optional[bud.CommuneB
         if resolution.status == "found":
             return bud.CommuneBud.from_commune(resolution.communes[0].as_dict())
         query = body.commune_query.strip()[:80]
-        extra = {"commune_resolution": {
-            "status": resolution.status,
-            "candidates": [{"insee": c.insee, "nom": c.nom, "codes_postaux": list(c.codes_postaux)}
-                           for c in resolution.communes],
-            "suggestions": resolution.suggestions,
-        }}
+        extra = {"commune_resolution": resolution_body(resolution, query)}
         code = "commune_ambiguous" if resolution.status == "ambiguous" else "commune_not_found"
         raise RequestProblem("commune_query", code, extra, query=query)
     return None

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, root_validator, validator
 
 from assistant import employment
 from assistant.api.auth import require_staff
+from assistant.api.communes import resolve_query
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -162,21 +163,8 @@ def _not_found(structure_id: str) -> HTTPException:
 
 
 def _commune_from_query(state: AppState, commune: str) -> Commune:
-    """The commune a query names, or a French 404/422 that says why."""
-    text = commune.strip()
-    if INSEE.match(text):
-        found = state.communes.get(text)
-        if found is None:
-            raise HTTPException(status_code=404, detail=f"Aucune commune avec le code INSEE {text!r}.")
-        return found
-    resolution = state.communes.resolve(text)
-    if resolution.status == "found":
-        return resolution.communes[0]
-    if resolution.status == "ambiguous":
-        names = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
-        raise HTTPException(status_code=422, detail=f"Plusieurs communes correspondent à {text!r} : {names}. Précisez.")
-    hint = f" Vouliez-vous dire : {', '.join(resolution.suggestions[:5])} ?" if resolution.suggestions else ""
-    raise HTTPException(status_code=404, detail=f"Commune inconnue : {text!r}.{hint}")
+    """The commune a query names (INSEE code, name, postal code), or the service's one commune error contract."""
+    return resolve_query(state, commune, insee_parameter=None)
 
 
 @router.post("/orientation", summary="Orient a person to the help that fits their situation")
