@@ -155,7 +155,7 @@ class StructureCreate(StructureFields):
 
 
 def _invalid(errors: list[str]) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "errors": errors})
+    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "erreurs": errors})
 
 
 def _not_found(structure_id: str) -> HTTPException:
@@ -324,7 +324,7 @@ async def import_structures(
             status_code=422,
             content={
                 "detail": "Import refusé : rien n'a été modifié. Corrigez les lignes indiquées et recommencez.",
-                "errors": [e.as_dict() for e in rejected.errors],
+                "erreurs": [e.as_dict() for e in rejected.errors],
             },
         )
     return JSONResponse(status_code=200, content=report.as_dict())
@@ -337,4 +337,4 @@ def structure_history(structure_id: str, state: AppState = Depends(get_state)) -
         changes = employment.structure_history(conn, structure_id)
     if structure is None and not changes:
         raise _not_found(structure_id)
-    return {"id": structure_id, "changes": [c.as_dict() for c in changes]}
+    return {"id": structure_id, "changements": [c.as_dict() for c in changes]}
