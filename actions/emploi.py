@@ -429,7 +429,7 @@ class ActionEmploiOrientation(Action):
             say_route(dispatcher, route)
         if routes:
             dispatcher.utter_message(
-                response="utter_emploi_source", source=answer["source"], date=_french_date(answer["rules_updated_at"])
+                response="utter_emploi_source", source=answer["source"], date=answer["rules_updated_at_text"]
             )
         dispatcher.utter_message(response="utter_emploi_end")
         return events
@@ -465,9 +465,3 @@ def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:
             dispatcher.utter_message(response="utter_emploi_national_contact_site", **contact)
     if route.get("no_local_structure"):
         dispatcher.utter_message(response="utter_emploi_message", message=route["no_local_structure"])
-
-
-def _french_date(iso: Any) -> str:
-    """« 2026-11-26 » → « 26/11/2026 »; anything else is given as it is."""
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", str(iso or ""))
-    return f"{match[3]}/{match[2]}/{match[1]}" if match else str(iso or "")

@@ -5,6 +5,7 @@ The contract, the same on every route that takes a commune as typed (`?commune=`
 - one commune: it is used;
 - several (« Marles », a postal code of several communes, a code that is both a postal code and an INSEE code):
   **422**, a French `detail` that asks to choose, and `commune_resolution` with the candidates;
+- a 5-character code is a postal code, or an INSEE code on a route without its own INSEE parameter;
 - none: **404** for a query parameter, **422** for a field of a JSON body (the body is then invalid), a French
   `detail`, and `commune_resolution` with the suggestions.
 `commune_resolution` is `{status: ambiguous | not_found, query, candidates: [{insee, nom, codes_postaux}],
@@ -53,12 +54,15 @@ def resolution_body(resolution: Resolution, query: str) -> dict:
 def resolve_query(state: AppState, query: str, insee_parameter: Optional[str] = "insee") -> Commune:
     """The one commune `query` names (a name as typed, a postal code, an INSEE code), or CommuneNotResolved.
 
-    `insee_parameter` names the route's parameter for an INSEE code, suggested when the query is ambiguous."""
+    `insee_parameter` names the route's own parameter for an INSEE code, suggested when the query is ambiguous;
+    on a route without one (None), a code that is an INSEE code is that commune."""
     text = query.strip()
     shown = text[:80]
     resolution = state.communes.resolve(text)
     hint = f" Précisez, ou donnez le code INSEE (paramètre {insee_parameter})." if insee_parameter else " Précisez."
     by_code = state.communes.get(text)
+    if by_code is not None and insee_parameter is None:
+        return by_code
     if by_code is not None and by_code not in resolution.communes:
         if resolution.status == "not_found":
             return by_code

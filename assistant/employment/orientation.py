@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
+from assistant import french
 from assistant.communes import Commune, CommuneIndex
 from assistant.employment.rules import PROFILE_FACTS, Rules
 from assistant.employment.structures import Structure, local_structures
@@ -96,6 +97,7 @@ class Orientation:
             "messages": list(self.messages),
             "source": self.reference,
             "rules_updated_at": self.rules_updated_at,
+            "rules_updated_at_text": french.date(self.rules_updated_at),  # « 26 novembre 2026 »
         }
 
 
