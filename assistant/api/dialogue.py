@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from assistant import parameters
+from assistant import french, parameters
 from assistant.api.state import AppState, get_state
 
 router = APIRouter(prefix="/dialogue", tags=["dialogue"])
@@ -26,5 +26,9 @@ def dialogue_parameters(
     forms: dict[str, dict] = {}
     for path in loaded.items:
         form, name = path.split(".", 1)
-        forms.setdefault(form, {})[name] = parameters.jsonable(loaded.value(path, when))
+        try:
+            forms.setdefault(form, {})[name] = parameters.jsonable(loaded.value(path, when))
+        except parameters.ParameterNotFound:
+            raise HTTPException(status_code=404, detail=f"Aucune règle du dialogue n'est connue à la date du "
+                                                        f"{french.date(when)}.") from None
     return {"as_of": when.isoformat(), "forms": forms, **loaded.as_dict(when)}

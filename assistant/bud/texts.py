@@ -17,7 +17,7 @@ class Texts:
 
     def __init__(self, data: dict):
         self.data = data
-        self.labels: dict[str, dict[str, str]] = data["labels"]
+        self.labels: dict[str, dict[str, str]] = data.get("labels") or {}
 
     def get(self, key: str) -> str:
         node: Any = self.data
