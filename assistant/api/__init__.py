@@ -35,7 +35,14 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Programme-data service — renouveau du bassin minier",
         version="1.0",
-        description="Communes, BUD rules, cités minières, employment services and hand-off, with their sources.",
+        description=(
+            "Communes, BUD rules, cités minières, employment services and hand-off, with their sources.\n\n"
+            "Conventions: the fields of records and reports are French, as in the data files (nom, statut, "
+            "a_verifier, erreurs, changements). A commune typed in a query (?commune=, commune_query) that names "
+            "several communes is a 422 with `commune_resolution` (status ambiguous, the candidates); an unknown "
+            "one a 404 (422 in a JSON body) with `commune_resolution` (status not_found, the suggestions). "
+            "An unreadable request is a 422 with a French `detail` and one French message per field in `errors`."
+        ),
         dependencies=[Depends(no_unknown_query_parameters)],
     )
     app.state.programme = AppState(engine=engine, settings=settings)
