@@ -121,3 +121,15 @@ def test_rate_bucket_refills_over_time(redis_port):
 def test_a_rate_store_without_redis_lets_messages_through():
     store = RedisRateStore(f"redis://127.0.0.1:{_free_port()}/2")  # nothing listens there
     assert store.allow("conversation:w", 1, 0.0) and store.allow("conversation:w", 1, 0.0)
+
+
+def test_socketio_emits_go_through_redis_only_when_configured(monkeypatch, redis_port):
+    import socketio
+
+    from assistant.channels import socketio_client_manager
+
+    monkeypatch.delenv("SOCKETIO_REDIS_URL", raising=False)
+    assert socketio_client_manager() is None  # one server: python-socketio's in-memory manager
+    monkeypatch.setenv("SOCKETIO_REDIS_URL", f"redis://127.0.0.1:{redis_port}/0")
+    manager = socketio_client_manager()
+    assert isinstance(manager, socketio.AsyncRedisManager) and manager.channel == "assistant-socketio"
