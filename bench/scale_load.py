@@ -108,6 +108,7 @@ def run(base_url: str, users: int = 10, seconds: float = 30.0, seed: int = 7) ->
     return {
         "base_url": base_url, "users": users, "seconds": round(duration, 1), "messages": len(latencies),
         "per_second": round(len(latencies) / duration, 2) if duration else 0.0,
+        "answered_per_second": round((len(latencies) - counts["limited"]) / duration, 2) if duration else 0.0,
         "p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99),
         "max": max(latencies) if latencies else float("nan"),
         "errors": len(errors), "rate_limited": counts["limited"], "empty": counts["empty"],
@@ -119,7 +120,8 @@ def describe(figures: dict, label: Optional[str] = None) -> str:
     ms = {k: f"{figures[k] * 1000:.0f} ms" for k in ("p50", "p95", "p99", "max") if figures[k] == figures[k]}
     load = ", ".join(f"{x:.2f}" for x in figures["load_average"])
     return (f"{label or figures['base_url']}: {figures['users']} users, {figures['seconds']} s, "
-            f"{figures['messages']} messages, {figures['per_second']} msg/s, p50 {ms.get('p50')}, "
+            f"{figures['messages']} messages, {figures['per_second']} msg/s "
+            f"({figures['answered_per_second']} answered by the dialogue), p50 {ms.get('p50')}, "
             f"p95 {ms.get('p95')}, p99 {ms.get('p99')}, max {ms.get('max')}, errors {figures['errors']}, "
             f"rate-limited {figures['rate_limited']}, empty {figures['empty']}; load average {load}")
 

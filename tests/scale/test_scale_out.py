@@ -255,7 +255,7 @@ def test_a_websocket_through_nginx_gets_the_greeting(scaled):
     assert greeting.get("text") and greeting.get("quick_replies")
 
 
-def test_load_run_through_nginx_and_on_one_server(scaled):
+def test_load_run_through_nginx_and_on_one_server(scaled, capsys):
     """Figures, not timed assertions: the same bounded load through nginx (two servers) and on one server."""
     log = scaled.var_dir / "nginx" / "access.log"
     before = len(log.read_text().splitlines())
@@ -266,9 +266,16 @@ def test_load_run_through_nginx_and_on_one_server(scaled):
         if "/webhooks/rest/webhook" in line:
             served[line.split()[-2]] = served.get(line.split()[-2], 0) + 1
     single = scale_load.run(scaled.rasa_url(0), users=10, seconds=30, seed=8)
-    print("\n" + scale_load.describe(balanced, f"nginx, {len(scaled.ports.rasa)} Rasa servers"))
-    print("  answered by: " + ", ".join(f"{k} {v}" for k, v in sorted(served.items())))
-    print(scale_load.describe(single, "one Rasa server (same PostgreSQL, Redis, action server)"))
+    report = "\n".join([
+        scale_load.describe(balanced, f"nginx, {len(scaled.ports.rasa)} Rasa servers"),
+        "  answered by: " + ", ".join(f"{k} {v}" for k, v in sorted(served.items())),
+        scale_load.describe(single, "one Rasa server (same PostgreSQL, Redis, action server)"),
+    ])
+    results = ROOT / "results"
+    results.mkdir(exist_ok=True)
+    (results / "scale_load.txt").write_text(report + "\n", encoding="utf-8")
+    with capsys.disabled():  # shown in every run, not only with -s
+        print("\n" + report)
     assert balanced["messages"] > 0 and balanced["errors"] == 0 and balanced["empty"] == 0
     # Each simulated resident has its own address, which nginx passes on (X-Real-IP): none of them exceeds its
     # limits (30 at once then 2 a second, conversations of at most 4 messages); read as nginx's own address, the
