@@ -214,7 +214,7 @@ class ScaleStack:
         prefix = self.var_dir / "nginx"
         for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-        servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in self.ports.rasa)
+        servers = "\n".join(f"        server 127.0.0.1:{port};" for port in self.ports.rasa)
         text = (DEPLOY / "nginx.conf.template").read_text(encoding="utf-8")
         text = (text.replace("@@PREFIX@@", str(prefix)).replace("@@UPSTREAM_SERVERS@@", servers)
                 .replace("@@LISTEN@@", f"127.0.0.1:{self.ports.balancer}")

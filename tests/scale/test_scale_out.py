@@ -22,6 +22,7 @@ from assistant.scale import ROOT, ScalePorts, ScaleStack
 
 sys.path.insert(0, str(ROOT / "bench"))
 import scale_load  # noqa: E402
+from scale_load import _SourceAddress  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 TOKEN = {"Authorization": "Bearer dev-assistant-token"}
@@ -215,12 +216,20 @@ def test_through_nginx_the_page_and_its_socket_stay_on_one_server_and_pushes_rea
         tab.wait(lambda name, data: name == "bot_uttered")
         tab.client.emit("user_uttered", {"message": "Douai fait partie du BUD ?", "session_id": tab.session_id})
         tab.wait(lambda name, data: name == "bot_uttered" and "Douai" in str(data), timeout=60)
-        for index in range(2):  # whichever server the relay reaches, the resident reads it
+        # Whichever server the relay reaches (server 1, server 2, or nginx's choice, where the programme-data
+        # service sends it: RASA_URL), the resident reads it.
+        for index, base in enumerate([scaled.rasa_url(0), scaled.rasa_url(1), scaled.url]):
             text = f"Message du conseiller n° {index + 1} ({uuid.uuid4().hex[:6]})."
-            relayed = requests.post(f"{scaled.rasa_url(index)}/handoff/relay", headers=TOKEN, timeout=30,
+            relayed = requests.post(f"{base}/handoff/relay", headers=TOKEN, timeout=30,
                                     json={"conversation_id": tab.session_id, "kind": "officer", "text": text})
             assert relayed.status_code == 200
             tab.wait(_officer_said(text), timeout=20)
+        # Through nginx, the relay is for the programme-data service's address only (here: 127.0.0.1).
+        outsider = requests.Session()
+        outsider.mount("http://", _SourceAddress("127.9.8.7"))
+        refused = outsider.post(f"{scaled.url}/handoff/relay", headers=TOKEN, timeout=30,
+                                json={"conversation_id": tab.session_id, "kind": "officer", "text": "intrus"})
+        assert refused.status_code == 403
     finally:
         tab.close()
     time.sleep(1)  # nginx writes a WebSocket's line when it closes
