@@ -72,6 +72,7 @@ class ScaleStack:
     var_dir: Path = ROOT / "var" / "scale"
     db_password: str = field(default_factory=lambda: os.environ.get("TRACKER_DB_PASSWORD", "dev-db-password"))
     extra_env: dict = field(default_factory=dict)
+    endpoints: Path = DEPLOY / "endpoints.yml"
     processes: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
@@ -120,7 +121,7 @@ class ScaleStack:
         env = stack.env(name)
         if name == "rasa":
             argv = list(argv)
-            argv[argv.index("--endpoints") + 1] = str(DEPLOY / "endpoints.yml")
+            argv[argv.index("--endpoints") + 1] = str(self.endpoints)
             cors = argv.index("--cors")
             argv[cors + 1:] = self.origins()
             env["PYTHONPATH"] = str(ROOT)  # the lock store and rate store are loaded from assistant/
