@@ -121,9 +121,9 @@ def test_turns_alternating_between_servers_keep_the_slots_and_the_form(scaled):
     assert slots.get("requested_slot") is None  # the form ended with the verdict, on the server of the last turn
 
 
-def test_two_messages_of_one_conversation_sent_at_once_to_two_servers_are_processed_in_turn(scaled):
+def _two_at_once(stack: ScaleStack) -> None:
     chat = Chat()
-    assert "Bonjour" in chat.ask(scaled.rasa_url(0), "bonjour")
+    assert "Bonjour" in chat.ask(stack.rasa_url(0), "bonjour")
     texts = ["Douai fait partie du BUD ?", "Lens est en zone BUD ?"]
     answers: dict[int, str] = {}
     start = threading.Barrier(2)
@@ -131,7 +131,7 @@ def test_two_messages_of_one_conversation_sent_at_once_to_two_servers_are_proces
     def send(index: int) -> None:
         session = Chat(chat.sender)
         start.wait()
-        answers[index] = session.ask(scaled.rasa_url(index), texts[index])
+        answers[index] = session.ask(stack.rasa_url(index), texts[index])
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
     for thread in threads:
@@ -139,7 +139,7 @@ def test_two_messages_of_one_conversation_sent_at_once_to_two_servers_are_proces
     for thread in threads:
         thread.join(180)
     assert "Douai" in answers[0] and "Lens" in answers[1]
-    events = _events(scaled, chat.sender)
+    events = _events(stack, chat.sender)
     users = [i for i, (kind, data, _) in enumerate(events) if kind == "user" and data.get("text") in texts]
     assert len(users) == 2, "a message is missing from the tracker: the two were processed at once"
     first, second = users
@@ -150,6 +150,13 @@ def test_two_messages_of_one_conversation_sent_at_once_to_two_servers_are_proces
     assert any(kind == "bot" and commune in (data.get("text") or "") for kind, data, _ in between)
     assert between and between[-1][0] == "action" and between[-1][1].get("name") == "action_listen"
     assert events[second][2] >= between[-1][2]
+
+
+def test_two_messages_of_one_conversation_sent_at_once_to_two_servers_are_processed_in_turn(scaled):
+    # Three conversations: with a lock per server instead of Redis's, 4 rounds out of 5 of this check failed
+    # (a message lost from the tracker); one round alone could pass by chance.
+    for _ in range(3):
+        _two_at_once(scaled)
 
 
 class Tab:
