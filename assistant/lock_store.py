@@ -26,7 +26,8 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _atomically(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]) -> T:
+    def _atomically(self, conversation_id: Text,
+                    change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]) -> T:
         """Reads the lock, lets `change` return (the lock to write or None to delete it, a result), writes it, all
         in one transaction on the lock's key (retried when another server wrote the key in between)."""
         key = self.key_prefix + conversation_id
