@@ -159,7 +159,7 @@ def test_the_unmet_needs_come_in_groups_by_theme(stack, conversations):
     assert len(found["groupes"]) <= 20
     swimming = group_of(found, SWIMMING[0])
     texts = {e["texte"] for e in swimming["exemples"]}
-    assert set(SWIMMING) <= texts and not texts & set(BINS)
+    assert set(SWIMMING) <= texts and not texts & set(BINS), (found, {t: conversations["said"][t] for t in SWIMMING})
     assert swimming["taille"] >= 3 and "piscine" in swimming["mots_cles"]
     bins = group_of(found, BINS[0])
     assert set(BINS) <= {e["texte"] for e in bins["exemples"]} and bins is not swimming
