@@ -198,7 +198,9 @@ function renderGroups(g) {
 }
 
 function query() {
-  const params = new URLSearchParams({ du: $("du").value, au: $("au").value });
+  const params = new URLSearchParams();
+  if ($("du").value) params.set("du", $("du").value);
+  if ($("au").value) params.set("au", $("au").value);
   if ($("territoire").value) params.set("territoire", $("territoire").value);
   return params.toString();
 }
@@ -208,18 +210,17 @@ async function load() {
   const [summary, groups] = await Promise.all([api("GET", "/insights/summary?" + query()), api("GET", "/insights/groups?" + query())]);
   render(summary);
   renderGroups(groups);
-  say("Chiffres du " + new Date(summary.periode.du).toLocaleDateString("fr-FR") + " au " +
-      new Date(summary.periode.au).toLocaleDateString("fr-FR") + ".");
+  $("du").value = summary.periode.du;  // the first time, the service's default: the last 30 days, Paris time
+  $("au").value = summary.periode.au;
+  say("Chiffres du " + frenchDate(summary.periode.du) + " au " + frenchDate(summary.periode.au) + ".");
 }
 
-function isoDay(date) {
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+function frenchDate(iso) {
+  const [year, month, day] = iso.split("-");
+  return day + "/" + month + "/" + year;
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  const today = new Date();
-  $("au").value = isoDay(today);
-  $("du").value = isoDay(new Date(today.getTime() - 29 * 86400000));
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); load().catch((e) => say(e.message, true)); });
   try {
     const session = await api("GET", "/officer/session");

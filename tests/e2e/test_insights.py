@@ -216,8 +216,8 @@ def test_the_insights_page_in_a_browser(stack, conversations, browser_context):
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Ce que l'assistant ne sait pas encore").click()
     expect(page.get_by_role("heading", name="Ce que l'assistant ne sait pas encore")).to_be_visible()
-    page.get_by_label("Du").fill(today())
-    page.get_by_label("Au").fill(today())
+    page.get_by_label("Du", exact=True).fill(today())
+    page.get_by_label("Au", exact=True).fill(today())
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("#status")).to_contain_text("Chiffres du")
     after = summary(stack, conversations["headers"])
@@ -241,11 +241,11 @@ def test_the_insights_page_in_a_browser(stack, conversations, browser_context):
     exported = download.value.path().read_text(encoding="utf-8")
     assert SWIMMING[2] in exported and "out_of_scope" in exported
 
-    page.get_by_label("Territoire").select_option(label="Pas-de-Calais")
+    page.get_by_label("Territoire", exact=True).select_option(label="Pas-de-Calais")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("#status")).to_contain_text("Chiffres du")
     expect(page.locator("#places")).not_to_contain_text("Trifouillis")  # a conversation without a known commune
-    page.get_by_label("Territoire").select_option("")
+    page.get_by_label("Territoire", exact=True).select_option("")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("#places")).to_contain_text("Trifouillis")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
