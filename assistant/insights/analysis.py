@@ -110,11 +110,14 @@ def replay(key: str, rows: Iterable, vocab: dict, low_confidence: float) -> Conv
         if message is None or message.paused:
             return
         answers = set(message.answers)
-        message.not_understood = message.intent in nu["intents"] or bool(answers & not_understood_answers)
+        # In a form, the intent does not matter: the form reads the answer, and says when it could not.
+        fallback = message.intent in nu["intents"] and message.in_form is None
+        message.not_understood = fallback or bool(answers & not_understood_answers)
         low = (message.confidence is not None and message.confidence < low_confidence and message.in_form is None
                and not (message.text or "").startswith("/"))
         message.low_confidence = low and not message.not_understood and not message.complaint
-        message.unmet = not message.complaint and (message.not_understood or message.intent in unmet["intents"]
+        out_of_scope = message.intent in unmet["intents"] and message.in_form is None
+        message.unmet = not message.complaint and (message.not_understood or out_of_scope
                                                    or bool(answers & unmet_answers) or low)
 
     for row in rows:

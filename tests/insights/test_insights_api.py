@@ -110,3 +110,20 @@ def test_raw_texts_go_after_the_retention_period_but_labels_and_figures_stay(cli
     figures = client.get("/insights/summary", params=period, headers=client.officer).json()
     assert figures["totaux"]["messages"] == 2 and figures["totaux"]["besoins_non_satisfaits"] == 2
     assert "le marché de Noël est quand ?" in client.get("/insights/export.yml", headers=client.officer).text
+
+
+def test_an_answer_a_form_accepted_is_not_counted_as_not_understood(client):
+    now = time.time() - 60
+    talk = (Talk("g", now).user("je veux parler à quelqu'un", "ask_human").add("action", name="action_handoff_offer")
+            .bot("utter_handoff_consent").user("oui", "affirm").add("loop", name="handoff_form")
+            .add("slot", name="requested_slot", value="handoff_name").bot("utter_ask_handoff_name")
+            .user("[nom]", "nlu_fallback", 1.0).add("slot", name="requested_slot", value="handoff_contact")
+            .bot("utter_ask_handoff_contact").user("[contact]", "nlu_fallback", 1.0).add("loop", name=None)
+            .add("action", name="action_handoff_submit").add("slot", name="handoff_reference", value=True)
+            .bot("utter_handoff_created"))
+    post(client, talk)
+    figures = client.get("/insights/summary", headers=client.officer).json()
+    assert figures["totaux"]["messages"] == 4 and figures["totaux"]["non_compris"] == 0
+    assert figures["totaux"]["besoins_non_satisfaits"] == 0
+    assert figures["transferts"]["proposes"] == 1 and figures["transferts"]["demandes"] == 1
+    assert client.get("/insights/groups", headers=client.officer).json()["groupes"] == []
