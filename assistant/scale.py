@@ -101,7 +101,7 @@ class ScaleStack:
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.ports.redis), "REDIS_PASSWORD": "",
             "REDIS_LOCK_DB": "1", "REDIS_LOCK_PREFIX": "assistant",
             "SOCKETIO_REDIS_URL": f"{redis}/0",
-            "ASSISTANT_RATE_STORE": "assistant.redis_rate_store:RedisRateStore",
+            "ASSISTANT_RATE_STORE": "rasa_plugins.redis_rate_store:RedisRateStore",
             "ASSISTANT_RATE_REDIS_URL": f"{redis}/2",
             "SANIC_REAL_IP_HEADER": "x-real-ip",
             "ASSISTANT_SITE_ORIGINS": " ".join(self.origins()),
@@ -124,7 +124,7 @@ class ScaleStack:
             argv[argv.index("--endpoints") + 1] = str(self.endpoints)
             cors = argv.index("--cors")
             argv[cors + 1:] = self.origins()
-            env["PYTHONPATH"] = str(ROOT)  # the lock store and rate store are loaded from assistant/
+            env["PYTHONPATH"] = str(ROOT)  # the lock store and rate store are loaded from rasa_plugins/
         return argv, env, ready
 
     # --- processes ----------------------------------------------------------------------------------------

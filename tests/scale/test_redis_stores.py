@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from assistant.lock_store import AtomicRedisLockStore
-from assistant.redis_rate_store import RedisRateStore
+from rasa_plugins.lock_store import AtomicRedisLockStore
+from rasa_plugins.redis_rate_store import RedisRateStore
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,5 +1,5 @@
 """The rate limit's token buckets in Redis, shared by every Rasa server (`ASSISTANT_RATE_STORE=
-assistant.redis_rate_store:RedisRateStore`, Redis at `ASSISTANT_RATE_REDIS_URL`). With the in-memory store, each
+rasa_plugins.redis_rate_store:RedisRateStore`, Redis at `ASSISTANT_RATE_REDIS_URL`). With the in-memory store, each
 of N servers behind a load balancer keeps its own buckets and a conversation spread over them gets N times its limit.
 
 One bucket is a Redis hash updated by a Lua script (atomic, on the Redis server's clock), and expires once it

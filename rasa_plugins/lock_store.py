@@ -1,5 +1,5 @@
 """Rasa's Redis lock store, with each change of a conversation's lock done atomically (a Rasa plug-in, loaded by the
-Rasa server from `lock_store: type: assistant.lock_store.AtomicRedisLockStore` in deploy/endpoints.yml).
+Rasa server from `lock_store: type: rasa_plugins.lock_store.AtomicRedisLockStore` in deploy/endpoints.yml).
 
 Rasa 3.6's `RedisLockStore` issues a ticket by reading the lock, adding a ticket and writing it back: two Rasa
 servers that receive a message of the same conversation at the same moment can both read the same lock, issue the
