@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from typing import Any, Iterable, Optional
 
-import requests
 from babel.dates import format_date
 from babel.lists import format_list
 from rasa_sdk import Action, Tracker
@@ -19,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import resolve_place, say_resolution_problem
-from actions.programme_client import ServiceUnavailable, client
+from actions.programme_client import NotFound, ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +263,7 @@ def _cite_names(tracker: Tracker) -> list[str]:
 async def _cite_by_id(cite_id: str) -> Optional[dict]:
     try:
         return await client.get(f"/cites/{cite_id}")
-    except requests.HTTPError:  # 404: the cité is no longer in the programme data
+    except NotFound:  # the cité is no longer in the programme data
         return None
 
 
