@@ -2,8 +2,9 @@
 
 The programme-data service owns the rules: given the facts so far, POST /bud/eligibility returns the verdict
 and `missing`, the facts that could still change it, in the order an adviser asks them. The form asks the
-first of those, reads the answer with assistant.french_values (dates, counts, amounts, shares) or the
-service's lexicon (kind of activity, origin), and stops as soon as nothing is missing.
+first of those, has the service read the answer (GET /bud/understand: dates, counts, amounts, shares, kind of
+activity, origin, tax regime), and stops as soon as nothing is missing. The facts the form may ask are the
+`required_slots` of `bud_form` in domain.yml.
 
 Each message can also correct an earlier answer (« non, c'était en 2023 », « en fait on est à Liévin ») or
 give several facts at once (« j'ai lancé ma société de nettoyage à Harnes en octobre 2022, on est 4 »).
@@ -21,12 +22,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import form_facts
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
-from assistant.bud import FACT_ORDER
-from assistant.text import fold, normalise
 
-FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
+FORM = "bud_form"
+CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
+# The facts the form may ask (domain.yml), in the order an adviser asks them; the service says which are missing.
+FACTS = form_facts(FORM, "bud_", not_facts=(CONFIRM_SLOT,))
 # Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
 OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
 SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
@@ -41,8 +44,8 @@ QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human"
              "ask_cites_commune", "out_of_scope"}
 # Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
 WINDOW_YEARS = (2018, 2026)
-_CORPORATE_TAX = re.compile(r"\b(impot sur les societes|a l is|sas|sasu|sarl)\b")
-_INCOME_TAX = re.compile(r"\b(impot sur le revenu|a l ir|micro entreprise|micro entrepreneur|auto entrepreneur|entreprise individuelle)\b")
+# Words of a share (« la moitié », « un tiers », « 30 % »): only then is a head count read as a share of the staff.
+_SHARE_WORDS = re.compile(r"%|moiti[eé]|tiers|quart", re.IGNORECASE)
 
 
 def today() -> dt.date:
@@ -66,7 +69,6 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 # reads the answers (GET /bud/understand: negations, contrasts, hedges); the action only knows what was asked.
 
 SURE, UNSURE = "sure", "unsure"
-CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
 
 
@@ -88,7 +90,7 @@ async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Option
     count, certainty = await _understand("resident_employees", text)
     if count is not None:
         return count, certainty
-    share, certainty = await _understand("turnover_outside_pct", text) if re.search(r"%|moitie|tiers|quart", fold(text)) else (None, None)
+    share, certainty = await _understand("turnover_outside_pct", text) if _SHARE_WORDS.search(text) else (None, None)
     eligible = tracker.get_slot(SLOT["eligible_employees"])
     if share is not None and eligible is not None:
         exact = eligible * share / 100
@@ -139,11 +141,6 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
         found[fact] = reading["value"]
         if reading.get("certainty") == UNSURE and unsure is not None:
             unsure.add(fact)
-    words = normalise(text)
-    if _INCOME_TAX.search(words):
-        found["corporate_tax"] = False
-    elif _CORPORATE_TAX.search(words):
-        found["corporate_tax"] = True
     return found
 
 

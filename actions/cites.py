@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import resolve_place, say_resolution_problem
-from actions.programme_client import NotFound, ServiceUnavailable, client
+from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
 
@@ -261,10 +261,7 @@ def _cite_names(tracker: Tracker) -> list[str]:
 
 
 async def _cite_by_id(cite_id: str) -> Optional[dict]:
-    try:
-        return await client.get(f"/cites/{cite_id}")
-    except NotFound:  # the cité is no longer in the programme data
-        return None
+    return await client.find(f"/cites/{cite_id}")  # None: the cité is no longer in the programme data
 
 
 class ActionCiteStatus(Action):

@@ -2,8 +2,9 @@
 
 Blocking `requests` calls run in a worker thread (`asyncio.to_thread`), so one slow answer never stalls the
 action server's event loop. Each call has a short timeout and a bounded retry (`actions/settings.py`); when the
-service cannot answer, `ServiceUnavailable` is raised and the action tells the user so. A 404 is an answer, not a
-failure: `NotFound` (the thing asked about is not, or no longer, in the programme data).
+service cannot answer, `ServiceUnavailable` is raised and the action tells the user so. Where a 404 is an answer
+(a cité asked for by its id is no longer in the programme data), `find` returns None instead; anywhere else a 4xx
+is a bug on our side, and to the user the same as a service that does not answer.
 """
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ class ServiceUnavailable(Exception):
     """The programme-data service did not answer, or not with the JSON its API documents."""
 
 
-class NotFound(Exception):
-    """The service answered 404: what was asked about (a cité by its id, …) is not in the programme data."""
+class NotFound(ServiceUnavailable):
+    """The service answered 404 (`find` turns it into None)."""
 
 
 class ProgrammeClient:
@@ -46,6 +47,13 @@ class ProgrammeClient:
 
     async def get(self, path: str, **params: Any) -> Any:
         return await asyncio.to_thread(self._request, "GET", path, params=params)
+
+    async def find(self, path: str, **params: Any) -> Optional[Any]:
+        """GET a resource that may not exist: None when the service answers 404."""
+        try:
+            return await self.get(path, **params)
+        except NotFound:
+            return None
 
     async def post(self, path: str, payload: dict, headers: Optional[dict] = None) -> Any:
         return await asyncio.to_thread(self._request, "POST", path, json=payload, headers=headers)

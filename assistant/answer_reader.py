@@ -341,6 +341,25 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     return _read_number(fact, text, lex, today or dt.date.today())
 
 
+@lru_cache(maxsize=4)
+def _tax_regime_words(path: Path, _mtime: float) -> tuple[re.Pattern, re.Pattern]:
+    with path.open(encoding="utf-8") as f:
+        words = yaml.safe_load(f)["tax_regime"]
+    return tuple(_phrase_regex(tuple(normalise(w) for w in words[kind])) for kind in ("income_tax", "corporate_tax"))
+
+
+def read_tax_regime(text: str, programme_dir: Path) -> Optional[bool]:
+    """True: the company pays corporate tax (IS); False: income tax (IR, micro-entreprise); None: not said."""
+    path = programme_dir / _FILE
+    income_tax, corporate_tax = _tax_regime_words(path, path.stat().st_mtime)
+    words = normalise((text or "")[:500])
+    if income_tax.search(words):
+        return False
+    if corporate_tax.search(words):
+        return True
+    return None
+
+
 _SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")
 # « créée en 2021 » says when, not that nothing was taken over: in passing, these words do not give the origin.
 _PASSING_CREATION = {"cree", "creee", "lance", "lancee", "monte", "montee", "nouvelle", "nouveau"}

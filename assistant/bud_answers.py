@@ -23,7 +23,12 @@ def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.dat
 
 def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
                        skip: tuple[str, ...] = ()) -> list[dict]:
-    return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
+    """Every fact the message states, and the tax regime when it names one (`corporate_tax`: true for IS)."""
+    readings = [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
+    corporate_tax = answer_reader.read_tax_regime(text, programme_dir) if "corporate_tax" not in skip else None
+    if corporate_tax is not None:
+        readings.append(answer_reader.Reading("corporate_tax", corporate_tax, "sure", None, False).as_dict())
+    return readings
 
 
 def restate(values: dict[str, Any], programme_dir: Path, months: list[str], commune_name: Optional[str]) -> list[str]:

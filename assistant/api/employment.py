@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, root_validator, validator
 
-from assistant import employment
+from assistant import employment, employment_answers
 from assistant.api.auth import require_staff
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
@@ -195,6 +195,19 @@ def orientation(request: OrientationRequest, state: AppState = Depends(get_state
     answer = employment.orient(profile, structures, commune, rules).as_dict(state.communes)
     answer["commune_resolution"] = resolution
     return answer
+
+
+@router.get("/understand", summary="Read the employment facts a free-text answer gives")
+def understand(
+    text: str = Query(..., min_length=1, max_length=500, description="« j'ai 24 ans et je touche le RSA »"),
+    asked: Optional[str] = Query(None, description="The fact just asked (age, rsa, …): a bare number is an age only "
+                                                   "when the age was asked"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    known = ("age",) + employment.BOOLEAN_FACTS
+    if asked is not None and asked not in known + ("commune",):
+        raise HTTPException(status_code=422, detail=f"asked doit valoir {', '.join(known + ('commune',))}.")
+    return employment_answers.understand(text, asked, state.settings.programme_dir)
 
 
 @router.get("/structures", summary="Employment structures, optionally for one commune and of one kind")
