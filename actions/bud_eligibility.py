@@ -22,17 +22,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import form_facts
+from actions.forms import form_facts, next_question
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 FORM = "bud_form"
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 # The facts the form may ask (domain.yml), in the order an adviser asks them; the service says which are missing.
-FACTS = form_facts(FORM, "bud_", not_facts=(CONFIRM_SLOT,))
+SLOT_PREFIX = "bud_"
+FACTS = form_facts(FORM, SLOT_PREFIX, not_facts=(CONFIRM_SLOT,))
 # Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
 OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
-SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
+SLOT = {fact: SLOT_PREFIX + fact for fact in FACTS + OPTIONAL_FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
 DIGRESSIONS = {
     "ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "stop", "greet",
@@ -195,9 +196,8 @@ class ValidateBudForm(Action):
             events += [SlotSet(SLOT[fact], value) for fact, value in kept.items()]
             pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
             return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
-        missing = [fact for fact in verdict["missing"] if fact in SLOT]
         events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
-        return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
+        return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX))]
 
     async def _to_confirm(self, tracker: Tracker, updates: dict, verdict: dict, unsure: set) -> dict:
         """The readings to say back: the unsure ones, and all new ones when they would make the verdict negative."""
@@ -289,11 +289,10 @@ class AskNextBudQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            missing = [fact for fact in (await evaluate(tracker))["missing"] if fact in SLOT]
+            slot = next_question((await evaluate(tracker))["missing"], FACTS, SLOT_PREFIX) or self.slot
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        slot = SLOT[missing[0]] if missing else self.slot
         year = tracker.get_slot("bud_creation_year")
         if slot == SLOT["creation_date"] and year:
             dispatcher.utter_message(response="utter_ask_bud_creation_month", year=year)

@@ -16,7 +16,6 @@ service's own French texts (route titles and descriptions, messages, structure n
 """
 from __future__ import annotations
 
-import contextvars
 import re
 from typing import Any, Optional
 
@@ -25,7 +24,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import form_facts
+from actions.forms import form_facts, next_question, still_needed
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ProgrammeClient, ServiceUnavailable, client
 
@@ -169,19 +168,8 @@ def profile_of(slots: dict[str, Any]) -> dict[str, Any]:
     return profile
 
 
-# One orientation per profile within one run of an action (the SDK asks for the required slots several times).
-_run_cache: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("emploi_orientation_cache", default=None)
-
-
 async def orientation(programme: ProgrammeClient, profile: dict[str, Any]) -> dict:
-    cache = _run_cache.get()
-    key = tuple(sorted(profile.items()))
-    if cache is not None and key in cache:
-        return cache[key]
-    answer = await programme.post("/employment/orientation", profile)
-    if cache is not None:
-        cache[key] = answer
-    return answer
+    return await programme.post("/employment/orientation", profile)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -237,19 +225,15 @@ class ValidateEmploymentForm(FormValidationAction):
     ) -> list[str]:
         """The slots of the facts that would still change the orientation. Raises ServiceUnavailable."""
         answer = await orientation(self.programme, profile_of(tracker.slots))
-        skipped = set(tracker.get_slot(SKIPPED_SLOT) or ())
-        return [slot_for(fact) for fact in answer["missing"] if fact in FACTS and fact not in skipped]
+        return still_needed(answer["missing"], FACTS, SLOT_PREFIX, tuple(tracker.get_slot(SKIPPED_SLOT) or ()))
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        token = _run_cache.set({})
         try:
             return await self._validate(dispatcher, tracker, domain)
         except ServiceUnavailable:
             # End the questions; action_emploi_orientation, which follows the form, tells the user.
             asked = tracker.get_slot(REQUESTED_SLOT) or COMMUNE_SLOT
             return [SlotSet(asked, tracker.get_slot(asked)), SlotSet(REQUESTED_SLOT, None)]
-        finally:
-            _run_cache.reset(token)
 
     async def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         asked = tracker.get_slot(REQUESTED_SLOT)
@@ -266,8 +250,9 @@ class ValidateEmploymentForm(FormValidationAction):
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled), unsure=unsure)
             events += [SlotSet(slot, value) for slot, value in filled.items()]
             tracker.slots.update({e["name"]: e["value"] for e in events})
-        required = await self.required_slots(FORM_SLOTS, dispatcher, tracker, domain)
-        next_slot = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+        answer = await orientation(self.programme, profile_of(tracker.slots))
+        next_slot = next_question(answer["missing"], FACTS, SLOT_PREFIX, tuple(tracker.get_slot(SKIPPED_SLOT) or ()),
+                                  filled=lambda slot: tracker.get_slot(slot) is not None)
         if asked and not any(e["name"] == asked for e in events):
             events.append(SlotSet(asked, tracker.get_slot(asked)))  # a validated slot: the form is not rejected
         return events + [SlotSet(REQUESTED_SLOT, next_slot)]
