@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from rasa_plugins import retention
+from rasa_plugins import retention, settings
 
 from rasa_plugins.guards import protect, screen, technical_problem
 
@@ -114,7 +114,7 @@ class RestInput(rest.RestInput):
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # what the server hands out: uuid4().hex
-MAX_METADATA_CHARS = 2000
+MAX_METADATA_CHARS = settings.MAX_METADATA_CHARS
 
 # The page's files, by URL path under /chat/: nothing else under web/ is reachable.
 PAGE_FILES = {

@@ -64,6 +64,10 @@ def rasa() -> RasaLimits:
     )
 
 
+# Message metadata (Socket.IO `customData`, REST `metadata`) longer than this, as JSON, is dropped.
+MAX_METADATA_CHARS = 2000
+
+
 def site_origins() -> list[str]:
     """The origins of the pages allowed to talk to this server from a browser (set by assistant/stack.py)."""
     return os.environ.get("ASSISTANT_SITE_ORIGINS", "").split()
