@@ -68,7 +68,7 @@ def test_rasa_data_validate_is_clean():
     assert result.returncode == 0, output[-5000:]
     warnings = [m.group(1).strip() for m in WARNING.finditer(output)]
     actions_code = _code("actions")
-    sending_code = actions_code + _code("assistant")
+    sending_code = actions_code + _code("assistant") + _code("rasa_plugins")
     refused = [w for w in warnings if not _accepted(w, actions_code, sending_code)]
     print("\n".join(["rasa data validate warnings:"] + warnings))
     assert not refused, "warnings of `rasa data validate` that nothing explains:\n" + "\n".join(refused)
