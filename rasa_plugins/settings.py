@@ -94,3 +94,17 @@ def programme_url() -> str:
 
 def assistant_token() -> str:
     return os.environ.get("PROGRAMME_ASSISTANT_TOKEN", DEFAULT_ASSISTANT_TOKEN)
+
+
+# Scale-out (deploy/): Redis for the shared rate buckets and for Socket.IO emits across Rasa servers (unset: this
+# process's memory, one server).
+def rate_redis_url() -> str:
+    return os.environ.get("ASSISTANT_RATE_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+def socketio_redis_url() -> str:
+    return os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+
+
+def socketio_redis_channel() -> str:
+    return os.environ.get("SOCKETIO_REDIS_CHANNEL", "assistant-socketio")
