@@ -9,6 +9,7 @@ is a bug on our side, and to the user the same as a service that does not answer
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Optional
 
 import requests
@@ -17,6 +18,7 @@ from urllib3.util.retry import Retry
 
 from actions import settings
 
+FORM_RULES_SECONDS = 60.0  # the forms' dialogue rules are read again after this long (staff may change them)
 TIMEOUT_SECONDS = settings.PROGRAMME_TIMEOUT_SECONDS
 RETRY = Retry(
     total=settings.PROGRAMME_RETRIES,
@@ -44,6 +46,7 @@ class ProgrammeClient:
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(max_retries=RETRY))
         self.session.mount("https://", HTTPAdapter(max_retries=RETRY))
+        self._form_rules: tuple[float, dict] = (0.0, {})
 
     async def get(self, path: str, **params: Any) -> Any:
         return await asyncio.to_thread(self._request, "GET", path, params=params)
@@ -73,6 +76,16 @@ class ProgrammeClient:
             return response.json()
         except ValueError as error:
             raise ServiceUnavailable(f"{method} {path}: not JSON") from error
+
+    # Dialogue rules of the forms (GET /dialogue/parameters): which intents are digressions, from what confidence
+
+    async def form_rules(self, form: str) -> dict:
+        """The rules in force for one form (`bud_form`, `employment_form`), kept for FORM_RULES_SECONDS."""
+        read_at, forms = self._form_rules
+        if not forms or time.monotonic() - read_at > FORM_RULES_SECONDS:
+            forms = (await self.get("/dialogue/parameters"))["forms"]
+            self._form_rules = (time.monotonic(), forms)
+        return forms[form]
 
     # Communes
 

@@ -23,14 +23,9 @@ def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.dat
 
 def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
                        skip: tuple[str, ...] = ()) -> list[dict]:
-    """Every fact the message states, and the tax regime when it names one (`corporate_tax`: true for IS)."""
-    readings = [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
-    corporate_tax = answer_reader.read_tax_regime(text, programme_dir) if "corporate_tax" not in skip else None
-    if corporate_tax is not None:
-        readings.append(answer_reader.Reading("corporate_tax", corporate_tax, "sure", None, False).as_dict())
-    return readings
+    return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
 
 
-def restate(values: dict[str, Any], programme_dir: Path, months: list[str], commune_name: Optional[str]) -> list[str]:
+def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:
     """Each fact value in plain words, in the order given."""
-    return [answer_reader.said(fact, value, programme_dir, months, commune_name) for fact, value in values.items()]
+    return [answer_reader.said(fact, value, programme_dir, commune_name) for fact, value in values.items()]
