@@ -2,8 +2,9 @@
 
 The programme-data service owns the rules: given the facts so far, POST /bud/eligibility returns the verdict
 and `missing`, the facts that could still change it, in the order an adviser asks them. The form asks the
-first of those, reads the answer with assistant.french_values (dates, counts, amounts, shares) or the
-service's lexicon (kind of activity, origin), and stops as soon as nothing is missing.
+first of those, has the service read the answer (GET /bud/understand: dates, counts, amounts, shares, kind of
+activity, origin, tax regime), and stops as soon as nothing is missing. The facts the form may ask are the
+`required_slots` of `bud_form` in domain.yml.
 
 Each message can also correct an earlier answer (« non, c'était en 2023 », « en fait on est à Liévin ») or
 give several facts at once (« j'ai lancé ma société de nettoyage à Harnes en octobre 2022, on est 4 »).
@@ -21,16 +22,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import form_facts, next_question
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
-from assistant.bud import FACT_ORDER
-from assistant.text import fold
 
-FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
+FORM = "bud_form"
+CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
+# The facts the form may ask (domain.yml), in the order an adviser asks them; the service says which are missing.
+SLOT_PREFIX = "bud_"
+FACTS = form_facts(FORM, SLOT_PREFIX, not_facts=(CONFIRM_SLOT,))
 # Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
 OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
-SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
+SLOT = {fact: SLOT_PREFIX + fact for fact in FACTS + OPTIONAL_FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
+# Words of a share (« la moitié », « un tiers », « 30 % »): only then is a head count read as a share of the staff.
+_SHARE_WORDS = re.compile(r"%|moiti[eé]|tiers|quart", re.IGNORECASE)
 
 
 def today() -> dt.date:
@@ -54,7 +60,6 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 # reads the answers (GET /bud/understand: negations, contrasts, hedges); the action only knows what was asked.
 
 SURE, UNSURE = "sure", "unsure"
-CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
 
 
@@ -81,7 +86,7 @@ async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Option
     count, certainty = await _understand("resident_employees", text)
     if count is not None:
         return count, certainty
-    share, certainty = await _understand("turnover_outside_pct", text) if re.search(r"%|moitie|tiers|quart", fold(text)) else (None, None)
+    share, certainty = await _understand("turnover_outside_pct", text) if _SHARE_WORDS.search(text) else (None, None)
     eligible = tracker.get_slot(SLOT["eligible_employees"])
     if share is not None and eligible is not None:
         exact = eligible * share / 100
@@ -186,9 +191,8 @@ class ValidateBudForm(Action):
             events += [SlotSet(SLOT[fact], value) for fact, value in kept.items()]
             pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
             return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
-        missing = [fact for fact in verdict["missing"] if fact in SLOT]
         events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
-        return events + [SlotSet("requested_slot", SLOT[missing[0]] if missing else None)]
+        return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX))]
 
     async def _to_confirm(self, tracker: Tracker, updates: dict, verdict: dict, unsure: set) -> dict:
         """The readings to say back: the unsure ones, and all new ones when they would make the verdict negative."""
@@ -282,11 +286,10 @@ class AskNextBudQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            missing = [fact for fact in (await evaluate(tracker))["missing"] if fact in SLOT]
+            slot = next_question((await evaluate(tracker))["missing"], FACTS, SLOT_PREFIX) or self.slot
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        slot = SLOT[missing[0]] if missing else self.slot
         year = tracker.get_slot("bud_creation_year")
         if slot == SLOT["creation_date"] and year:
             dispatcher.utter_message(response="utter_ask_bud_creation_month", year=year)

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from typing import Any, Iterable, Optional
 
-import requests
 from babel.dates import format_date
 from babel.lists import format_list
 from rasa_sdk import Action, Tracker
@@ -262,10 +261,7 @@ def _cite_names(tracker: Tracker) -> list[str]:
 
 
 async def _cite_by_id(cite_id: str) -> Optional[dict]:
-    try:
-        return await client.get(f"/cites/{cite_id}")
-    except requests.HTTPError:  # 404: the cité is no longer in the programme data
-        return None
+    return await client.find(f"/cites/{cite_id}")  # None: the cité is no longer in the programme data
 
 
 class ActionCiteStatus(Action):

@@ -3,35 +3,30 @@
 The ResponseSelector always picks the nearest answer, even to a question none of them answers (« quels sont les
 horaires de la délégation ? » is near the delegation's address). This action says the chosen answer only when
 both the intent and the selected response are confident, and the question does not ask a practical detail that
-no answer holds (opening hours, phone, e-mail: data/programme/faq_limits.fr.yaml); otherwise it says it does not
-know and offers to put the person in touch.
+no answer holds (opening hours, phone, e-mail: the programme-data service knows them, GET
+/programme/unanswered-detail); otherwise it says it does not know and offers to put the person in touch.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.text import normalise
+from actions.programme_client import ServiceUnavailable, client
 
 INTENT_CONFIDENCE = 0.6
 RESPONSE_CONFIDENCE = 0.5
-LIMITS_FILE = Path(__file__).resolve().parents[1] / "data" / "programme" / "faq_limits.fr.yaml"
 
 
-@lru_cache(maxsize=1)
-def _unanswered_details() -> tuple[str, ...]:
-    data = yaml.safe_load(LIMITS_FILE.read_text(encoding="utf-8"))
-    return tuple(normalise(word) for word in data["details_no_answer_gives"])
-
-
-def asks_unanswered_detail(text: str) -> bool:
-    padded = f" {normalise(text)} "
-    return any(f" {word} " in padded for word in _unanswered_details())
+async def asks_unanswered_detail(text: str) -> bool:
+    """Whether the question asks a detail no answer gives; when the service does not answer, the confident answer
+    is given (it is in the domain)."""
+    if not text.strip():
+        return False
+    try:
+        return bool((await client.get("/programme/unanswered-detail", text=text[:500]))["asks_unanswered_detail"])
+    except ServiceUnavailable:
+        return False
 
 
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
@@ -52,7 +47,7 @@ class ActionFaqAnswer(Action):
         text = tracker.latest_message.get("text") or ""
         confident = (intent.get("name") == "faq" and float(intent.get("confidence") or 0) >= INTENT_CONFIDENCE
                      and confidence >= RESPONSE_CONFIDENCE and answer)
-        if not confident or asks_unanswered_detail(text):
+        if not confident or await asks_unanswered_detail(text):
             dispatcher.utter_message(response="utter_faq_dont_know")
             return []
         dispatcher.utter_message(response=answer)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 from typing import Any, Optional
 
@@ -19,6 +18,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import settings
 from actions.cites import Message
 from actions.programme_client import ServiceUnavailable, client
 
@@ -49,7 +49,7 @@ RESPONSES = (
 
 
 def assistant_headers() -> dict:
-    return {"Authorization": f"Bearer {os.environ.get('PROGRAMME_ASSISTANT_TOKEN', 'dev-assistant-token')}"}
+    return {"Authorization": f"Bearer {settings.assistant_token()}"}
 
 
 def normalise_contact(text: str) -> Optional[str]:

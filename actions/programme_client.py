@@ -1,13 +1,14 @@
 """Client of the programme-data service, for the actions.
 
 Blocking `requests` calls run in a worker thread (`asyncio.to_thread`), so one slow answer never stalls the
-action server's event loop. Each call has a short timeout and a bounded retry; when the service cannot answer,
-`ServiceUnavailable` is raised and the action tells the user so.
+action server's event loop. Each call has a short timeout and a bounded retry (`actions/settings.py`); when the
+service cannot answer, `ServiceUnavailable` is raised and the action tells the user so. Where a 404 is an answer
+(a cité asked for by its id is no longer in the programme data), `find` returns None instead; anywhere else a 4xx
+is a bug on our side, and to the user the same as a service that does not answer.
 """
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from typing import Any, Optional
 
@@ -15,14 +16,15 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-DEFAULT_URL = "http://127.0.0.1:5080"
+from actions import settings
+
 FORM_RULES_SECONDS = 60.0  # the forms' dialogue rules are read again after this long (staff may change them)
-TIMEOUT_SECONDS = (2.0, 3.0)  # connect, read: a hung service answers « unavailable » in about 6 s (one retry)
+TIMEOUT_SECONDS = settings.PROGRAMME_TIMEOUT_SECONDS
 RETRY = Retry(
-    total=2,
-    connect=2,
+    total=settings.PROGRAMME_RETRIES,
+    connect=settings.PROGRAMME_RETRIES,
     read=1,
-    status=2,
+    status=settings.PROGRAMME_RETRIES,
     backoff_factor=0.2,
     status_forcelist=(502, 503, 504),
     allowed_methods=None,
@@ -34,9 +36,13 @@ class ServiceUnavailable(Exception):
     """The programme-data service did not answer, or not with the JSON its API documents."""
 
 
+class NotFound(ServiceUnavailable):
+    """The service answered 404 (`find` turns it into None)."""
+
+
 class ProgrammeClient:
     def __init__(self, base_url: Optional[str] = None):
-        self.base_url = (base_url or os.environ.get("PROGRAMME_URL", DEFAULT_URL)).rstrip("/")
+        self.base_url = (base_url or settings.programme_url()).rstrip("/")
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(max_retries=RETRY))
         self.session.mount("https://", HTTPAdapter(max_retries=RETRY))
@@ -44,6 +50,13 @@ class ProgrammeClient:
 
     async def get(self, path: str, **params: Any) -> Any:
         return await asyncio.to_thread(self._request, "GET", path, params=params)
+
+    async def find(self, path: str, **params: Any) -> Optional[Any]:
+        """GET a resource that may not exist: None when the service answers 404."""
+        try:
+            return await self.get(path, **params)
+        except NotFound:
+            return None
 
     async def post(self, path: str, payload: dict, headers: Optional[dict] = None) -> Any:
         return await asyncio.to_thread(self._request, "POST", path, json=payload, headers=headers)
@@ -53,8 +66,10 @@ class ProgrammeClient:
             response = self.session.request(method, self.base_url + path, timeout=TIMEOUT_SECONDS, **kwargs)
         except requests.RequestException as error:
             raise ServiceUnavailable(str(error)) from error
+        if response.status_code == 404:
+            raise NotFound(f"{method} {path}")
         if response.status_code >= 400:
-            # A 4xx here is a bug on our side (the actions send what the API documents), not the user's doing:
+            # Any other 4xx here is a bug on our side (the actions send what the API documents), not the user's doing:
             # to the user it is the same as a service that does not answer.
             raise ServiceUnavailable(f"{method} {path}: HTTP {response.status_code}")
         try:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant.text import normalise
+
 FILE_NAME = "erbm_facts.yaml"
 CERTAINTIES = ("sourcee", "inference")
 _DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")
@@ -60,3 +62,17 @@ def load(programme_dir: Path) -> list[Fact]:
         seen.add(values["id"])
         facts.append(Fact(certitude=certainty, **values))
     return facts
+
+
+# --- Questions no answer holds ---------------------------------------------------------------------------------
+
+LIMITS_FILE_NAME = "faq_limits.fr.yaml"
+
+
+def unanswered_detail(text: str, programme_dir: Path) -> str | None:
+    """The practical detail (opening hours, phone, e-mail… of data/programme/faq_limits.fr.yaml) that `text` asks
+    and that no programme answer gives, or None. Whole words, accents and case ignored."""
+    data = yaml.safe_load((programme_dir / LIMITS_FILE_NAME).read_text(encoding="utf-8"))
+    padded = f" {normalise(text)} "
+    return next((word for word in (normalise(w) for w in data["details_no_answer_gives"]) if f" {word} " in padded),
+                None)

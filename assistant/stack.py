@@ -5,11 +5,13 @@
     python -m assistant.stack train    # train only if no model matches the current training inputs
 
 The model is cached under models/ by a hash of everything that shapes it (config, domain, training data,
-pinned library versions), so a second start reuses it. Ports and paths come from the environment.
+pinned library versions, and the source of every custom component config.yml names, with the project modules it
+imports), so a second start reuses it. Ports and paths come from the environment.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import fcntl
 import hashlib
@@ -25,27 +27,71 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from assistant import limits
+import yaml
+
+from actions import settings as action_settings
 from assistant.exposure import refuse_default_secrets
+from rasa_plugins import settings as rasa_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL_DIR = ROOT / "models"
-# The custom NLU components (rasa_plugins/, the gibberish filter) shape the model too: a change retrains it.
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories", "requirements.lock",
-                   "rasa_plugins", "assistant/gibberish.py")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories", "requirements.lock")
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"}
 
 
-def model_hash() -> str:
-    digest = hashlib.sha256()
+def _module_file(root: Path, module: str) -> Optional[Path]:
+    """The source file of a project module (`rasa_plugins.gibberish`), or None for a library's."""
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _project_imports(root: Path, file: Path) -> set[str]:
+    """The modules of this repository that a source file imports (absolute imports only)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in names if _module_file(root, name) is not None}
+
+
+def custom_component_files(root: Path = ROOT) -> list[Path]:
+    """The source of every custom pipeline component and policy named in config.yml (a dotted `module.Class`),
+    and of the project modules they import, transitively: a change to any of them changes what training makes."""
+    config = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8")) or {}
+    pending = [str(entry["name"]).rsplit(".", 1)[0]
+               for entry in (config.get("pipeline") or []) + (config.get("policies") or [])
+               if isinstance(entry, dict) and "." in str(entry.get("name", ""))]
+    found: dict[str, Path] = {}
+    while pending:
+        module = pending.pop()
+        file = _module_file(root, module)
+        if file is None or module in found:
+            continue
+        found[module] = file
+        pending.extend(_project_imports(root, file) - set(found))
+    return sorted(set(found.values()))
+
+
+def training_files(root: Path = ROOT) -> list[Path]:
+    files: list[Path] = []
     for name in TRAINING_INPUTS:
-        path = ROOT / name
-        files = (sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-                 if path.is_dir() else [path])
-        for file in files:
-            digest.update(str(file.relative_to(ROOT)).encode())
-            digest.update(file.read_bytes())
+        path = root / name
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return files + [file for file in custom_component_files(root) if file not in files]
+
+
+def model_hash(root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for file in training_files(root):
+        digest.update(str(file.relative_to(root)).encode())
+        digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -94,6 +140,15 @@ def site_origins(rasa_port: int) -> list[str]:
     return configured or [f"http://127.0.0.1:{rasa_port}", f"http://localhost:{rasa_port}"]
 
 
+def sanic_environment(max_body_bytes: int, request_timeout: int, response_timeout: int) -> dict[str, str]:
+    """Sanic reads SANIC_* variables into its configuration when the app is created (Rasa and rasa-sdk both)."""
+    return {
+        "SANIC_REQUEST_MAX_SIZE": str(max_body_bytes),
+        "SANIC_REQUEST_TIMEOUT": str(request_timeout),
+        "SANIC_RESPONSE_TIMEOUT": str(response_timeout),
+    }
+
+
 @dataclass
 class Ports:
     programme: int = int(os.environ.get("PROGRAMME_PORT", "5080"))
@@ -112,16 +167,16 @@ class Stack:
     processes: dict = field(default_factory=dict)
 
     def env(self, name: Optional[str] = None) -> dict:
-        """The environment of one process (`name`), with its Sanic limits from assistant/limits.py."""
+        """The environment of one process (`name`), with its Sanic limits from its package's settings module."""
         programme_db = os.environ.get("PROGRAMME_DATABASE_URL", f"sqlite:///{self.var_dir / 'programme.db'}")
         sanic = {}
         if name == "rasa":
-            rasa_limits = limits.rasa()
-            sanic = limits.sanic_environment(rasa_limits.max_body_bytes, rasa_limits.request_timeout_seconds,
+            rasa_limits = rasa_settings.rasa()
+            sanic = sanic_environment(rasa_limits.max_body_bytes, rasa_limits.request_timeout_seconds,
                                              rasa_limits.response_timeout_seconds)
         elif name == "actions":
-            action_limits = limits.action_server()
-            sanic = limits.sanic_environment(action_limits.max_body_bytes, action_limits.request_timeout_seconds,
+            action_limits = action_settings.limits()
+            sanic = sanic_environment(action_limits.max_body_bytes, action_limits.request_timeout_seconds,
                                              action_limits.response_timeout_seconds)
             sanic["SANIC_HOST"] = os.environ.get("ACTION_HOST", "127.0.0.1")  # rasa-sdk's default is 0.0.0.0
         return {

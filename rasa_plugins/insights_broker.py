@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -29,6 +28,7 @@ from typing import Any, Optional
 
 from rasa.core.brokers.broker import EventBroker
 
+from rasa_plugins import settings
 from rasa_plugins.masking import NAME, mask
 
 logger = logging.getLogger(__name__)
@@ -63,8 +63,8 @@ class InsightsEventBroker(EventBroker):
     @classmethod
     async def from_endpoint_config(cls, broker_config: Any, event_loop: Any = None) -> "InsightsEventBroker":
         kwargs = dict(getattr(broker_config, "kwargs", {}) or {})
-        url = getattr(broker_config, "url", None) or os.environ.get("PROGRAMME_URL", "http://127.0.0.1:5080")
-        token = os.environ.get("PROGRAMME_ASSISTANT_TOKEN", "dev-assistant-token")
+        url = getattr(broker_config, "url", None) or settings.programme_url()
+        token = settings.assistant_token()
         return cls(url, token, max_queue=int(kwargs.get("max_queue", 5000)))
 
     # --- Rasa's side: called on the event loop, must be instant ---------------------------------------------------

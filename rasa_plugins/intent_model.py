@@ -14,11 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
+import unicodedata
+
 import numpy as np
 import yaml
 from scipy.sparse import csr_matrix, hstack
 
-from assistant.text import fold
 
 SHORT_FORMS_FILE = Path(__file__).with_name("sms_fr.yaml")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -37,6 +38,12 @@ DEFAULTS = {
     "calibrate": True,
 }
 TEMPERATURES = (1.0, 0.8, 0.65, 0.5, 0.4, 0.33, 0.25, 0.2, 0.15)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents (as `assistant.text.fold`: the Rasa plug-ins do not load the service's package)."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
 @lru_cache(maxsize=1)

@@ -9,8 +9,9 @@ protects the service, it must not be the reason it stops answering.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Optional
+
+from rasa_plugins import settings
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class RedisRateStore:
         import redis
 
         self.client = client or redis.Redis.from_url(
-            url or os.environ.get("ASSISTANT_RATE_REDIS_URL", "redis://127.0.0.1:6379/2"),
+            url or settings.rate_redis_url(),
             socket_timeout=0.5, socket_connect_timeout=0.5,
         )
         self.prefix = prefix

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, root_validator, validator
 
-from assistant import employment
+from assistant import employment, employment_answers
 from assistant.api.auth import require_staff
 from assistant.api.communes import resolve_query
 from assistant.api.state import AppState, get_state
@@ -206,6 +206,19 @@ def parameters(
     state: AppState = Depends(get_state),
 ) -> dict:
     return employment.load_parameters(state.settings.programme_dir).as_dict(as_of or dt.date.today())
+
+
+@router.get("/understand", summary="Read the employment facts a free-text answer gives")
+def understand(
+    text: str = Query(..., min_length=1, max_length=500, description="« j'ai 24 ans et je touche le RSA »"),
+    asked: Optional[str] = Query(None, description="The fact just asked (age, rsa, …): a bare number is an age only "
+                                                   "when the age was asked"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    known = ("age",) + employment.BOOLEAN_FACTS
+    if asked is not None and asked not in known + ("commune",):
+        raise HTTPException(status_code=422, detail=f"asked doit valoir {', '.join(known + ('commune',))}.")
+    return employment_answers.understand(text, asked, state.settings.programme_dir)
 
 
 @router.get("/structures", summary="Employment structures, optionally for one commune and of one kind")

@@ -1,7 +1,7 @@
 """Facts about the ERBM programme over HTTP, each with its source and date, read from the data file per call."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from assistant import erbm_facts
 from assistant.api.state import AppState, get_state
@@ -12,6 +12,15 @@ router = APIRouter(prefix="/programme", tags=["programme"])
 @router.get("/facts", summary="The ERBM facts the assistant may state, with their sources")
 def list_facts(state: AppState = Depends(get_state)) -> dict:
     return {"faits": [fact.as_dict() for fact in _facts(state)]}
+
+
+@router.get("/unanswered-detail", summary="Does this question ask a practical detail no programme answer gives?")
+def unanswered_detail(
+    text: str = Query(..., min_length=1, max_length=500, description="« quels sont les horaires de la délégation ? »"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    detail = erbm_facts.unanswered_detail(text, state.settings.programme_dir)
+    return {"asks_unanswered_detail": detail is not None, "detail": detail}
 
 
 @router.get("/facts/{fact_id}", summary="One ERBM fact")

@@ -245,6 +245,19 @@ def test_a_follow_up_without_a_name_is_about_the_cite_of_the_previous_answer(ser
     assert only_text(messages).startswith("Cité Agache : à Fenain.")
 
 
+def test_a_cite_that_is_no_longer_in_the_programme_data_is_not_a_service_failure(service, domain):
+    """A remembered cité (or an old button's id) the service answers 404 for: the bot asks which cité is meant,
+    it does not say the service is unavailable."""
+    gone = "cite-qui-n-existe-plus"
+    follow_up = tracker("et quand commencent les travaux ?", "ask_cite_status", cite_id=gone)
+    messages, events = run(ActionCiteStatus(), follow_up, domain)
+    assert only_text(messages).startswith("De quelle cité parlez-vous ?")
+    old_button = tracker('/ask_cite_status{"cite_id": "%s"}' % gone, "ask_cite_status", [("cite_id", gone)])
+    messages, _ = run(ActionCiteStatus(), old_button, domain)
+    assert only_text(messages).startswith("De quelle cité parlez-vous ?")
+    assert all(m.get("response") != "utter_service_unavailable" for m in messages)
+
+
 def test_a_question_that_names_no_cite_gets_a_question_not_a_guess(service, domain):
     messages, events = run(ActionCiteStatus(), tracker("où en est la rénovation de ma cité ?", "ask_cite_status"), domain)
     answer = only_text(messages)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from assistant import limits
-from assistant.guards import Guard, MemoryRateStore, load_store
+from rasa_plugins import settings as limits
+from rasa_plugins.guards import Guard, MemoryRateStore, load_store
 
 
 class Clock:
@@ -63,7 +63,7 @@ def test_the_store_forgets_idle_keys_beyond_its_size():
 
 def test_a_store_is_chosen_by_its_dotted_name():
     assert isinstance(load_store("memory"), MemoryRateStore)
-    assert isinstance(load_store("assistant.guards:MemoryRateStore"), MemoryRateStore)
+    assert isinstance(load_store("rasa_plugins.guards:MemoryRateStore"), MemoryRateStore)
 
 
 def test_too_long_by_characters_or_by_signs_never_reaches_the_dialogue():

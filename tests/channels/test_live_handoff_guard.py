@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from assistant import channels, live_handoff
+from rasa_plugins import channels, live_handoff
 
 
 class _Service(BaseHTTPRequestHandler):

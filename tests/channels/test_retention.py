@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.retention import purge_conversations
+from rasa_plugins.retention import purge_conversations
 
 DAY = 86400
 

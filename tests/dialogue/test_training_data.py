@@ -34,7 +34,7 @@ def _accepted(warning: str, actions_code: str, sending_code: str) -> bool:
     """Warnings about things only Python code uses are accepted when that code really uses them.
 
     - an utterance that no story names but an action dispatches (`response="utter_x"`), or that the message
-      guards send themselves (assistant/guards.py);
+      guards send themselves (rasa_plugins/guards.py);
     - an intent that no story names but an action reads (the « Oui » / « Non » of a form);
     - an intent with no NLU examples that the channels send as a payload (`/technical_problem`) or trigger as an
       external intent (`trigger_intent`, the live hand-off's `handoff_ended`), named in the channel code.
@@ -42,7 +42,7 @@ def _accepted(warning: str, actions_code: str, sending_code: str) -> bool:
     """
     if m := UNUSED_UTTERANCE.fullmatch(warning):
         name = m.group(1)
-        return name in LITERAL_UTTERANCE.findall(actions_code + _code_of("assistant/guards.py")) or any(
+        return name in LITERAL_UTTERANCE.findall(actions_code + _code_of("rasa_plugins/guards.py")) or any(
             name.startswith(prefix) for prefix in COMPOSED_UTTERANCE.findall(actions_code))
     if m := UNUSED_INTENT.fullmatch(warning):
         return re.search(rf"[\"']{m.group(1)}[\"']", actions_code) is not None
@@ -68,7 +68,7 @@ def test_rasa_data_validate_is_clean():
     assert result.returncode == 0, output[-5000:]
     warnings = [m.group(1).strip() for m in WARNING.finditer(output)]
     actions_code = _code("actions")
-    sending_code = actions_code + _code("assistant")
+    sending_code = actions_code + _code("assistant") + _code("rasa_plugins")
     refused = [w for w in warnings if not _accepted(w, actions_code, sending_code)]
     print("\n".join(["rasa data validate warnings:"] + warnings))
     assert not refused, "warnings of `rasa data validate` that nothing explains:\n" + "\n".join(refused)

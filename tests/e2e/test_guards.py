@@ -10,7 +10,7 @@ import uuid
 import pytest
 import requests
 
-from assistant.guards import domain_texts
+from rasa_plugins.guards import domain_texts
 from conftest import Resident, _SourceAddress, loopback_address, rasa_rss_mb
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,7 @@ def test_a_flooding_conversation_is_slowed_and_another_one_is_not(stack):
 def test_many_conversations_from_one_address_are_slowed(stack):
     """60 conversations at once from one address: no more get through than the address's bucket allows (its burst,
     then its rate while they run); the others are answered at once; another address is not slowed."""
-    from assistant import limits
+    from rasa_plugins import settings as limits
 
     rasa_limits = limits.rasa()
     senders = [Resident(stack, address="127.0.0.9") for _ in range(60)]

@@ -126,7 +126,7 @@ def test_a_rate_store_without_redis_lets_messages_through():
 def test_socketio_emits_go_through_redis_only_when_configured(monkeypatch, redis_port):
     import socketio
 
-    from assistant.channels import socketio_client_manager
+    from rasa_plugins.channels import socketio_client_manager
 
     monkeypatch.delenv("SOCKETIO_REDIS_URL", raising=False)
     assert socketio_client_manager() is None  # one server: python-socketio's in-memory manager

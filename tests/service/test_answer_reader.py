@@ -53,8 +53,8 @@ def test_answer_is_read_right(fact, text, value, certainty):
 
 @pytest.mark.parametrize("text, facts", TABLE["employment"], ids=lambda v: str(v))
 def test_a_job_seeker_situation_is_read_right(text, facts):
-    from actions.emploi import read_cues  # the employment cues are read where the employment form lives
-    assert read_cues(text) == facts
+    from assistant.employment_answers import read_cues  # data/programme/employment/answers.fr.yaml
+    assert read_cues(text, PROGRAMME_DIR) == facts
 
 
 def test_the_table_covers_every_kind_of_fact():

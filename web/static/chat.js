@@ -1,6 +1,6 @@
 /* The resident chat widget: socket.io-client 4 (served from node_modules) and the DOM, nothing else.
  *
- * Protocol (assistant/channels.py): session_request {session_id} → session_confirm id, then session_history
+ * Protocol (rasa_plugins/channels.py): session_request {session_id} → session_confirm id, then session_history
  * {messages, expired, new}; user_uttered {message, session_id, customData} → bot_uttered {text, quick_replies}.
  * The server's tracker store is the one record of the conversation: on every (re)connection its history is
  * compared with what the page shows, the missing messages are added and what the server never got is sent again.

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from typing import Any, Optional
+
+from rasa_plugins import settings
 
 logger = logging.getLogger(__name__)
 
 
 def retention_days() -> int:
-    return int(os.environ.get("CONVERSATION_RETENTION_DAYS", "30"))
+    return settings.conversation_retention_days()
 
 
 def purge_interval() -> float:
-    return float(os.environ.get("CONVERSATION_PURGE_SECONDS", "3600"))
+    return settings.conversation_purge_seconds()
 
 
 def _sql_store(store: Any) -> Optional[Any]:

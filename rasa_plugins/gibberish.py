@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,11 +22,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.text import fold
 from rasa_plugins.intent_model import short_forms
 
 _WORD = re.compile(r"[a-z]+")
 VOCABULARY_FILE = "vocabulary.json"
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, ligatures spelled out (the Rasa process's own copy of the service's `fold`: this
+    component must not load the programme-data service's package)."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def words(text: str) -> set[str]:

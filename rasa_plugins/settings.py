@@ -1,7 +1,9 @@
-"""Limits and time-outs of the Rasa server and of the action server: the one place where they are set.
+"""Settings of the Rasa server's plug-ins (channels, guards, live hand-off, retention): the one place where this
+process reads its ports, URLs, limits and time-outs from the environment.
 
-Every value can be overridden from the environment (the name in brackets). The programme-data service has its own
-in `assistant/settings.py`; the actions' calls to it have theirs in `actions/programme_client.py`.
+Every value can be overridden from the environment (the name in the call). The programme-data service has its own
+in `assistant/settings.py`, the action server in `actions/settings.py`. Values are read when asked for (tests and
+`assistant/stack.py` change the environment before a server starts).
 
 Why these values (measured on the trained model, see the README's « Reliability » section): the NLU pipeline costs
 grow faster than the message (DIET's attention is quadratic in the number of tokens: it takes 70 % of the time).
@@ -46,14 +48,6 @@ class RasaLimits:
     response_timeout_seconds: int
 
 
-@dataclass(frozen=True)
-class ActionServerLimits:
-    # Rasa sends the whole tracker to the action server: long conversations make big bodies.
-    max_body_bytes: int
-    request_timeout_seconds: int
-    response_timeout_seconds: int
-
-
 def rasa() -> RasaLimits:
     return RasaLimits(
         max_message_chars=_int("ASSISTANT_MAX_MESSAGE_CHARS", 2000),
@@ -70,18 +64,47 @@ def rasa() -> RasaLimits:
     )
 
 
-def action_server() -> ActionServerLimits:
-    return ActionServerLimits(
-        max_body_bytes=_int("ACTION_MAX_BODY_BYTES", 20_000_000),
-        request_timeout_seconds=_int("ACTION_REQUEST_TIMEOUT", 30),
-        response_timeout_seconds=_int("ACTION_RESPONSE_TIMEOUT", 60),
-    )
+# Message metadata (Socket.IO `customData`, REST `metadata`) longer than this, as JSON, is dropped.
+MAX_METADATA_CHARS = 2000
 
 
-def sanic_environment(max_body_bytes: int, request_timeout: int, response_timeout: int) -> dict[str, str]:
-    """Sanic reads SANIC_* variables into its configuration when the app is created (Rasa and rasa-sdk both)."""
-    return {
-        "SANIC_REQUEST_MAX_SIZE": str(max_body_bytes),
-        "SANIC_REQUEST_TIMEOUT": str(request_timeout),
-        "SANIC_RESPONSE_TIMEOUT": str(response_timeout),
-    }
+def site_origins() -> list[str]:
+    """The origins of the pages allowed to talk to this server from a browser (set by assistant/stack.py)."""
+    return os.environ.get("ASSISTANT_SITE_ORIGINS", "").split()
+
+
+# Conversation retention: the tracker store forgets a conversation this many days after its last event, and the
+# purge runs at start-up and then at this interval.
+def conversation_retention_days() -> int:
+    return _int("CONVERSATION_RETENTION_DAYS", 30)
+
+
+def conversation_purge_seconds() -> float:
+    return _float("CONVERSATION_PURGE_SECONDS", 3600)
+
+
+# Live hand-off: where the programme-data service is, the token both sides share, and the time-outs of the relay.
+DEFAULT_ASSISTANT_TOKEN = "dev-assistant-token"
+PROGRAMME_TIMEOUT_SECONDS = (1.0, 3.0)  # connect, read
+
+
+def programme_url() -> str:
+    return os.environ.get("PROGRAMME_URL", "http://127.0.0.1:5080").rstrip("/")
+
+
+def assistant_token() -> str:
+    return os.environ.get("PROGRAMME_ASSISTANT_TOKEN", DEFAULT_ASSISTANT_TOKEN)
+
+
+# Scale-out (deploy/): Redis for the shared rate buckets and for Socket.IO emits across Rasa servers (unset: this
+# process's memory, one server).
+def rate_redis_url() -> str:
+    return os.environ.get("ASSISTANT_RATE_REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+def socketio_redis_url() -> str:
+    return os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+
+
+def socketio_redis_channel() -> str:
+    return os.environ.get("SOCKETIO_REDIS_CHANNEL", "assistant-socketio")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -37,9 +36,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from assistant import retention
+from rasa_plugins import retention, settings
 
-from assistant.guards import protect, screen, technical_problem
+from rasa_plugins.guards import protect, screen, technical_problem
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 Guard = Callable[[UserMessage, Handler], Awaitable[Any]]
 
 # Checks run on every user message before the dialogue, outermost first (length cap, rate limit, hand-off…).
-MESSAGE_GUARDS: List[Guard] = [screen]  # size, rate, typed payloads, time: assistant/guards.py
+MESSAGE_GUARDS: List[Guard] = [screen]  # size, rate, typed payloads, time: rasa_plugins/guards.py
 
 
 class _CountingOutput(OutputChannel):
@@ -79,7 +78,7 @@ def never_silent(on_new_message: Handler) -> Handler:
         await on_new_message(message)
         if output.sent == 0 and message.text != TECHNICAL_PROBLEM:
             # Straight to the channel: fed to the dialogue as an intent, it reached a running form, which failed
-            # again and answered nothing (assistant/guards.py).
+            # again and answered nothing (rasa_plugins/guards.py).
             await technical_problem(output, message.sender_id)
 
     return handle
@@ -115,7 +114,7 @@ class RestInput(rest.RestInput):
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")  # what the server hands out: uuid4().hex
-MAX_METADATA_CHARS = 2000
+MAX_METADATA_CHARS = settings.MAX_METADATA_CHARS
 
 # The page's files, by URL path under /chat/: nothing else under web/ is reachable.
 PAGE_FILES = {
@@ -165,12 +164,12 @@ async def emit_to_session(session_id: Text, message: Dict[Text, Any]) -> bool:
 
 
 def socketio_client_manager() -> Optional[Any]:
-    url = os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+    url = settings.socketio_redis_url()
     if not url:
         return None
     from socketio import AsyncRedisManager
 
-    return AsyncRedisManager(url, channel=os.environ.get("SOCKETIO_REDIS_CHANNEL", "assistant-socketio"))
+    return AsyncRedisManager(url, channel=settings.socketio_redis_channel())
 
 
 # --- end of scale-out --------------------------------------------------------------------------------------------
@@ -330,7 +329,7 @@ class _Blueprint(socketio.SocketBlueprint):
             app.add_route(_page, "/chat", methods=["GET"], name="webchat_root")
             app.add_route(_page, "/chat/<name:path>", methods=["GET"], name="webchat_page")
             app.add_task(retention.purge_forever)
-            from assistant import live_handoff
+            from rasa_plugins import live_handoff
 
             app.add_route(live_handoff.relay, "/handoff/relay", methods=["POST"], name="handoff_relay")
         super().register(app, options)
@@ -359,7 +358,7 @@ async def _page(request: Request, name: Text = "") -> HTTPResponse:
 
 def _register_live_handoff() -> None:
     """The live hand-off's guard: web chat messages of a conversation held by an officer go to the officer."""
-    from assistant import live_handoff
+    from rasa_plugins import live_handoff
 
     if live_handoff.guard not in MESSAGE_GUARDS:
         MESSAGE_GUARDS.append(live_handoff.guard)

@@ -1,12 +1,12 @@
 """What every message passes before it reaches the NLU: size, rate, typed commands, time.
 
-Applied to Rasa's input channels in `assistant/channels.py`: `screen` is the first of its `MESSAGE_GUARDS`, and
+Applied to Rasa's input channels in `rasa_plugins/channels.py`: `screen` is the first of its `MESSAGE_GUARDS`, and
 `protect(blueprint)` adds a request middleware that remembers the client's address for the per-address rate
 limit and restricts Socket.IO to the site's origins.
 
 - A message longer than `max_message_chars` (or `max_message_tokens` words and signs) is answered
   `utter_message_too_long` and never reaches the NLU: its cost grows faster than its length (see
-  `assistant/limits.py`). The conversation is left as it was (a form goes on at the same question).
+  `rasa_plugins/settings.py`). The conversation is left as it was (a form goes on at the same question).
 - A conversation or a client address that sends faster than its token bucket allows is answered
   `utter_rate_limited` without Rasa doing anything else: a flood costs neither NLU time nor tracker storage.
 - Text that looks like an intent payload (« /restart », « /inform{"…"} ») drives the dialogue only when it is the
@@ -24,7 +24,6 @@ import asyncio
 import contextvars
 import importlib
 import logging
-import os
 import re
 import threading
 import time
@@ -33,7 +32,7 @@ from typing import Any, Awaitable, Callable, Iterable, Optional, Protocol
 
 import yaml
 
-from assistant import limits as limits_module
+from rasa_plugins import settings as limits_module
 
 logger = logging.getLogger(__name__)
 
@@ -158,11 +157,6 @@ class Guard:
         return payload in offered
 
 
-def site_origins() -> list[str]:
-    """The origins of the pages allowed to talk to this server from a browser (set by assistant/stack.py)."""
-    return os.environ.get("ASSISTANT_SITE_ORIGINS", "").split()
-
-
 def _tokens(text: str) -> int:
     return sum(1 for _ in _TOKEN.finditer(text))
 
@@ -221,7 +215,7 @@ def protect(blueprint: Any) -> Any:
 
     sio = getattr(blueprint.ctx, "sio", None)
     if sio is not None:
-        sio.eio.cors_allowed_origins = site_origins()
+        sio.eio.cors_allowed_origins = limits_module.site_origins()
 
     @blueprint.middleware("request")
     async def remember_client(request: Any) -> Any:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 from typing import Any, Awaitable, Callable, Optional
 
 import requests
@@ -24,17 +23,19 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResu
 from sanic import response
 from sanic.request import Request
 
+from rasa_plugins import settings
+
 logger = logging.getLogger(__name__)
-TIMEOUT = (1.0, 3.0)
+TIMEOUT = settings.PROGRAMME_TIMEOUT_SECONDS
 KINDS = {"closed": "handoff_ended", "timeout": "handoff_timeout"}
 
 
 def _token() -> str:
-    return os.environ.get("PROGRAMME_ASSISTANT_TOKEN", "dev-assistant-token")
+    return settings.assistant_token()
 
 
 def _programme_url() -> str:
-    return os.environ.get("PROGRAMME_URL", "http://127.0.0.1:5080").rstrip("/")
+    return settings.programme_url()
 
 
 def _forward(conversation_id: str, text: str) -> Optional[bool]:
@@ -73,7 +74,7 @@ async def relay(request: Request) -> response.HTTPResponse:
     if not isinstance(conversation_id, str) or not conversation_id or kind not in ("officer", *KINDS):
         return response.json({"detail": "Requête invalide."}, status=400)
     agent = getattr(request.app.ctx, "agent", None)
-    from assistant import channels
+    from rasa_plugins import channels
 
     channel = channels.live_channel()
     if agent is None or channel is None or channel.sio is None:

@@ -1,4 +1,4 @@
-"""Employment support actions (actions/emploi.py) against the real programme-data service.
+"""Employment support actions (actions/employment.py) against the real programme-data service.
 
 The trackers are built by hand as Rasa sends them to the action server; the dispatched responses and their
 variables are what the resident reads (through the domain). A conversation is replayed by applying each action's
@@ -14,11 +14,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.emploi import (
+from actions.employment import (
     FORM_SLOTS,
-    ActionEmploiOrientation,
-    ActionEmploiStart,
-    ValidateEmploiForm,
+    ActionEmploymentOrientation,
+    ActionEmploymentStart,
+    ValidateEmploymentForm,
     slot_for,
 )
 from actions.programme_client import ProgrammeClient
@@ -105,7 +105,7 @@ def orientation_of(programme: ProgrammeClient, profile: dict) -> dict:
     ],
 )
 def test_the_start_action_keeps_every_fact_the_opening_message_gives(programme, text, entities, expected):
-    messages, events = run(ActionEmploiStart(programme), tracker(text, entities=entities))
+    messages, events = run(ActionEmploymentStart(programme), tracker(text, entities=entities))
     assert responses(messages)[0] == "utter_emploi_start"
     found = slot_sets(events)
     assert found["topic"] == "emploi"
@@ -116,7 +116,7 @@ def test_the_start_action_keeps_every_fact_the_opening_message_gives(programme, 
 
 def test_the_start_action_forgets_the_previous_profile_and_the_place_of_a_bud_question(programme):
     old = {"emploi_age": 40, "emploi_rsa": True, "emploi_commune": "Lens", "commune": "Lens"}
-    _, events = run(ActionEmploiStart(programme), tracker("je cherche du travail", slots=old))
+    _, events = run(ActionEmploymentStart(programme), tracker("je cherche du travail", slots=old))
     found = slot_sets(events)
     assert found["emploi_age"] is None and found["emploi_rsa"] is None and found["emploi_commune"] is None
     assert "emploi_commune" not in {k for k, v in found.items() if v is not None}
@@ -127,7 +127,7 @@ def test_the_start_action_forgets_the_previous_profile_and_the_place_of_a_bud_qu
 
 def test_required_slots_follow_the_services_missing_list(programme):
     slots = {"emploi_age": 24, "emploi_commune": "Avion", "emploi_commune_insee": "62065"}
-    required = asyncio.run(ValidateEmploiForm(programme).required_slots(
+    required = asyncio.run(ValidateEmploymentForm(programme).required_slots(
         list(FORM_SLOTS), CollectingDispatcher(), tracker("", slots=slots), {}))
     missing = orientation_of(programme, {"age": 24, "commune_insee": "62065"})["missing"]
     assert required == [slot_for(fact) for fact in missing]
@@ -138,14 +138,14 @@ def test_an_answer_that_makes_a_question_useless_skips_it(programme):
     # At Denain, the RSA leads to the PLIE; once it is known, long-term unemployment changes nothing more.
     slots = {"emploi_age": 41, "emploi_commune": "Denain", "emploi_commune_insee": "59172",
              "emploi_registered_job_seeker": True}
-    _, events = run(ValidateEmploiForm(programme),
+    _, events = run(ValidateEmploymentForm(programme),
                     tracker("oui je le touche", intent="affirm", slots=slots, requested="emploi_rsa"))
     assert slot_sets(events)["emploi_rsa"] is True
     assert slot_sets(events)["requested_slot"] == "emploi_disability_recognised"
 
 
 def test_the_first_question_is_the_commune_when_nothing_is_known(programme):
-    _, events = run(ValidateEmploiForm(programme), tracker("je cherche du travail"))
+    _, events = run(ValidateEmploymentForm(programme), tracker("je cherche du travail"))
     assert slot_sets(events) == {"requested_slot": "emploi_commune"}
 
 
@@ -163,13 +163,13 @@ def test_the_first_question_is_the_commune_when_nothing_is_known(programme):
     ],
 )
 def test_free_text_answers_are_read(programme, requested, text, intent, expected):
-    _, events = run(ValidateEmploiForm(programme), tracker(text, intent=intent, requested=requested))
+    _, events = run(ValidateEmploymentForm(programme), tracker(text, intent=intent, requested=requested))
     assert slot_sets(events)[requested] == expected
 
 
 def test_an_unreadable_answer_is_said_not_understood_and_asked_again(programme):
     slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("bof", intent="nlu_fallback", confidence=0.3, slots=slots, requested="emploi_age"))
     assert responses(messages) == ["utter_emploi_not_understood_age"]
     assert slot_sets(events) == {"emploi_age": None, "requested_slot": "emploi_age"}
@@ -177,7 +177,7 @@ def test_an_unreadable_answer_is_said_not_understood_and_asked_again(programme):
 
 def test_an_unreadable_yes_no_answer_is_said_not_understood(programme):
     slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510", "emploi_age": 30}
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("euh", intent="nlu_fallback", confidence=0.3, slots=slots,
                                    requested="emploi_registered_job_seeker"))
     assert responses(messages) == ["utter_emploi_not_understood_yes_no"]
@@ -185,7 +185,7 @@ def test_an_unreadable_yes_no_answer_is_said_not_understood(programme):
 
 
 def test_a_misspelt_commune_is_read_and_said_back(programme):
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("lievinn", intent="inform_place", entities=[("commune", "lievinn")],
                                    requested="emploi_commune"))
     assert [(m["response"], m["commune"]) for m in messages] == [("utter_commune_understood", "Liévin")]
@@ -193,7 +193,7 @@ def test_a_misspelt_commune_is_read_and_said_back(programme):
 
 
 def test_a_place_outside_nord_and_pas_de_calais_is_not_understood_and_asked_again(programme):
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("zzzville", intent="inform_place", requested="emploi_commune"))
     assert responses(messages) == ["utter_emploi_not_understood_commune"]
     assert slot_sets(events) == {"emploi_commune": None, "requested_slot": "emploi_commune"}
@@ -202,7 +202,7 @@ def test_a_place_outside_nord_and_pas_de_calais_is_not_understood_and_asked_agai
 def test_i_dont_know_skips_the_question_instead_of_asking_it_forever(programme):
     slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510", "emploi_age": 30,
              "emploi_registered_job_seeker": True}
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("je sais pas trop", intent="nlu_fallback", confidence=0.4, slots=slots,
                                    requested="emploi_disability_recognised"))
     assert responses(messages) == ["utter_emploi_skip_question"]
@@ -222,20 +222,20 @@ def test_i_dont_know_skips_the_question_instead_of_asking_it_forever(programme):
 )
 def test_a_clear_digression_is_left_to_the_rules(programme, text, intent):
     entities = [("commune", "Lens")] if intent == "ask_bud_commune" else []
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker(text, intent=intent, entities=entities, requested="emploi_commune"))
     assert events == [] and messages == []  # no SlotSet: Rasa rejects the form and a rule answers
 
 
 def test_an_unsure_digression_is_an_unreadable_answer(programme):
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("hein", intent="bot_challenge", confidence=0.4, requested="emploi_commune"))
     assert responses(messages) == ["utter_emploi_not_understood_commune"]
     assert slot_sets(events)["requested_slot"] == "emploi_commune"
 
 
 def test_after_a_digression_the_form_asks_its_question_again_without_reproach(programme):
-    messages, events = run(ValidateEmploiForm(programme),
+    messages, events = run(ValidateEmploymentForm(programme),
                            tracker("t'es un robot ?", intent="bot_challenge", requested="emploi_commune", after_bot=True))
     assert messages == []
     assert slot_sets(events)["requested_slot"] == "emploi_commune"
@@ -255,7 +255,7 @@ def routes_named(messages: list[dict]) -> list[str]:
 def test_a_22_year_old_in_lievin_gets_the_mission_locale_of_lens_lievin(programme):
     slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510",
              "emploi_registered_job_seeker": False}
-    messages, events = run(ActionEmploiOrientation(programme), tracker("non", slots=slots))
+    messages, events = run(ActionEmploymentOrientation(programme), tracker("non", slots=slots))
     assert routes_named(messages)[0] == "Mission locale"
     assert "Mission locale de l'agglomération de Lens-Liévin" in structures_named(messages)
     route = next(m for m in messages if m["response"] == "utter_emploi_route")
@@ -268,7 +268,7 @@ def test_the_date_of_the_rules_is_said_in_words(programme):
     """« Mise à jour le 26 novembre 2026 », as every date the bot says, not « 26/11/2026 »."""
     slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510",
              "emploi_registered_job_seeker": False}
-    messages, _ = run(ActionEmploiOrientation(programme), tracker("non", slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker("non", slots=slots))
     source = next(m for m in messages if m["response"] == "utter_emploi_source")
     assert re.fullmatch(r"(1er|\d{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
                         r"novembre|décembre) \d{4}", source["date"]), source["date"]
@@ -276,7 +276,7 @@ def test_the_date_of_the_rules_is_said_in_words(programme):
 
 def test_rsa_in_denain_gets_the_plie_of_the_porte_du_hainaut(programme):
     slots = {"emploi_age": 45, "emploi_commune": "Denain", "emploi_commune_insee": "59172", "emploi_rsa": True}
-    messages, _ = run(ActionEmploiOrientation(programme), tracker("oui", slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker("oui", slots=slots))
     assert routes_named(messages)[0].startswith("PLIE")
     assert "PLIE de la Porte du Hainaut" in structures_named(messages)
     assert "France Travail Denain" in structures_named(messages)
@@ -284,7 +284,7 @@ def test_rsa_in_denain_gets_the_plie_of_the_porte_du_hainaut(programme):
 
 def test_outside_the_bassin_minier_the_routes_are_national(programme):
     slots = {"emploi_age": 35, "emploi_commune": "Lille", "emploi_commune_insee": "59350"}
-    messages, _ = run(ActionEmploiOrientation(programme), tracker("Lille", slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker("Lille", slots=slots))
     assert structures_named(messages) == []
     said = [m.get("message", "") for m in messages if m["response"] == "utter_emploi_message"]
     assert any("pas dans le bassin minier" in text for text in said)
@@ -294,7 +294,7 @@ def test_outside_the_bassin_minier_the_routes_are_national(programme):
 
 def test_no_address_or_phone_is_said_that_the_service_did_not_return(programme):
     slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
-    messages, _ = run(ActionEmploiOrientation(programme), tracker("", slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker("", slots=slots))
     answer = orientation_of(programme, {"age": 22, "commune_insee": "62510"})
     known = {(s["nom"], f) for r in answer["routes"] for s in r["structures"] for f in ("adresse", "contact", "horaires")
              if s[f]}
@@ -305,7 +305,7 @@ def test_no_address_or_phone_is_said_that_the_service_did_not_return(programme):
 
 def test_under_16_the_service_message_is_said_and_no_route(programme):
     slots = {"emploi_age": 15, "emploi_commune": "Liévin", "emploi_commune_insee": "62510"}
-    messages, _ = run(ActionEmploiOrientation(programme), tracker("15", slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker("15", slots=slots))
     assert routes_named(messages) == []
     assert any("16 ans" in m.get("message", "") for m in messages)
 
@@ -322,9 +322,9 @@ def converse(programme: ProgrammeClient, opening: str, answers: dict[str, tuple[
     def apply(events: list[dict]) -> None:
         slots.update(slot_sets(events))
 
-    _, events = run(ActionEmploiStart(programme), tracker(opening))
+    _, events = run(ActionEmploymentStart(programme), tracker(opening))
     apply(events)
-    _, events = run(ValidateEmploiForm(programme), tracker(opening, slots=slots))
+    _, events = run(ValidateEmploymentForm(programme), tracker(opening, slots=slots))
     apply(events)
     asked = []
     while slots.get("requested_slot"):
@@ -332,9 +332,9 @@ def converse(programme: ProgrammeClient, opening: str, answers: dict[str, tuple[
         asked.append(question)
         assert asked.count(question) == 1, f"{question} asked twice"
         text, intent = answers[question]
-        _, events = run(ValidateEmploiForm(programme), tracker(text, intent=intent, slots=slots, requested=question))
+        _, events = run(ValidateEmploymentForm(programme), tracker(text, intent=intent, slots=slots, requested=question))
         apply(events)
-    messages, _ = run(ActionEmploiOrientation(programme), tracker(text, slots=slots))
+    messages, _ = run(ActionEmploymentOrientation(programme), tracker(text, slots=slots))
     return asked, messages
 
 
@@ -383,16 +383,18 @@ def test_a_conversation_from_nothing_in_denain_with_the_rsa(programme):
 
 
 def test_service_down_the_start_action_does_not_fail(down):
-    messages, events = run(ActionEmploiStart(down), tracker("j'ai 24 ans, j'habite a Avion"))
+    # The service reads the answers (GET /employment/understand): while it is down nothing is read, nothing is
+    # guessed, and the form that follows says the service is unavailable.
+    messages, events = run(ActionEmploymentStart(down), tracker("j'ai 24 ans, j'habite a Avion"))
     assert responses(messages) == ["utter_emploi_start"]
-    assert slot_sets(events)["emploi_age"] == 24
+    assert {k: v for k, v in slot_sets(events).items() if v is not None} == {"topic": "emploi"}
 
 
 def test_service_down_the_form_ends_and_the_orientation_says_so(down):
-    messages, events = run(ValidateEmploiForm(down), tracker("24", intent="nlu_fallback", requested="emploi_age"))
+    messages, events = run(ValidateEmploymentForm(down), tracker("24", intent="nlu_fallback", requested="emploi_age"))
     assert messages == []
     assert slot_sets(events)["requested_slot"] is None
-    messages, _ = run(ActionEmploiOrientation(down), tracker("24", slots={"emploi_age": 24}))
+    messages, _ = run(ActionEmploymentOrientation(down), tracker("24", slots={"emploi_age": 24}))
     assert responses(messages) == ["utter_service_unavailable"]
 
 
@@ -400,7 +402,7 @@ def test_a_young_person_with_age_and_commune_hears_of_the_mission_locale_before_
     """Answer first with what already fits, then refine: no yes/no question stands before the mission locale."""
     t = tracker("j'ai 21 ans et je cherche du boulot à Liévin", entities=[("commune", "Liévin")])
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionEmploiStart(programme).run(dispatcher, t, {}))
+    events = asyncio.run(ActionEmploymentStart(programme).run(dispatcher, t, {}))
     routes = [m["title"] for m in dispatcher.messages if m.get("response") == "utter_emploi_route"]
     assert "Mission locale" in routes
     responses = [m.get("response") for m in dispatcher.messages]
@@ -412,5 +414,5 @@ def test_a_young_person_with_age_and_commune_hears_of_the_mission_locale_before_
 def test_a_general_job_question_gets_an_answer_not_only_a_question(programme):
     t = tracker("comment on trouve un travail ?")
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionEmploiStart(programme).run(dispatcher, t, {}))
+    asyncio.run(ActionEmploymentStart(programme).run(dispatcher, t, {}))
     assert [m["title"] for m in dispatcher.messages if m.get("response") == "utter_emploi_route"]

@@ -1,0 +1,117 @@
+"""Read the employment facts a person's message gives: the one place where employment answers are read.
+
+The cues are data (data/programme/employment/answers.fr.yaml, reloaded when the file changes); ages and yes/no
+answers are read by assistant.french_values. Served by GET /employment/understand; the table of cases is
+tests/service/employment_readings.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from text_to_num import alpha2digit
+
+from assistant.french_values import parse_age, parse_yes_no
+from assistant.text import fold
+
+FILE = Path("employment") / "answers.fr.yaml"
+AGE = "age"
+_PART = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Cues:
+    facts: dict[str, tuple[re.Pattern, Optional[re.Pattern]]]  # fact: (positive, negative or None)
+    unemployed_context: re.Pattern
+    duration: re.Pattern
+    age_in_passing: re.Pattern
+    unsure: re.Pattern
+    long_term_months: int
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, _mtime: float) -> Cues:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parts = data["parts"]
+
+    def compiled(pattern: Optional[str]) -> Optional[re.Pattern]:
+        if pattern is None:
+            return None
+        return re.compile(_PART.sub(lambda m: parts[m[1]], pattern))
+
+    return Cues(
+        facts={fact: (compiled(cue["positive"]), compiled(cue.get("negative"))) for fact, cue in data["cues"].items()},
+        unemployed_context=compiled(data["unemployed_context"]),
+        duration=compiled(data["duration"]),
+        age_in_passing=compiled(data["age_in_passing"]),
+        unsure=compiled(data["unsure"]),
+        long_term_months=int(data["long_term_unemployment_months"]),
+    )
+
+
+def cues(programme_dir: Path) -> Cues:
+    path = programme_dir / FILE
+    return _load(path, path.stat().st_mtime)
+
+
+def _folded(text: str) -> str:
+    text = fold(text or "").replace("\u2019", "'").replace("`", "'")
+    return " ".join(text.split())
+
+
+def _words_to_digits(text: str) -> str:
+    """« vingt-deux ans » → « 22 ans »; a lone « un » or « une » stays a word."""
+    return alpha2digit(text, "fr", threshold=10)
+
+
+def read_age(text: str, asked: bool, programme_dir: Path, today: Optional[date] = None) -> Optional[int]:
+    """The age the message gives; a bare number counts only when the question was the age."""
+    found_cues = cues(programme_dir)
+    folded = found_cues.duration.sub(" ", _folded(text))
+    with_digits = _words_to_digits(folded)
+    if asked:
+        # A number must be there: « une formation » is not an age of 1.
+        return parse_age(folded, today or date.today()) if re.search(r"\d", with_digits) else None
+    found = found_cues.age_in_passing.findall(with_digits)
+    if len(found) != 1:
+        return None
+    return parse_age(f"{found[0]} ans")
+
+
+def read_cues(text: str, programme_dir: Path) -> dict[str, bool]:
+    """The yes/no facts a message states in passing."""
+    found_cues = cues(programme_dir)
+    folded = _folded(text)
+    facts: dict[str, bool] = {}
+    for fact, (positive, negative) in found_cues.facts.items():
+        if negative is not None and negative.search(folded):
+            facts[fact] = False
+        elif positive.search(folded):
+            facts[fact] = True
+    if "long_term_unemployed" not in facts and found_cues.unemployed_context.search(folded):
+        durations = found_cues.duration.findall(_words_to_digits(folded))
+        if len(durations) == 1:
+            number, unit = durations[0]
+            months = int(number) * (1 if unit == "mois" else 12)
+            facts["long_term_unemployed"] = months >= found_cues.long_term_months
+    return facts
+
+
+def is_unsure(text: str, programme_dir: Path) -> bool:
+    return bool(cues(programme_dir).unsure.search(_folded(text)))
+
+
+def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:
+    """What a message says: the facts it gives (an age, yes/no facts stated in passing), its plain yes or no (the
+    answer to a yes/no question), and whether the person says they cannot tell."""
+    facts: dict[str, Any] = {}
+    age = read_age(text, asked=asked == AGE, programme_dir=programme_dir, today=today)
+    if age is not None:
+        facts[AGE] = age
+    facts.update(read_cues(text, programme_dir))
+    return {"facts": facts, "yes_no": parse_yes_no(text), "unsure": is_unsure(text, programme_dir)}

@@ -1,0 +1,58 @@
+"""Programme questions: the confident answer, unless the question asks a practical detail no answer gives (the
+programme-data service knows which: GET /programme/unanswered-detail)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq import ActionFaqAnswer
+from actions.programme_client import ProgrammeClient
+
+
+def faq_tracker(text: str, intent_confidence: float = 0.95, response_confidence: float = 0.9) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": "faq", "confidence": intent_confidence},
+        "entities": [],
+        "response_selector": {"faq": {"response": {"utter_action": "utter_faq/delegation",
+                                                   "confidence": response_confidence}}},
+    }
+    return Tracker("test-resident", {}, latest, [{"event": "user", "text": text, "parse_data": latest}], False, None,
+                   {}, "action_listen")
+
+
+def answer(text: str, **confidences) -> list[str]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionFaqAnswer().run(dispatcher, faq_tracker(text, **confidences), {}))
+    return [m["response"] for m in dispatcher.messages]
+
+
+@pytest.fixture
+def service(monkeypatch, programme_url):
+    monkeypatch.setattr("actions.faq.client", ProgrammeClient(programme_url))
+
+
+@pytest.fixture
+def down(monkeypatch, closed_port_url):
+    monkeypatch.setattr("actions.faq.client", ProgrammeClient(closed_port_url))
+
+
+def test_a_confident_answer_is_given(service):
+    assert answer("c'est où la délégation ?") == ["utter_faq/delegation"]
+
+
+@pytest.mark.parametrize("text", ["quels sont les horaires de la délégation ?", "vous avez un numéro de téléphone ?",
+                                  "je peux envoyer un mail à la délégation ?"])
+def test_a_detail_no_answer_gives_gets_i_dont_know(service, text):
+    assert answer(text) == ["utter_faq_dont_know"]
+
+
+def test_an_unsure_answer_gets_i_dont_know(service):
+    assert answer("c'est où la délégation ?", response_confidence=0.3) == ["utter_faq_dont_know"]
+
+
+def test_service_down_the_confident_answer_from_the_domain_is_still_given(down):
+    assert answer("c'est où la délégation ?") == ["utter_faq/delegation"]

@@ -1,0 +1,42 @@
+"""The NLU lookup tables are generated from the programme data (`make lookups`, scripts/make_cite_lookups.py):
+a changed communes.csv or cites.csv without the regenerated lookup leaves the NLU blind to the new names."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("script", ["make_lookups", "make_cite_lookups"])
+def test_lookup_file_is_what_its_script_generates_from_the_programme_data(script):
+    module = _script(script)
+    target = module.TARGET
+    assert target.read_text(encoding="utf-8") == module.render(), (
+        f"{target.relative_to(ROOT)} is stale: run `python scripts/{script}.py` (then retrain)")
+
+
+def test_a_new_commune_makes_the_commune_lookup_stale(tmp_path, monkeypatch):
+    """The check above can fail: a commune added to the data is missing from the current file."""
+    module = _script("make_lookups")
+    csv_text = (ROOT / "data" / "programme" / "communes.csv").read_text(encoding="utf-8")
+    header, first, *_ = csv_text.splitlines()
+    columns = header.split(",")
+    row = first.split(",")
+    row[columns.index("nom")] = "Zzyzx-sur-Escaut"
+    data = tmp_path / "data" / "programme"
+    data.mkdir(parents=True)
+    (data / "communes.csv").write_text(csv_text.rstrip("\n") + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    rendered = module.render()
+    assert "Zzyzx-sur-Escaut" in rendered
+    assert rendered != module.TARGET.read_text(encoding="utf-8")

@@ -1,0 +1,70 @@
+"""Employment answers are read by the service in one place (GET /employment/understand), from the cues of
+data/programme/employment/answers.fr.yaml: the table of cases is tests/service/employment_readings.yaml."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+CASES = yaml.safe_load((Path(__file__).parent / "employment_readings.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case['text']} ({case['asked']})")
+def test_an_employment_answer_is_read_right(client, case):
+    params = {"text": case["text"], **({"asked": case["asked"]} if case["asked"] else {})}
+    response = client.get("/employment/understand", params=params)
+    assert response.status_code == 200, response.text
+    said = response.json()
+    assert said["facts"] == case["facts"], f"{case['text']!r}: {said}"
+    assert said["yes_no"] is case.get("yes_no"), f"{case['text']!r}: {said}"
+    assert said["unsure"] is case.get("unsure", False), f"{case['text']!r}: {said}"
+
+
+def test_an_unknown_fact_asked_is_refused_in_french(client):
+    response = client.get("/employment/understand", params={"text": "oui", "asked": "salaire"})
+    assert response.status_code == 422
+    assert "asked doit valoir" in response.text
+
+
+def test_a_cue_changed_by_staff_is_read_at_once(client, settings, tmp_path):
+    """The cues are data: a new word in the file is read without a restart."""
+    import shutil
+
+    programme = tmp_path / "programme_copy"
+    shutil.copytree(settings.programme_dir, programme)
+    cues_file = programme / "employment" / "answers.fr.yaml"
+    text = cues_file.read_text(encoding="utf-8")
+    assert "revenu de solidarite" in text
+    from assistant import employment_answers
+
+    assert employment_answers.read_cues("je touche le minimum social", programme) == {}
+    cues_file.write_text(text.replace("revenu de solidarite", "revenu de solidarite|minimum social", 1),
+                         encoding="utf-8")
+    assert employment_answers.read_cues("je touche le minimum social", programme) == {"rsa": True}
+
+
+@pytest.mark.parametrize("text, detail", [
+    ("quels sont les horaires de la délégation ?", "horaires"),
+    ("Quel est le numéro de téléphone ?", "telephone"),
+    ("c'est quoi le BUD ?", None),
+    ("qui finance l'ERBM ?", None),
+])
+def test_a_question_about_a_detail_no_answer_gives_is_recognised(client, text, detail):
+    response = client.get("/programme/unanswered-detail", params={"text": text})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"asks_unanswered_detail": detail is not None, "detail": detail}
+
+
+@pytest.mark.parametrize("text, corporate_tax", [
+    ("nous sommes une SARL à l'IS", True),
+    ("une SAS", True),
+    ("je suis micro-entrepreneur", False),
+    ("SARL à l'impôt sur le revenu", False),
+    ("on est 4 salariés", None),
+])
+def test_the_tax_regime_is_read_in_any_bud_message(client, text, corporate_tax):
+    response = client.get("/bud/understand", params={"text": text})
+    assert response.status_code == 200, response.text
+    read = {r["fact"]: r["value"] for r in response.json()["facts"]}
+    assert read.get("corporate_tax") is corporate_tax, read
