@@ -62,6 +62,24 @@ KNOWN_COSTS = {
 }
 
 
+class StockStack(Stack):
+    """The same stack with Rasa's stock server: plain `rasa run` (no plug-ins, no warm-up) and Rasa's own SQL
+    tracker store, for before/after figures in the same conditions (--stock)."""
+
+    def commands(self) -> dict:
+        commands = super().commands()
+        argv, health = commands["rasa"]
+        start = argv.index("-m")
+        argv = [str(BIN / "rasa"), *argv[start + 2:]]
+        endpoints = self.var_dir / "endpoints-stock.yml"
+        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+        endpoints.write_text(text.replace("type: rasa_plugins.tracker_store.SQLiteWALTrackerStore", "type: SQL"),
+                             encoding="utf-8")
+        argv[argv.index("endpoints.yml")] = str(endpoints)
+        commands["rasa"] = (argv, health)
+        return commands
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("", 0))
@@ -189,19 +207,21 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the Rasa server")
     parser.add_argument("--profile-users", type=int, default=10, help="the level during which to profile")
     parser.add_argument("--train", action="store_true", help="also time a training from scratch")
+    parser.add_argument("--stock", action="store_true", help="Rasa's stock server, without rasa_plugins (before)")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the bench stack (repeatable)")
     args = parser.parse_args()
     model = args.model or model_path()
     if not model.exists():
         print(f"No model for the current training data: run `make train` first ({model.name}).", file=sys.stderr)
         return 2
-    print(f"machine: {os.cpu_count()} cores, load average {load_average()} (figures are noisy on a shared machine)")
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()} (figures are noisy on a shared machine); "
+          f"Rasa server: {'stock `rasa run`' if args.stock else 'rasa_plugins.serve'}")
     status = 0
     with tempfile.TemporaryDirectory(prefix="bench-") as var:
         var_dir = Path(var)
         extra = {"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}", **BENCH_LIMITS}
         extra.update(dict(item.split("=", 1) for item in args.env))
-        stack = Stack(model, ports=Ports(free_port(), free_port(), free_port()), var_dir=var_dir, extra_env=extra)
+        stack = (StockStack if args.stock else Stack)(model, ports=Ports(free_port(), free_port(), free_port()), var_dir=var_dir, extra_env=extra)
         try:
             started = time.monotonic()
             stack.start(["programme", "actions", "rasa"], timeout=600)
