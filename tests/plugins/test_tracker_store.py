@@ -57,3 +57,15 @@ def test_a_second_save_adds_only_the_new_turn(tmp_path):
         assert connection.exec_driver_sql("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     stored = asyncio.run(store.retrieve("resident-2"))
     assert len(stored.events) == 6 and stored.latest_message.text == "merci"
+
+
+def test_saves_from_several_threads_are_all_kept(tmp_path):
+    """Connections come from a pool and may serve another thread: concurrent saves all land."""
+    import concurrent.futures
+
+    store = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    senders = [f"resident-{i}" for i in range(20)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda sender: asyncio.run(store.save(conversation(sender))), senders))
+    for sender in senders:
+        assert len(asyncio.run(store.retrieve(sender)).events) == 5
