@@ -7,7 +7,7 @@ In one process, without a server: times `import tensorflow`, `import spacy`, `im
 the model as `rasa run` does (`Agent.load`: unpacks the archive, loads every component) with each component's
 load timed, then parses the benchmark's messages (bench/conversations.py) `--rounds` times. The first round pays
 TensorFlow's tracing of each new input shape (what a warm-up at start avoids); the later rounds are the steady
-per-message cost. Prints a table: component, load s, first round ms/message, steady ms/message, share of the NLU.
+per-message cost. `--plugins` loads as `rasa_plugins.serve` does. Prints a table: component, load s, first round ms/message, steady ms/message, share of the NLU.
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--plugins", action="store_true",
+                        help="load as rasa_plugins.serve does (fast model load, one spaCy copy)")
     args = parser.parse_args()
     print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)
     imports = {}
@@ -82,6 +84,10 @@ def main() -> int:
 
     storage.LocalModelStorage._extract_archive_to_directory = staticmethod(timed_unpack)
 
+    if args.plugins:
+        from rasa_plugins import fast_model_load, spacy_once
+        fast_model_load.install()
+        spacy_once.install()
     model = str(args.model or model_path())
     started = time.monotonic()
     agent = Agent.load(model)
