@@ -57,7 +57,7 @@ KNOWN_COSTS = {
     "NLU: CountVectorsFeaturizer": "count_vectors_featurizer.py",
     "tracker store (SQL)": "tracker_store.py",
     "tracker serialisation (current_state)": "current_state",
-    "remote action call": "RemoteAction.run",
+    "actions run by Rasa (action.py, incl. remote calls)": "rasa/core/actions/action.py",
     "policies (predict)": "_predict_next_with_tracker",
 }
 
