@@ -3,13 +3,16 @@ PY := .venv/bin/python
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: setup run shell train test bench lookups validate clean
+.PHONY: setup run scale shell train test bench lookups validate clean retrain
 
 setup:
 	@bash scripts/setup.sh
 
 run: setup
 	@$(PY) -m assistant.stack run
+
+scale: setup
+	@$(PY) -m assistant.scale up
 
 shell: setup
 	@$(PY) -m assistant.stack shell
@@ -28,6 +31,10 @@ bench: setup
 
 lookups: setup
 	@$(PY) scripts/make_lookups.py
+
+# The messages staff labelled in the console (insights export): FILE=… is added to data/nlu/insights/, then trained.
+retrain: setup
+	@$(PY) -m assistant.insights.retrain "$(FILE)"
 
 validate: setup
 	@.venv/bin/rasa data validate --domain domain.yml --data data

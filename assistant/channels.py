@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -157,6 +158,24 @@ async def emit_to_session(session_id: Text, message: Dict[Text, Any]) -> bool:
     return True
 
 
+# --- scale-out: Socket.IO emits across Rasa servers -------------------------------------------------------------
+# With SOCKETIO_REDIS_URL set (redis://host:port/db), every emit (a reply, an officer's message from
+# /handoff/relay, emit_to_session) goes through python-socketio's AsyncRedisManager, so it reaches the resident's
+# browser whichever Rasa server holds its connection. Unset (the default): this process's memory, one server.
+
+
+def socketio_client_manager() -> Optional[Any]:
+    url = os.environ.get("SOCKETIO_REDIS_URL", "").strip()
+    if not url:
+        return None
+    from socketio import AsyncRedisManager
+
+    return AsyncRedisManager(url, channel=os.environ.get("SOCKETIO_REDIS_CHANNEL", "assistant-socketio"))
+
+
+# --- end of scale-out --------------------------------------------------------------------------------------------
+
+
 def _bot_messages(event: BotUttered) -> List[Dict[Text, Any]]:
     """A bot event as the live channel sent it: one message per paragraph, the buttons on the last one."""
     text = event.text or ""
@@ -199,7 +218,7 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message):  # type: ignore[no-untyped-def]
         handle = message_pipeline(on_new_message)
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=socketio_client_manager())
         blueprint = _Blueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         self.app: Optional[Sanic] = None

@@ -179,7 +179,7 @@ def _socketio_address(message: Any) -> Optional[str]:
             request = sio.get_environ(sid, namespace).get("sanic.request")
             if request is not None:
                 current_app.set(request.app)
-                return request.ip
+                return request.remote_addr or request.ip
     except (KeyError, ValueError, TypeError, AttributeError):
         pass
     return None
@@ -214,8 +214,9 @@ async def screen(message: Any, proceed: Callable[[Any], Awaitable[Any]]) -> None
 
 def protect(blueprint: Any) -> Any:
     """A channel's blueprint, protected: its requests tell the guard their client address (the socket's peer, not
-    a header); a POST whose JSON is not an object is refused with 400 (Rasa's REST channel would fail on it with
-    a 500); a Socket.IO server accepts browsers only from the site's origins (ASSISTANT_SITE_ORIGINS)."""
+    a header, unless SANIC_REAL_IP_HEADER names the header set by a trusted proxy: nginx's X-Real-IP in deploy/);
+    a POST whose JSON is not an object is refused with 400 (Rasa's REST channel would fail on it with a 500);
+    a Socket.IO server accepts browsers only from the site's origins (ASSISTANT_SITE_ORIGINS)."""
     from sanic import response
 
     sio = getattr(blueprint.ctx, "sio", None)
@@ -224,7 +225,7 @@ def protect(blueprint: Any) -> Any:
 
     @blueprint.middleware("request")
     async def remember_client(request: Any) -> Any:
-        client_address.set(request.ip)
+        client_address.set(request.remote_addr or request.ip)
         current_app.set(request.app)
         if request.method == "POST" and request.path.endswith("/webhook"):
             if not isinstance(request.json, dict):  # invalid JSON raises Sanic's own 400

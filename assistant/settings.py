@@ -31,6 +31,11 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     live_timeout_seconds: int = 120
     online_window_seconds: int = 60
+    # Staff insights: how long the masked texts of conversations are kept, the intent confidence under which a
+    # message counts as an unmet need, and the silence after which an unfinished BUD check counts as abandoned.
+    insights_text_retention_days: int = 30
+    insights_low_confidence: float = 0.6
+    insights_abandon_minutes: int = 30
     # Limits of the HTTP entry point (one place for this process): larger bodies get 413, slower requests 503.
     max_body_bytes: int = 2_000_000
     request_timeout_seconds: float = 20.0
@@ -54,6 +59,9 @@ def load() -> Settings:
         rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"),
         live_timeout_seconds=int(os.environ.get("HANDOFF_LIVE_TIMEOUT_SECONDS", "120")),
         online_window_seconds=int(os.environ.get("HANDOFF_ONLINE_WINDOW_SECONDS", "60")),
+        insights_text_retention_days=int(os.environ.get("INSIGHTS_TEXT_RETENTION_DAYS", "30")),
+        insights_low_confidence=float(os.environ.get("INSIGHTS_LOW_CONFIDENCE", "0.6")),
+        insights_abandon_minutes=int(os.environ.get("INSIGHTS_ABANDON_MINUTES", "30")),
         max_body_bytes=int(os.environ.get("PROGRAMME_MAX_BODY_BYTES", 2_000_000)),
         request_timeout_seconds=float(os.environ.get("PROGRAMME_REQUEST_TIMEOUT", 20)),
         max_concurrent_requests=int(os.environ.get("PROGRAMME_MAX_CONCURRENT_REQUESTS", 64)),

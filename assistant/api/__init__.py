@@ -8,8 +8,8 @@ import functools
 import logging
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
@@ -20,6 +20,7 @@ from assistant.api import cites as cites_api, programme_facts as programme_facts
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api import handoff as handoff_api, officers as officers_api
+from assistant.api import insights as insights_api
 from assistant.api.bounds import Bounds
 from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
@@ -53,13 +54,14 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     _console(app)
     for router in (
         communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router,
-        handoff_api.router, officers_api.router,
+        handoff_api.router, officers_api.router, insights_api.router,
     ):
         app.include_router(router)
     return app
 
 
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
+CHART_JS = Path(__file__).resolve().parent.parent.parent / "web" / "node_modules" / "chart.js" / "dist" / "chart.umd.js"
 CONSOLE_HEADERS = {
     # Everything from this origin, nothing inline, no frames: the console holds personal data.
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -78,7 +80,7 @@ def _console(app: FastAPI) -> None:
     @app.middleware("http")
     async def console_headers(request: Request, call_next):
         response = await call_next(request)
-        if request.url.path.startswith(("/console", "/officer")):
+        if request.url.path.startswith(("/console", "/officer", "/insights")):
             for name, value in CONSOLE_HEADERS.items():
                 response.headers.setdefault(name, value)
         return response
@@ -86,6 +88,13 @@ def _console(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False)
     def console_root() -> RedirectResponse:
         return RedirectResponse("/console/", status_code=307)
+
+    @app.get("/console/lib/chart.umd.js", include_in_schema=False)
+    def chart_library() -> FileResponse:
+        """Chart.js from web/node_modules (npm ci in scripts/setup.sh): served from this origin, as the CSP wants."""
+        if not CHART_JS.is_file():
+            raise HTTPException(status_code=404, detail="Chart.js absent : lancez scripts/setup.sh (npm ci).")
+        return FileResponse(CHART_JS, media_type="text/javascript")
 
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
 
@@ -95,12 +104,15 @@ def _purge_regularly(app: FastAPI, engine, settings: settings_module.Settings) -
     import asyncio
 
     from assistant.handoff import queue
+    from assistant.insights import store as insights_store
 
     import time
 
     def purge_once() -> None:
         with engine.begin() as conn:
             queue.purge(conn, settings.retention_days)
+        with engine.begin() as conn:
+            insights_store.purge_texts(conn, settings.insights_text_retention_days)
 
     def expire_live() -> None:
         with engine.begin() as conn:

@@ -1,0 +1,1 @@
+"""Staff insights: what residents ask that the assistant cannot answer (store, analysis, groups, export)."""
