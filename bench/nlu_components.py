@@ -49,7 +49,12 @@ def main() -> int:
     from rasa.engine.graph import GraphNode
     import rasa.engine.storage.local_model_storage as storage
 
-    logging.getLogger().setLevel(logging.WARNING)
+    import structlog
+
+    logging.getLogger().setLevel(logging.WARNING)  # quiet: Rasa's debug log prints every parse
+    for name in ("rasa", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     load_s: dict[str, float] = defaultdict(float)
     call_s: dict[str, float] = defaultdict(float)
     names: dict[str, str] = {}
