@@ -21,7 +21,7 @@ def bud_response(commune: dict) -> str:
         return "utter_bud_commune_to_verify_in" if bud["classee"] else "utter_bud_commune_to_verify_out"
     if not bud["classee"]:
         return "utter_bud_commune_out"
-    if bud["depuis"] and bud["depuis"] >= "2019-01-01":
+    if bud.get("ajout_2019"):  # the service says whether the commune is a 2019 addition (its dated rule)
         return "utter_bud_commune_in_2019" if bud["depuis_certitude"] == "confirmed" else "utter_bud_commune_in_2019_probable"
     return "utter_bud_commune_in"
 

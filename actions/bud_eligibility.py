@@ -24,25 +24,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.places import resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 from assistant.bud import FACT_ORDER
-from assistant.text import fold, normalise
+from assistant.text import fold
 
 FACTS = FACT_ORDER  # the facts the service reads, in the order an adviser asks them
 # Facts never asked but read whenever the user gives them: they only refine the estimate of the tax saved.
 OPTIONAL_FACTS = ("expected_profit_eur", "corporate_tax")
 SLOT = {fact: f"bud_{fact}" for fact in FACTS + OPTIONAL_FACTS}
 FACT_OF_SLOT = {slot: fact for fact, slot in SLOT.items()}
-DIGRESSIONS = {
-    "ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "stop", "greet",
-    "thank", "goodbye", "ask_cite_status", "ask_cites_commune", "ask_employment_help", "faq",
-}
-DIGRESSION_CONFIDENCE = 0.6
-# Digressions that ask something: their words are never read as answers or corrections.
-QUESTIONS = {"ask_bud_commune", "bot_challenge", "ask_capabilities", "ask_human", "faq", "ask_cite_status",
-             "ask_cites_commune", "out_of_scope"}
-# Years in which the month of creation can matter (window, calendar); outside them a year alone decides.
-WINDOW_YEARS = (2018, 2026)
-_CORPORATE_TAX = re.compile(r"\b(impot sur les societes|a l is|sas|sasu|sarl)\b")
-_INCOME_TAX = re.compile(r"\b(impot sur le revenu|a l ir|micro entreprise|micro entrepreneur|auto entrepreneur|entreprise individuelle)\b")
 
 
 def today() -> dt.date:
@@ -68,6 +56,11 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 SURE, UNSURE = "sure", "unsure"
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
+
+
+async def month_needed(year: int) -> bool:
+    """The service says whether the month still matters for this year of creation (its creation window)."""
+    return (await client.get("/bud/creation-year", year=year, today=today().isoformat()))["month_needed"]
 
 
 async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
@@ -139,12 +132,7 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
         found[fact] = reading["value"]
         if reading.get("certainty") == UNSURE and unsure is not None:
             unsure.add(fact)
-    words = normalise(text)
-    if _INCOME_TAX.search(words):
-        found["corporate_tax"] = False
-    elif _CORPORATE_TAX.search(words):
-        found["corporate_tax"] = True
-    return found
+    return found  # the tax regime too (corporate_tax): the service reads it from its word lists
 
 
 class ValidateBudForm(Action):
@@ -178,7 +166,7 @@ class ValidateBudForm(Action):
             shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 year = int(updates["creation_date"])
-                if WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
+                if await month_needed(year):
                     year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
                 else:
                     year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long
@@ -238,8 +226,10 @@ class ValidateBudForm(Action):
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                       unsure: set) -> Optional[dict]:
         intent = tracker.latest_message.get("intent") or {}
-        digression = intent.get("name") in DIGRESSIONS and (intent.get("confidence") or 0) >= DIGRESSION_CONFIDENCE
-        if digression and intent.get("name") in QUESTIONS and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
+        rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
+        digression = (intent.get("name") in rules["digression_intents"]
+                      and (intent.get("confidence") or 0) >= rules["min_confidence"])
+        if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
         corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}

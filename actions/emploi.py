@@ -47,13 +47,9 @@ FACTS = ("commune", AGE) + BOOLEAN_FACTS
 FORM_SLOTS = tuple(SLOT_PREFIX + fact for fact in FACTS)
 ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT, SAID_SLOT)
 
-# Intents that answer no question of the form: when the message fills nothing, the form lets the rules answer
-# them (then, for most, asks its question again; `stop` and `goodbye` end it). `stop` ends the form even when the
-# message also reads as an answer (« non laisse tomber »).
-DIGRESSIONS = frozenset(
-    {"bot_challenge", "ask_capabilities", "ask_human", "out_of_scope", "ask_bud_commune", "greet", "thank", "stop",
-     "goodbye"}
-)
+# Intents that answer no question of the form (the service's dialogue rules, employment_form.digression_intents):
+# when the message fills nothing, the form lets the rules answer them (then, for most, asks its question again;
+# `stop` and `goodbye` end it). `stop` ends the form even when the message also reads as an answer.
 STOP_INTENT = "stop"
 INTENT_CONFIDENCE = 0.6
 
@@ -367,7 +363,8 @@ class ValidateEmploiForm(FormValidationAction):
             filled, place_unavailable = await read_facts(tracker, dispatcher, self.programme, asked)
             if place_unavailable:
                 raise ServiceUnavailable("communes")
-            if not filled and _is_clear(tracker, DIGRESSIONS):
+            digressions = set((await self.programme.form_rules("employment_form"))["digression_intents"])
+            if not filled and _is_clear(tracker, digressions):
                 return []  # rejected: a rule answers, then the form asks its question again
             if asked not in filled:
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled))
@@ -432,7 +429,7 @@ class ActionEmploiOrientation(Action):
             say_route(dispatcher, route)
         if routes:
             dispatcher.utter_message(
-                response="utter_emploi_source", source=answer["source"], date=_french_date(answer["rules_updated_at"])
+                response="utter_emploi_source", source=answer["source"], date=answer["rules_updated_at_text"]
             )
         dispatcher.utter_message(response="utter_emploi_end")
         return events
@@ -468,9 +465,3 @@ def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:
             dispatcher.utter_message(response="utter_emploi_national_contact_site", **contact)
     if route.get("no_local_structure"):
         dispatcher.utter_message(response="utter_emploi_message", message=route["no_local_structure"])
-
-
-def _french_date(iso: Any) -> str:
-    """« 2026-11-26 » → « 26/11/2026 »; anything else is given as it is."""
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", str(iso or ""))
-    return f"{match[3]}/{match[2]}/{match[1]}" if match else str(iso or "")

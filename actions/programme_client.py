@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import Any, Optional
 
 import requests
@@ -15,6 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 DEFAULT_URL = "http://127.0.0.1:5080"
+FORM_RULES_SECONDS = 60.0  # the forms' dialogue rules are read again after this long (staff may change them)
 TIMEOUT_SECONDS = (2.0, 3.0)  # connect, read: a hung service answers « unavailable » in about 6 s (one retry)
 RETRY = Retry(
     total=2,
@@ -38,6 +40,7 @@ class ProgrammeClient:
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(max_retries=RETRY))
         self.session.mount("https://", HTTPAdapter(max_retries=RETRY))
+        self._form_rules: tuple[float, dict] = (0.0, {})
 
     async def get(self, path: str, **params: Any) -> Any:
         return await asyncio.to_thread(self._request, "GET", path, params=params)
@@ -58,6 +61,16 @@ class ProgrammeClient:
             return response.json()
         except ValueError as error:
             raise ServiceUnavailable(f"{method} {path}: not JSON") from error
+
+    # Dialogue rules of the forms (GET /dialogue/parameters): which intents are digressions, from what confidence
+
+    async def form_rules(self, form: str) -> dict:
+        """The rules in force for one form (`bud_form`, `employment_form`), kept for FORM_RULES_SECONDS."""
+        read_at, forms = self._form_rules
+        if not forms or time.monotonic() - read_at > FORM_RULES_SECONDS:
+            forms = (await self.get("/dialogue/parameters"))["forms"]
+            self._form_rules = (time.monotonic(), forms)
+        return forms[form]
 
     # Communes
 

@@ -25,9 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 
-from assistant import french_values as fv
+from assistant import french, french_values as fv
+from assistant.datafiles import cached
 from assistant.text import fold, normalise
 
 SURE, UNSURE = "sure", "unsure"
@@ -70,22 +70,24 @@ class Lexicon:
     values: dict[str, dict[str, tuple[str, ...]]]  # fact -> value -> phrases (normalised)
     cues: Cues
     said: dict[str, Any]
+    tax_regime: tuple[tuple[bool, re.Pattern], ...] = ()  # (corporate_tax, words), in the order to look
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path, _mtime: float) -> Lexicon:
-    with path.open(encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+def _lexicon(data: dict) -> Lexicon:
     values = {fact: {value: tuple(normalise(w) for w in words) for value, words in data[fact].items()}
               for fact in LEXICON_FACTS}
     reading = data["reading"]
     cues = Cues(**{name: tuple(normalise(w) for w in reading[name]) for name in Cues.__dataclass_fields__})
-    return Lexicon(values, cues, data["said"])
+    tax_regime = tuple(
+        (bool(value), re.compile(r"\b(?:" + "|".join(re.escape(normalise(w)) for w in words) + r")\b"))
+        for value, words in (data.get("corporate_tax") or {}).items()
+    )
+    return Lexicon(values, cues, data["said"], tax_regime)
 
 
 def lexicon(programme_dir: Path) -> Lexicon:
-    path = programme_dir / _FILE
-    return _load(path, path.stat().st_mtime)
+    """The cue words, read again when staff edit the file."""
+    return cached(programme_dir / _FILE, _lexicon)
 
 
 # --- Clauses and negation --------------------------------------------------------------------------------------
@@ -383,7 +385,21 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
                 readings.append(reading)
                 break
+    if "corporate_tax" not in skip:
+        reading = _read_tax_regime(text, lex)
+        if reading.value is not None:
+            readings.append(reading)
     return readings
+
+
+def _read_tax_regime(text: str, lex: Lexicon) -> Reading:
+    """Income tax or corporate tax, from the words of answers.fr.yaml (`corporate_tax`)."""
+    words = normalise(text)
+    for value, pattern in lex.tax_regime:
+        found = pattern.search(words)
+        if found:
+            return Reading("corporate_tax", value, SURE, found.group(0), False)
+    return Reading("corporate_tax", None, None, None, False)
 
 
 def _without_durations_of_people(text: str) -> str:
@@ -393,13 +409,7 @@ def _without_durations_of_people(text: str) -> str:
 
 # --- Saying a reading back ------------------------------------------------------------------------------------
 
-def _french_number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-
-
-def said(fact: str, value: Any, programme_dir: Path, months: list[str], commune_name: Optional[str] = None) -> str:
+def said(fact: str, value: Any, programme_dir: Path, commune_name: Optional[str] = None) -> str:
     """The reading in plain words (« votre entreprise reprend une activité qui existait déjà »)."""
     templates = lexicon(programme_dir).said
     if fact == "commune":
@@ -410,13 +420,13 @@ def said(fact: str, value: Any, programme_dir: Path, months: list[str], commune_
         if len(text) == 4:
             return templates["creation_date_future" if future else "creation_date_year"].format(value=text)
         date = dt.date.fromisoformat(text)
-        month = months[date.month - 1]
+        month = french.date(text[:7])  # « mars 2023 »: a first of the month was said as a month
         if future:
-            return templates["creation_date_future"].format(value=f"{month} {date.year}")
+            return templates["creation_date_future"].format(value=month)
         if date.day == 1:
-            return templates["creation_date_month"].format(value=f"{month} {date.year}")
-        return templates["creation_date"].format(value=f"{date.day} {month} {date.year}")
+            return templates["creation_date_month"].format(value=month)
+        return templates["creation_date"].format(value=french.date(date))
     template = templates[fact]
     if isinstance(template, dict):
         return template[str(value).lower()]
-    return template.format(value=_french_number(value) if isinstance(value, (int, float)) else value)
+    return template.format(value=french.number(value) if isinstance(value, (int, float)) else value)

@@ -26,6 +26,6 @@ def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] 
     return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
 
 
-def restate(values: dict[str, Any], programme_dir: Path, months: list[str], commune_name: Optional[str]) -> list[str]:
+def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:
     """Each fact value in plain words, in the order given."""
-    return [answer_reader.said(fact, value, programme_dir, months, commune_name) for fact, value in values.items()]
+    return [answer_reader.said(fact, value, programme_dir, commune_name) for fact, value in values.items()]

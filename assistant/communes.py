@@ -62,10 +62,12 @@ class Commune:
     epci_nom: Optional[str]
     bassin_minier: bool
     bud: bool
-    bud_source: Optional[str]
-    bud_to_verify: bool
-    bud_since: Optional[str]
-    bud_since_certainty: Optional[str]
+    # The BUD fields carry their API names (« a_verifier », « depuis »…); the table and communes.csv keep their
+    # column names (bud_to_verify, bud_since…), read and written only in this module.
+    bud_methode: Optional[str]
+    bud_a_verifier: bool
+    bud_depuis: Optional[str]
+    bud_depuis_certitude: Optional[str]
 
     def as_dict(self) -> dict:
         return {
@@ -78,13 +80,25 @@ class Commune:
             "bassin_minier": self.bassin_minier,
             "bud": {
                 "classee": self.bud,
-                "a_verifier": self.bud_to_verify,
-                "depuis": self.bud_since,
-                "depuis_certitude": self.bud_since_certainty,
+                "a_verifier": self.bud_a_verifier,
+                "depuis": self.bud_depuis,
+                "depuis_certitude": self.bud_depuis_certitude,
+                "ajout_2019": added_in_2019(self.bud_depuis),
                 "source": BUD_SOURCE,
-                "methode": self.bud_source,
+                "methode": self.bud_methode,
             },
         }
+
+
+def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool:
+    """Whether the commune is one of the 2019 additions to the zone, where only companies created from the
+    parameter additions_2019.creation_start qualify (article 44 sexdecies II al. 6; arrêté of 11 April 2019)."""
+    if not since:
+        return False
+    from assistant import bud  # the BUD rules read the communes, not the other way round: imported when needed
+
+    start = bud.load_parameters().value("additions_2019.creation_start", today or dt.date.today())
+    return dt.date.fromisoformat(str(since)[:10]) >= start
 
 
 @dataclass
@@ -259,8 +273,8 @@ def _commune(row) -> Commune:
         epci_nom=row["epci_nom"],
         bassin_minier=row["bassin_minier"],
         bud=row["bud"],
-        bud_source=row["bud_source"],
-        bud_to_verify=row["bud_to_verify"],
-        bud_since=row["bud_since"].isoformat() if row["bud_since"] else None,
-        bud_since_certainty=row["bud_since_certainty"],
+        bud_methode=row["bud_source"],
+        bud_a_verifier=row["bud_to_verify"],
+        bud_depuis=row["bud_since"].isoformat() if row["bud_since"] else None,
+        bud_depuis_certitude=row["bud_since_certainty"],
     )

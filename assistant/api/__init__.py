@@ -16,12 +16,13 @@ from sqlalchemy.exc import DBAPIError
 
 from assistant import settings as settings_module
 from assistant.api import bud as bud_api
-from assistant.api import cites as cites_api, programme_facts as programme_facts_api
+from assistant.api import cites as cites_api, dialogue as dialogue_api, programme_facts as programme_facts_api
 from assistant.api import communes as communes_api
 from assistant.api import employment as employment_api
 from assistant.api import handoff as handoff_api, officers as officers_api
 from assistant.api import insights as insights_api
 from assistant.api.bounds import Bounds
+from assistant.api.communes import CommuneNotResolved, not_resolved
 from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
@@ -35,12 +36,20 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Programme-data service — renouveau du bassin minier",
         version="1.0",
-        description="Communes, BUD rules, cités minières, employment services and hand-off, with their sources.",
+        description=(
+            "Communes, BUD rules, cités minières, employment services and hand-off, with their sources.\n\n"
+            "Conventions: the fields of records and reports are French, as in the data files (nom, statut, "
+            "a_verifier, erreurs, changements). A commune typed in a query (?commune=, commune_query) that names "
+            "several communes is a 422 with `commune_resolution` (status ambiguous, the candidates); an unknown "
+            "one a 404 (422 in a JSON body) with `commune_resolution` (status not_found, the suggestions). "
+            "An unreadable request is a 422 with a French `detail` and one French message per field in `errors`."
+        ),
         dependencies=[Depends(no_unknown_query_parameters)],
     )
     app.state.programme = AppState(engine=engine, settings=settings)
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(CommuneNotResolved, not_resolved)
     app.state.relay = functools.partial(relay.send, settings.rasa_url, settings.assistant_token)
     _purge_regularly(app, engine, settings)
     app.add_exception_handler(DBAPIError, database_unavailable)
@@ -54,7 +63,7 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
     _console(app)
     for router in (
         communes_api.router, employment_api.router, bud_api.router, cites_api.router, programme_facts_api.router,
-        handoff_api.router, officers_api.router, insights_api.router,
+        dialogue_api.router, handoff_api.router, officers_api.router, insights_api.router,
     ):
         app.include_router(router)
     return app

@@ -16,6 +16,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, StrictBool, conint, root_validator, validator
 
 from assistant import bud, bud_answers
+from assistant.api.communes import resolution_body
+from assistant.api.errors import error_texts, french_error, problem
 from assistant.api.state import AppState, get_state
 
 CREATION_MIN = dt.date(1900, 1, 1)
@@ -24,7 +26,6 @@ TODAY_MIN = dt.date(2018, 1, 1)
 TODAY_MAX = dt.date(2100, 12, 31)
 MAX_AMOUNT_EUR = 1e13
 MAX_EMPLOYEES = 10_000_000
-MAX_WHERE = 60  # characters of a field name echoed back
 
 Count = conint(strict=True, ge=0, le=MAX_EMPLOYEES)  # 4.5 or "4" employees is a mistake, not a number to round
 
@@ -42,6 +43,10 @@ def _texts(request: Request) -> bud.Texts:
     return bud.load_texts(state.settings.programme_dir / "bud" / bud.TEXTS_FILE)
 
 
+def _error_texts(request: Request) -> bud.Texts:
+    return error_texts(get_state(request).settings.programme_dir)
+
+
 def _parameters(state: AppState) -> bud.Parameters:
     return bud.load_parameters(state.settings.programme_dir / "bud" / bud.PARAMETERS_FILE)
 
@@ -56,20 +61,19 @@ class FrenchErrorsRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
-                texts = _texts(request)
+                texts = _error_texts(request)
                 errors = [_french_error(error, texts) for error in exc.errors()]
                 return _problem(texts, errors)
-            except RequestProblem as problem:
-                texts = _texts(request)
-                error = {"where": problem.where, "problem": texts.render(f"errors.{problem.code}", problem.args_)}
-                return _problem(texts, [error], problem.extra)
+            except RequestProblem as found:
+                texts = _error_texts(request)
+                error = {"where": found.where, "problem": texts.render(f"errors.{found.code}", found.args_)}
+                return _problem(texts, [error], found.extra)
 
         return route
 
 
 def _problem(texts: bud.Texts, errors: list[dict], extra: Optional[dict] = None) -> JSONResponse:
-    content = {"detail": texts.get("errors.invalid_request"), "errors": errors, **(extra or {})}
-    return JSONResponse(status_code=422, content=content)
+    return problem(texts, errors, extra)
 
 
 router = APIRouter(prefix="/bud", tags=["bud"], route_class=FrenchErrorsRoute)
@@ -179,49 +183,8 @@ _PERCENT_FIELDS = {"capital_held_by_companies_pct", "turnover_outside_pct"}
 
 
 def _french_error(error: dict, texts: bud.Texts) -> dict:
-    """One pydantic error as {where, problem} in French."""
-    location = [str(part) for part in error.get("loc", ())][1:]  # drop "body" or "query"
-    where = ".".join(location)[:MAX_WHERE] or "body"
-    kind: str = error.get("type", "")
-    context: dict = error.get("ctx") or {}
-    field = location[-1] if location else ""
-    code, args = "invalid", {}
-    if kind == "value_error.extra":
-        code, args = "extra", {"accepted": sorted(EligibilityRequest.__fields__)}
-    elif kind == "value_error.missing":
-        code = "missing"
-    elif kind in ("json_invalid", "value_error.jsondecode"):
-        code, where = "not_json", "body"
-    elif kind == "type_error.dict":
-        code = "not_object"
-    elif kind == "type_error.integer":
-        code = "integer"
-    elif kind == "type_error.float":
-        code = "number"
-    elif kind in ("value_error.number.not_ge", "value_error.number.not_le"):
-        code = "percentage" if field in _PERCENT_FIELDS else kind.rsplit(".", 1)[-1]
-        args = {"limit": context.get("limit_value")}
-    elif kind.startswith("value_error.date") or kind.startswith("type_error.date"):
-        code = "date"
-    elif kind == "type_error.enum":
-        code, args = "enum", {"accepted": [str(v.value if isinstance(v, Enum) else v) for v in
-                                           context.get("enum_values", [])]}
-    elif kind == "type_error.bool" or kind == "value_error.strictbool":
-        code = "boolean"
-    elif kind in ("type_error.str", "type_error.none.not_allowed"):
-        code = "text"
-    elif kind == "value_error.any_str.max_length":
-        code, args = "too_long", {"limit": context.get("limit_value")}
-    elif kind == "value_error" and error.get("msg") in _known_codes(texts):
-        code = error["msg"]
-        args = _RANGES.get(code, {})
-        if location and location[-1] == "__root__":
-            where = "body"
-    return {"where": where, "problem": texts.render(f"errors.{code}", args)}
-
-
-def _known_codes(texts: bud.Texts) -> set[str]:
-    return set(texts.data["errors"])
+    return french_error(error, texts, accepted=list(EligibilityRequest.__fields__), percent_fields=_PERCENT_FIELDS,
+                        ranges=_RANGES)
 
 
 @router.get("/parameters", summary="The BUD legal parameters, dated, with their references")
@@ -230,6 +193,29 @@ def parameters(
     state: AppState = Depends(get_state),
 ) -> dict:
     return _parameters(state).as_dict(as_of or dt.date.today())
+
+
+@router.get("/creation-year", summary="Must a company created in this year still say the month? (the creation window)")
+def creation_year(
+    year: int = Query(..., ge=1900, le=2200, description="The year of creation the person gave, without a month"),
+    today: Optional[dt.date] = Query(None, description="Under the law in force on this date; default: today"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    """`month_needed` is true inside the years of the creation window (parameters creation_window.start and .end):
+    there the month can decide the window and sets the calendar; outside them the year alone decides."""
+    parameters = _parameters(state)
+    today = today or dt.date.today()
+    try:
+        needed = bud.month_needed(year, parameters, today)
+    except bud.ParameterNotFound:
+        raise RequestProblem("today", "no_rule_on_date", date=today)
+    return {
+        "year": year,
+        "month_needed": needed,
+        "window": {"start": parameters.value("creation_window.start", today).isoformat(),
+                   "end": parameters.value("creation_window.end", today).isoformat()},
+        "sources": parameters["creation_window.end"].sources_at(today),
+    }
 
 
 @router.get("/understand", summary="Read fact values from a free-text answer, with negations, contrasts and hedges")
@@ -268,7 +254,7 @@ def restate(body: RestateRequest, request: Request, state: AppState = Depends(ge
         name = commune.as_dict()["nom"] if commune else None
     texts = _texts(request)
     try:
-        lines = bud_answers.restate(body.facts, state.settings.programme_dir, texts.data["months"], name)
+        lines = bud_answers.restate(body.facts, state.settings.programme_dir, name)
     except (KeyError, ValueError, TypeError):
         raise HTTPException(status_code=422, detail="Une valeur ne correspond pas à son fait.")
     return {"lines": lines}
@@ -299,12 +285,7 @@ def _commune(body: EligibilityRequest, state: AppState) -> Optional[bud.CommuneB
         if resolution.status == "found":
             return bud.CommuneBud.from_commune(resolution.communes[0].as_dict())
         query = body.commune_query.strip()[:80]
-        extra = {"commune_resolution": {
-            "status": resolution.status,
-            "candidates": [{"insee": c.insee, "nom": c.nom, "codes_postaux": list(c.codes_postaux)}
-                           for c in resolution.communes],
-            "suggestions": resolution.suggestions,
-        }}
+        extra = {"commune_resolution": resolution_body(resolution, query)}
         code = "commune_ambiguous" if resolution.status == "ambiguous" else "commune_not_found"
         raise RequestProblem("commune_query", code, extra, query=query)
     return None

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from assistant import cites
 from assistant.api.auth import require_staff
+from assistant.api.communes import resolve_query
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -259,32 +260,9 @@ def _unknown(cite_id: str) -> HTTPException:
 
 
 def _commune(state: AppState, query: str) -> Commune:
-    text = query.strip()
-    if not text:
+    if not query.strip():
         raise HTTPException(status_code=422, detail="Le paramètre commune est vide.")
-    resolution = state.communes.resolve(text)
-    by_code = state.communes.get(text)
-    if by_code is not None and by_code not in resolution.communes:
-        if resolution.status == "not_found":
-            return by_code
-        # 59500 is Douai's postal code and another commune's INSEE code: ask, and point to ?insee=.
-        postal = ", ".join(c.nom for c in resolution.communes)
-        raise HTTPException(
-            status_code=409,
-            detail=f"{text!r} est à la fois un code postal ({postal}) et un code INSEE ({by_code.nom}) : précisez "
-            "(paramètre insee pour un code INSEE).",
-        )
-    if resolution.status == "found":
-        return resolution.communes[0]
-    if resolution.status == "ambiguous":
-        names = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
-        raise HTTPException(
-            status_code=409,
-            detail=f"Plusieurs communes correspondent à {text[:80]!r} : {names}. Précisez, ou donnez le code INSEE "
-            "(paramètre insee).",
-        )
-    hint = f" Vouliez-vous dire : {', '.join(resolution.suggestions[:3])} ?" if resolution.suggestions else ""
-    raise HTTPException(status_code=404, detail=f"Commune inconnue : {text[:80]!r}.{hint}")
+    return resolve_query(state, query, insee_parameter="insee")
 
 
 def _commune_dict(commune: Commune) -> dict:

@@ -4,15 +4,17 @@ Every answer reads the structures from the database: a change made by staff is u
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, List, Optional, Union
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, root_validator, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
 from assistant import employment
 from assistant.api.auth import require_staff
+from assistant.api.communes import resolve_query
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -54,6 +56,11 @@ class OrientationRequest(BaseModel):
     wants_training: Optional[bool] = None
     wants_business_creation: Optional[bool] = None
     wants_career_change: Optional[bool] = None
+    unemployment_months: Optional[int] = Field(
+        None, description="How long the person has been looking for a job, in months, when they said so: the "
+                          "service decides from it whether they are long-term unemployed (dated parameter "
+                          "long_term_unemployment.min_months, GET /employment/parameters), unless "
+                          "long_term_unemployed is given.")
 
     class Config:
         extra = "forbid"
@@ -76,6 +83,14 @@ class OrientationRequest(BaseModel):
             return value
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
             raise ValueError("l'âge doit être un nombre entier d'années, entre 0 et 120")
+        return value
+
+    @validator("unemployment_months", pre=True)
+    def _months(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600:
+            raise ValueError("la durée de recherche d'emploi est un nombre entier de mois, entre 0 et 600")
         return value
 
     @validator("commune_insee", pre=True)
@@ -140,7 +155,7 @@ class StructureCreate(StructureFields):
 
 
 def _invalid(errors: list[str]) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "errors": errors})
+    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "erreurs": errors})
 
 
 def _not_found(structure_id: str) -> HTTPException:
@@ -148,21 +163,8 @@ def _not_found(structure_id: str) -> HTTPException:
 
 
 def _commune_from_query(state: AppState, commune: str) -> Commune:
-    """The commune a query names, or a French 404/422 that says why."""
-    text = commune.strip()
-    if INSEE.match(text):
-        found = state.communes.get(text)
-        if found is None:
-            raise HTTPException(status_code=404, detail=f"Aucune commune avec le code INSEE {text!r}.")
-        return found
-    resolution = state.communes.resolve(text)
-    if resolution.status == "found":
-        return resolution.communes[0]
-    if resolution.status == "ambiguous":
-        names = ", ".join(f"{c.nom} ({c.insee})" for c in resolution.communes)
-        raise HTTPException(status_code=422, detail=f"Plusieurs communes correspondent à {text!r} : {names}. Précisez.")
-    hint = f" Vouliez-vous dire : {', '.join(resolution.suggestions[:5])} ?" if resolution.suggestions else ""
-    raise HTTPException(status_code=404, detail=f"Commune inconnue : {text!r}.{hint}")
+    """The commune a query names (INSEE code, name, postal code), or the service's one commune error contract."""
+    return resolve_query(state, commune, insee_parameter=None)
 
 
 @router.post("/orientation", summary="Orient a person to the help that fits their situation")
@@ -187,6 +189,7 @@ def orientation(request: OrientationRequest, state: AppState = Depends(get_state
     profile = employment.Profile(
         age=request.age,
         commune=commune.insee if commune else None,
+        unemployment_months=request.unemployment_months,
         **{name: getattr(request, name) for name in employment.BOOLEAN_FACTS},
     )
     with state.engine.connect() as conn:
@@ -195,6 +198,14 @@ def orientation(request: OrientationRequest, state: AppState = Depends(get_state
     answer = employment.orient(profile, structures, commune, rules).as_dict(state.communes)
     answer["commune_resolution"] = resolution
     return answer
+
+
+@router.get("/parameters", summary="The dated parameters of the orientation rules (ages, durations), with their references")
+def parameters(
+    as_of: Optional[dt.date] = Query(None, description="Give each parameter's value on this date; default: today"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    return employment.load_parameters(state.settings.programme_dir).as_dict(as_of or dt.date.today())
 
 
 @router.get("/structures", summary="Employment structures, optionally for one commune and of one kind")
@@ -313,7 +324,7 @@ async def import_structures(
             status_code=422,
             content={
                 "detail": "Import refusé : rien n'a été modifié. Corrigez les lignes indiquées et recommencez.",
-                "errors": [e.as_dict() for e in rejected.errors],
+                "erreurs": [e.as_dict() for e in rejected.errors],
             },
         )
     return JSONResponse(status_code=200, content=report.as_dict())
@@ -326,4 +337,4 @@ def structure_history(structure_id: str, state: AppState = Depends(get_state)) -
         changes = employment.structure_history(conn, structure_id)
     if structure is None and not changes:
         raise _not_found(structure_id)
-    return {"id": structure_id, "changes": [c.as_dict() for c in changes]}
+    return {"id": structure_id, "changements": [c.as_dict() for c in changes]}

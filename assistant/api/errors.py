@@ -1,52 +1,92 @@
-"""Request errors in French: pydantic's messages are English, so each error type gets a French wording, and a
-query parameter the route does not know is refused rather than silently ignored."""
+"""Request errors in French, one way for every route: pydantic's messages are English, so each error type gets a
+French wording from data/programme/api_errors.fr.yaml (`french_error`, the one mapper), and a query parameter the
+route does not know is refused rather than silently ignored."""
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping, Optional, Sequence
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-# pydantic v1 error types → French; {placeholders} come from the error's context.
-MESSAGES = {
-    "value_error.missing": "ce champ est obligatoire",
-    "value_error.any_str.min_length": "au moins {limit_value} caractère(s)",
-    "value_error.any_str.max_length": "au plus {limit_value} caractères",
-    "value_error.str.regex": "le format n'est pas valide",
-    "value_error.number.not_ge": "la valeur doit être au moins {limit_value}",
-    "value_error.number.not_gt": "la valeur doit être plus grande que {limit_value}",
-    "value_error.number.not_le": "la valeur doit être au plus {limit_value}",
-    "value_error.number.not_lt": "la valeur doit être plus petite que {limit_value}",
-    "value_error.date": "une date est attendue, au format AAAA-MM-JJ",
-    "value_error.extra": "ce champ n'existe pas",
-    "value_error.jsondecode": "le corps de la requête n'est pas du JSON valide",
-    "type_error.integer": "un nombre entier est attendu",
-    "type_error.float": "un nombre est attendu",
-    "type_error.bool": "true ou false est attendu",
-    "type_error.none.not_allowed": "la valeur ne peut pas être vide",
-    "type_error.enum": "valeurs possibles : {enum_values}",
-    "type_error.list": "une liste est attendue",
-    "type_error.dict": "un objet JSON est attendu",
-    "type_error.str": "du texte est attendu",
+from assistant.bud.texts import Texts
+from assistant.datafiles import cached
+
+ERRORS_FILE = "api_errors.fr.yaml"  # under the programme directory
+MAX_WHERE = 60  # characters of a field name echoed back
+# pydantic v1 error types that map to one message code of api_errors.fr.yaml, with the context they pass on.
+_CODES = {
+    "value_error.missing": "missing",
+    "json_invalid": "not_json",
+    "value_error.jsondecode": "not_json",
+    "type_error.dict": "not_object",
+    "type_error.integer": "integer",
+    "type_error.float": "number",
+    "type_error.bool": "boolean",
+    "value_error.strictbool": "boolean",
+    "type_error.str": "text",
+    "type_error.none.not_allowed": "text",
+    "type_error.list": "list",
+    "value_error.str.regex": "format",
+    "value_error.any_str.max_length": "too_long",
+    "value_error.any_str.min_length": "too_short",
+    "value_error.number.not_ge": "not_ge",
+    "value_error.number.not_le": "not_le",
+    "value_error.number.not_gt": "not_gt",
+    "value_error.number.not_lt": "not_lt",
 }
-FALLBACK = "la valeur n'est pas valide"
 
 
-def french(error: dict) -> str:
-    if error.get("type") in ("value_error", "assertion_error"):
-        return error["msg"]  # raised by our own validators, already in French
-    template = MESSAGES.get(error.get("type", ""), FALLBACK)
-    context = dict(error.get("ctx") or {})
-    if "enum_values" in context:
-        context["enum_values"] = ", ".join(str(getattr(v, "value", v)) for v in context["enum_values"])
-    try:
-        return template.format(**context)
-    except (KeyError, IndexError):
-        return FALLBACK
+def error_texts(programme_dir: Path) -> Texts:
+    """The French messages of api_errors.fr.yaml, read again when staff edit the file."""
+    return cached(programme_dir / ERRORS_FILE, Texts)
 
 
-async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"where": ".".join(str(p) for p in error["loc"]), "problem": french(error)} for error in exc.errors()]
-    return JSONResponse(status_code=422, content={"detail": "Requête invalide", "errors": errors})
+def french_error(error: dict, texts: Texts, accepted: Optional[Sequence[str]] = None,
+                 percent_fields: Iterable[str] = (), ranges: Optional[Mapping[str, dict]] = None) -> dict:
+    """One pydantic error as {where, problem} in French: the one mapper of every route.
+
+    `accepted`: the fields of the body, named for an unknown one; `percent_fields`: fields whose bounds are a
+    percentage; `ranges`: the arguments of a route's own codes (« creation_date_range »: {min, max})."""
+    location = [str(part) for part in error.get("loc", ())][1:]  # drop "body" or "query"
+    where = ".".join(location)[:MAX_WHERE] or "body"
+    kind: str = error.get("type", "")
+    context: dict = error.get("ctx") or {}
+    field = location[-1] if location else ""
+    known = texts.data["errors"]
+    code, args = _CODES.get(kind, "invalid"), {"limit": context.get("limit_value")}
+    if kind == "value_error.extra":
+        code, args = ("extra", {"accepted": sorted(accepted)}) if accepted else ("extra_field", {})
+    elif code == "not_json":
+        where = "body"
+    elif code in ("not_ge", "not_le") and field in set(percent_fields):
+        code = "percentage"
+    elif kind.startswith("value_error.date") or kind.startswith("type_error.date"):
+        code = "date"
+    elif kind == "type_error.enum":
+        code, args = "enum", {"accepted": [str(getattr(v, "value", v)) for v in context.get("enum_values", [])]}
+    elif kind in ("value_error", "assertion_error"):
+        message = str(error.get("msg") or "")
+        if message not in known:  # raised by our own validators, already in French
+            return {"where": "body" if field == "__root__" else where, "problem": message or texts.get("errors.invalid")}
+        code, args = message, dict((ranges or {}).get(message, {}))
+        if field == "__root__":
+            where = "body"
+    if code not in known:
+        code = "invalid"
+    return {"where": where, "problem": texts.render(f"errors.{code}", args)}
+
+
+def problem(texts: Texts, errors: list[dict], extra: Optional[dict] = None) -> JSONResponse:
+    """The 422 of every route: a French `detail`, one French message per field in `errors`."""
+    content = {"detail": texts.get("errors.invalid_request"), "errors": errors, **(extra or {})}
+    return JSONResponse(status_code=422, content=content)
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    texts = error_texts(request.app.state.programme.settings.programme_dir)
+    return problem(texts, [french_error(error, texts) for error in exc.errors()])
 
 
 def no_unknown_query_parameters(request: Request) -> None:

@@ -7,6 +7,7 @@ events to the tracker, as Rasa does, to check which questions the form asks and 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Optional
 
 import pytest
@@ -261,6 +262,16 @@ def test_a_22_year_old_in_lievin_gets_the_mission_locale_of_lens_lievin(programm
     assert "Contrat d'engagement jeune" in route["description"]
     assert responses(messages)[-1] == "utter_emploi_end"
     assert slot_sets(events) == {"topic": "emploi"}
+
+
+def test_the_date_of_the_rules_is_said_in_words(programme):
+    """« Mise à jour le 26 novembre 2026 », as every date the bot says, not « 26/11/2026 »."""
+    slots = {"emploi_age": 22, "emploi_commune": "Liévin", "emploi_commune_insee": "62510",
+             "emploi_registered_job_seeker": False}
+    messages, _ = run(ActionEmploiOrientation(programme), tracker("non", slots=slots))
+    source = next(m for m in messages if m["response"] == "utter_emploi_source")
+    assert re.fullmatch(r"(1er|\d{1,2}) (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                        r"novembre|décembre) \d{4}", source["date"]), source["date"]
 
 
 def test_rsa_in_denain_gets_the_plie_of_the_porte_du_hainaut(programme):

@@ -184,9 +184,9 @@ def test_a_cite_over_several_communes_is_listed_in_each(client):
     "params, status_code, phrase",
     [
         ({"commune": "Trifouilly"}, 404, "Commune inconnue"),
-        ({"commune": "Marles"}, 409, "Plusieurs communes"),
+        ({"commune": "Marles"}, 422, "Plusieurs communes"),
         # Douai's postal code and Ribécourt-la-Tour's INSEE code: a question, never a guess.
-        ({"commune": "59500"}, 409, "à la fois un code postal (Douai) et un code INSEE (Ribécourt-la-Tour)"),
+        ({"commune": "59500"}, 422, "à la fois un code postal (Douai) et un code INSEE (Ribécourt-la-Tour)"),
         ({"insee": "59999"}, 404, "Aucune commune"),
         ({"insee": "59178", "commune": "Douai"}, 422, "pas les deux"),
         ({"commune": "Douai", "statut": "fini"}, 422, "valeurs possibles"),

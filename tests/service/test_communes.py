@@ -126,3 +126,35 @@ def test_strange_input_is_never_a_server_error(client, q):
     for path, name in (("/communes/resolve", "q"), ("/communes/in-text", "text")):
         response = client.get(path, params={name: q})
         assert response.status_code < 500, response.text
+
+
+# --- One contract for a commune typed in a query, on every router --------------------------------------------
+
+
+
+
+@pytest.mark.parametrize("path", ["/cites", "/employment/structures"])
+@pytest.mark.parametrize("query, status", [("Marles", 422), ("59380", 422), ("Trifouilly-les-Oies", 404)])
+def test_every_router_answers_a_commune_query_the_same_way(client, path, query, status):
+    """Before, the cités answered an ambiguous commune with 409 and the employment structures with 422; now
+    every router says it with one status and one body, which names the candidates or the suggestions."""
+    response = client.get(path, params={"commune": query})
+    assert response.status_code == status
+    body = response.json()
+    assert body["detail"] and body["commune_resolution"]["status"] == ("ambiguous" if status == 422 else "not_found")
+    if status == 422:
+        assert len(body["commune_resolution"]["candidates"]) >= 2
+
+
+def test_the_bud_check_gives_the_same_resolution_body(client):
+    body = client.post("/bud/eligibility", json={"commune_query": "Marles"}).json()
+    assert body["commune_resolution"]["status"] == "ambiguous"
+    assert {c["nom"] for c in body["commune_resolution"]["candidates"]} >= {"Marles-les-Mines", "Marles-sur-Canche"}
+
+
+def test_a_code_that_is_also_an_insee_code_is_asked_where_the_route_has_an_insee_parameter(client):
+    """59500 is Douai's postal code and Ribécourt-la-Tour's INSEE code: /cites (which has ?insee=) asks;
+    /employment/structures (a code there may be an INSEE code) takes the INSEE code."""
+    asked = client.get("/cites", params={"commune": "59500"})
+    assert asked.status_code == 422 and "insee" in asked.json()["detail"]
+    assert client.get("/employment/structures", params={"commune": "59500"}).json()["commune"]["insee"] == "59500"

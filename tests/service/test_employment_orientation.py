@@ -1,5 +1,6 @@
 """Employment orientation: the table of profiles against the service, and the rules' behaviour as data."""
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -170,6 +171,87 @@ def test_the_mission_locale_age_limits_come_from_the_rules_file():
     profile = employment.Profile(age=28)
     assert "mission_locale" not in employment.orient(profile, [], _commune(), RULES).route_ids
     assert "mission_locale" in employment.orient(profile, [], _commune(), edited).route_ids
+
+
+def _programme_with_parameters(tmp_path, edit) -> Path:
+    """A copy of the employment rules and parameters, the parameters edited by `edit(document)`."""
+    programme = tmp_path / "programme"
+    (programme / "employment").mkdir(parents=True)
+    for name in ("orientation.yaml", "parameters.yaml"):
+        (programme / "employment" / name).write_text(
+            (PROGRAMME_DIR / "employment" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    path = programme / employment.PARAMETERS_FILE
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(document)
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return programme
+
+
+def test_a_new_dated_age_limit_applies_from_its_date_and_is_said(tmp_path):
+    """Staff add a dated value (the mission locale up to 29 from 2027): before that date nothing changes; from it
+    a 28-year-old is oriented to the mission locale, and the description says the new ages."""
+    def edit(document):
+        document["mission_locale"]["max_age"]["values"][dt.date(2027, 1, 1)] = {"value": 29}
+
+    programme = _programme_with_parameters(tmp_path, edit)
+    profile = employment.Profile(age=28)
+    before = employment.rules_for(programme, dt.date(2026, 12, 1))
+    after = employment.rules_for(programme, dt.date(2027, 1, 1))
+    assert "mission_locale" not in employment.orient(profile, [], _commune(), before).route_ids
+    routes = employment.orient(profile, [], _commune(), after).routes
+    assert "mission_locale" in [r.id for r in routes]
+    assert "de 16 à 29 ans" in next(r for r in routes if r.id == "mission_locale").description
+
+
+def test_the_minimum_age_and_its_message_follow_the_parameter(tmp_path):
+    def edit(document):
+        document["structures"]["minimum_age"]["values"][dt.date(2027, 1, 1)] = {"value": 15}
+
+    rules = employment.rules_for(_programme_with_parameters(tmp_path, edit), dt.date(2027, 6, 1))
+    assert rules.minimum_age == 15 and "à partir de 15 ans" in rules.messages["under_minimum_age"]
+    assert employment.orient(employment.Profile(age=15), [], _commune(), rules).routes
+
+
+def test_the_orientation_rules_write_no_age_or_duration_themselves():
+    """Every number a rule applies is a dated parameter with a reference (parameters.yaml), never typed in
+    orientation.yaml — in a condition, in the minimum age or in a text."""
+    text = (PROGRAMME_DIR / employment.RULES_FILE).read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    for name in ("minimum_age", "long_term_unemployment_months"):
+        assert re.fullmatch(r"\[\[[a-z0-9_.]+\]\]", str(document[name])), name
+    for name, message in document["messages"].items():
+        assert not re.search(r"\b\d+ (?:ans|mois)\b", message), name
+    for route in document["routes"]:
+        conditions = (route.get("when") or []) + [c for v in route.get("variants") or [] for c in v["when"]]
+        conditions += [c for condition in conditions for c in condition.get("any", [])]
+        for condition in conditions:
+            for bound in ("min", "max"):
+                if bound in condition:
+                    assert re.fullmatch(r"\[\[[a-z0-9_.]+\]\]", str(condition[bound])), (route["id"], condition)
+        for text_ in [route["description"]] + [v["description"] for v in route.get("variants") or []]:
+            assert not re.search(r"\b\d+ (?:ans|mois)\b", text_), route["id"]
+    parameters = employment.load_parameters(PROGRAMME_DIR)
+    for path in ("mission_locale.min_age", "mission_locale.max_age", "structures.minimum_age",
+                 "long_term_unemployment.min_months"):
+        assert parameters[path].reference and parameters[path].values[0].start <= dt.date(2018, 1, 1)
+
+
+@pytest.mark.parametrize("months, long_term", [(11, False), (12, True), (30, True)])
+def test_how_long_someone_has_looked_for_a_job_decides_long_term_unemployment(months, long_term):
+    profile = employment.Profile(age=40, unemployment_months=months)
+    assert ("plie" in employment.orient(profile, [PLIE], _commune(), RULES).route_ids) is long_term
+    said = employment.Profile(age=40, unemployment_months=3, long_term_unemployed=True)
+    assert "plie" in employment.orient(said, [PLIE], _commune(), RULES).route_ids  # what the person said wins
+
+
+def test_the_api_reads_the_duration_and_serves_the_dated_parameters(client):
+    parameters = client.get("/employment/parameters").json()
+    by_path = {p["path"]: p for p in parameters["parameters"]}
+    assert by_path["long_term_unemployment.min_months"]["current"]["value"] == 12
+    assert by_path["mission_locale.max_age"]["reference"]
+    assert client.post("/employment/orientation", json={"age": 40, "unemployment_months": -1}).status_code == 422
+    answer = client.post("/employment/orientation", json={"age": 40, "unemployment_months": 18}).json()
+    assert "long_term_unemployed" not in answer["missing"]
 
 
 def test_rules_with_an_unknown_fact_are_refused():

@@ -140,7 +140,7 @@ def test_put_and_patch_correct_a_structure_and_every_change_is_in_the_history(cl
     assert replaced.json()["horaires"] is None  # PUT replaces every field
     assert replaced.json()["adresse"] == "adresse vérifiée (test)"
 
-    changes = client.get(url + "/history").json()["changes"]
+    changes = client.get(url + "/history").json()["changements"]
     note = "Agence France Travail de Denain (convention avec l'agglomération)."
     recorded = [(c["champ"], c["ancienne_valeur"], c["nouvelle_valeur"], c["via"]) for c in changes]
     assert sorted(recorded, key=str) == [
@@ -182,7 +182,7 @@ def test_a_bad_patch_leaves_the_structure_unchanged(client, staff_headers):
     response = client.patch(url, json={"kind": "nimporte"}, headers=staff_headers)
     assert response.status_code == 422
     assert client.get(url).json()["kind"] == "plie"
-    assert client.get(url + "/history").json()["changes"] == []
+    assert client.get(url + "/history").json()["changements"] == []
 
 
 # --- Staff changes by CSV import ----------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_a_good_import_updates_and_adds_and_the_bot_uses_it_at_once(client, staf
     routes = _orient(client, age=50, rsa=True, commune_query="Douai")
     assert routes["plie"]["structures"][0]["horaires"] == "du lundi au jeudi"
     assert routes["plie"]["structures"][0]["nom"] == "PLIE du Douaisis"  # columns not in the file are kept
-    history = client.get("/employment/structures/plie-douaisis/history").json()["changes"]
+    history = client.get("/employment/structures/plie-douaisis/history").json()["changements"]
     assert [(c["champ"], c["via"]) for c in history] == [("horaires", "import")]
 
 
@@ -229,7 +229,7 @@ def test_a_malformed_import_changes_nothing_and_says_which_lines_are_wrong(clien
     )
     response = _csv(client, staff_headers, text)
     assert response.status_code == 422
-    errors = response.json()["errors"]
+    errors = response.json()["erreurs"]
     assert {e["ligne"] for e in errors} == {3, 4, 5}
     assert any("pole_emploi" in e["erreur"] and e["erreur"].startswith("ligne 3 :") for e in errors)
     assert any("Nullepart" in e["erreur"] for e in errors)
@@ -237,7 +237,7 @@ def test_a_malformed_import_changes_nothing_and_says_which_lines_are_wrong(clien
     assert "rien n'a été modifié" in response.json()["detail"]
     # line 2 was right, but nothing was applied
     assert client.get("/employment/structures/plie-douaisis").json()["nom"] == "PLIE du Douaisis"
-    assert client.get("/employment/structures/plie-douaisis/history").json()["changes"] == []
+    assert client.get("/employment/structures/plie-douaisis/history").json()["changements"] == []
 
 
 @pytest.mark.parametrize(
@@ -299,4 +299,4 @@ def test_a_patch_that_changes_nothing_leaves_no_history(client, staff_headers):
                             headers=staff_headers)
     assert response.status_code == 200
     assert response.json()["updated_at"] == before["updated_at"]
-    assert client.get(url + "/history").json()["changes"] == []
+    assert client.get(url + "/history").json()["changements"] == []

@@ -1,13 +1,8 @@
-"""Employment support: the local structures, and the orientation of a person to the help that fits them.
+"""Employment structures (missions locales, France Travail agencies, PLIE, …) in the `employment_structures` table.
 
-- The orientation rules are data (data/programme/employment/orientation.yaml): each route with its conditions,
-  what it will do for the person, its order and its source. `orient(profile, structures, commune, rules)` is a
-  pure function of them: the routes that fit, the local structures for the person's commune or EPCI, and the
-  facts still worth asking (`missing`).
-- The structures (missions locales, France Travail agencies, PLIE, …) live in the `employment_structures` table.
-  It is filled from data/programme/employment/structures.csv on a database's first start; staff then keep it up
-  to date through the API or a CSV import, and every change is kept in the history (assistant/history.py).
-  Nothing is cached: the bot sees a change at once.
+It is filled from data/programme/employment/structures.csv on a database's first start; staff then keep it up to
+date through the API or a CSV import (or the official directory's export), and every change is kept in the history
+(assistant/history.py). Nothing is cached: the bot sees a change at once.
 """
 from __future__ import annotations
 
@@ -24,7 +19,6 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import Connection, Engine
 
 from assistant import csv_import, directory, history
@@ -32,7 +26,6 @@ from assistant.communes import Commune, CommuneIndex
 from assistant.storage import metadata, utcnow
 from assistant.text import normalise
 
-RULES_FILE = Path("employment") / "orientation.yaml"
 STRUCTURES_FILE = Path("employment") / "structures.csv"
 HISTORY_KIND = "employment_structure"
 
@@ -57,19 +50,6 @@ KIND_LABELS = {
 # Where to check an office's details: the official directory (its data are the source of many structures).
 OFFICIAL_DIRECTORY = "lannuaire.service-public.fr"
 MAX_BY_EPCI = 3  # offices of one kind shown for a commune through its EPCI (France services can be many)
-BOOLEAN_FACTS = (
-    "registered_job_seeker",
-    "rsa",
-    "long_term_unemployed",
-    "disability_recognised",
-    "wants_training",
-    "wants_career_change",
-    "wants_business_creation",
-)
-PROFILE_FACTS = ("age",) + BOOLEAN_FACTS
-DERIVED_FACTS = ("commune_bud",)  # facts that come from the commune, not from the person
-ASKABLE_FACTS = ("commune",) + PROFILE_FACTS
-
 # The columns of structures.csv and of a staff import, in order.
 STRUCTURE_FIELDS = (
     "nom", "kind", "communes", "epci", "adresse", "contact", "horaires", "note", "source", "source_date"
@@ -98,177 +78,6 @@ structures_table = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("source_date", sa.String(10)),  # the date of the source's data: YYYY, YYYY-MM or YYYY-MM-DD
 )
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Orientation rules (data/programme/employment/orientation.yaml)
-
-
-class RulesError(ValueError):
-    """The orientation rules file is not valid: the message says where."""
-
-
-@dataclass(frozen=True)
-class Condition:
-    fact: Optional[str] = None
-    equals: Optional[bool] = None
-    min: Optional[int] = None
-    max: Optional[int] = None
-    any_of: tuple["Condition", ...] = ()
-    met_if_unknown: bool = False
-
-    def met(self, facts: Mapping[str, Any]) -> bool:
-        if self.any_of:
-            return any(c.met(facts) for c in self.any_of)
-        value = facts.get(self.fact)
-        if value is None:
-            return self.met_if_unknown
-        if self.equals is not None:
-            return value is self.equals
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
-
-    def age_bounds(self) -> set[int]:
-        """The ages where this condition changes value, to probe an unknown age."""
-        if self.any_of:
-            return set().union(*(c.age_bounds() for c in self.any_of))
-        if self.fact != "age":
-            return set()
-        bounds = set()
-        if self.min is not None:
-            bounds |= {self.min - 1, self.min}
-        if self.max is not None:
-            bounds |= {self.max, self.max + 1}
-        return bounds
-
-
-@dataclass(frozen=True)
-class Variant:
-    id: str
-    when: tuple[Condition, ...]
-    description: str
-
-
-@dataclass(frozen=True)
-class RouteRule:
-    id: str
-    order: int
-    title: str
-    when: tuple[Condition, ...]
-    kinds: tuple[str, ...]
-    requires_local: bool
-    description: str
-    variants: tuple[Variant, ...]
-    national_contact: Optional[Mapping[str, str]]
-    source: str
-
-
-@dataclass(frozen=True)
-class Rules:
-    minimum_age: int
-    ask_order: tuple[str, ...]
-    messages: Mapping[str, str]
-    routes: tuple[RouteRule, ...]
-    reference: str
-    updated_at: str
-
-    def age_probes(self) -> list[int]:
-        bounds = {self.minimum_age - 1, self.minimum_age}
-        for route in self.routes:
-            for condition in route.when + tuple(c for v in route.variants for c in v.when):
-                bounds |= condition.age_bounds()
-        return sorted(b for b in bounds if b >= 0)
-
-
-_MESSAGES = ("under_minimum_age", "outside_bassin_minier", "commune_unknown", "no_local_structure")
-
-
-def parse_rules(document: Mapping[str, Any]) -> Rules:
-    """Build the rules from the YAML document, or raise RulesError naming what is wrong."""
-    try:
-        routes = tuple(sorted((_route(r) for r in document["routes"]), key=lambda r: r.order))
-        ask_order = tuple(document["ask_order"])
-        messages = {name: " ".join(str(document["messages"][name]).split()) for name in _MESSAGES}
-        minimum_age = int(document["minimum_age"])
-        reference = " ".join(str(document["metadata"]["reference"]).split())
-        updated_at = str(document["metadata"]["updated_at"])
-    except (KeyError, TypeError) as error:
-        raise RulesError(f"orientation rules: missing or malformed entry {error}") from error
-    if sorted(ask_order) != sorted(ASKABLE_FACTS):
-        raise RulesError(f"orientation rules: ask_order must list exactly {sorted(ASKABLE_FACTS)}")
-    ids = [r.id for r in routes]
-    if len(set(ids)) != len(ids):
-        raise RulesError("orientation rules: two routes have the same id")
-    return Rules(minimum_age, ask_order, messages, routes, reference, updated_at)
-
-
-def _route(raw: Mapping[str, Any]) -> RouteRule:
-    route_id = raw["id"]
-    structures = raw.get("structures") or {}
-    kinds = tuple(structures.get("kinds") or ())
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise RulesError(f"orientation rules: route {route_id}: unknown structure kind(s) {unknown}")
-    variants = tuple(
-        Variant(str(v["id"]), _conditions(v["when"], route_id), " ".join(v["description"].split()))
-        for v in raw.get("variants") or ()
-    )
-    return RouteRule(
-        id=route_id,
-        order=int(raw["order"]),
-        title=raw["title"],
-        when=_conditions(raw.get("when") or [], route_id),
-        kinds=kinds,
-        requires_local=bool(structures.get("required", False)),
-        description=" ".join(raw["description"].split()),
-        variants=variants,
-        national_contact=raw.get("national_contact"),
-        source=" ".join(str(raw["source"]).split()),
-    )
-
-
-def _conditions(raw: Sequence[Mapping[str, Any]], route_id: str) -> tuple[Condition, ...]:
-    return tuple(_condition(c, route_id) for c in raw)
-
-
-def _condition(raw: Mapping[str, Any], route_id: str) -> Condition:
-    if "any" in raw:
-        return Condition(any_of=_conditions(raw["any"], route_id))
-    fact = raw.get("fact")
-    if fact not in PROFILE_FACTS + DERIVED_FACTS:
-        raise RulesError(f"orientation rules: route {route_id}: unknown fact {fact!r}")
-    met_if_unknown = raw.get("if_unknown", "not_met") == "met"
-    if "is" in raw:
-        if fact == "age" or not isinstance(raw["is"], bool):
-            raise RulesError(f"orientation rules: route {route_id}: 'is' takes true or false, for a yes/no fact")
-        return Condition(fact=fact, equals=raw["is"], met_if_unknown=met_if_unknown)
-    if fact != "age" or ("min" not in raw and "max" not in raw):
-        raise RulesError(f"orientation rules: route {route_id}: condition on {fact!r} needs 'is', or min/max for age")
-    return Condition(fact=fact, min=raw.get("min"), max=raw.get("max"), met_if_unknown=met_if_unknown)
-
-
-def load_rules(path: Path) -> Rules:
-    with path.open(encoding="utf-8") as f:
-        return parse_rules(yaml.safe_load(f))
-
-
-_rules_cache: dict[Path, tuple[float, Rules]] = {}
-_rules_lock = threading.Lock()
-
-
-def rules_for(programme_dir: Path) -> Rules:
-    """The rules shipped in programme_dir, read again whenever staff edit the file."""
-    path = programme_dir / RULES_FILE
-    mtime = path.stat().st_mtime
-    with _rules_lock:
-        cached = _rules_cache.get(path)
-        if cached is None or cached[0] != mtime:
-            cached = (mtime, load_rules(path))
-            _rules_cache[path] = cached
-        return cached[1]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Structures
 
 
 @dataclass(frozen=True)
@@ -389,11 +198,12 @@ class EpciIndex:
 
 
 _epci_indexes: "weakref.WeakKeyDictionary[CommuneIndex, EpciIndex]" = weakref.WeakKeyDictionary()
+_epci_lock = threading.Lock()
 
 
 def epci_index(communes: CommuneIndex) -> EpciIndex:
     """The EPCI index of a commune index, built once (a new commune index, after a data change, gets a new one)."""
-    with _rules_lock:
+    with _epci_lock:
         found = _epci_indexes.get(communes)
         if found is None:
             found = _epci_indexes[communes] = EpciIndex.from_communes(communes)
@@ -848,176 +658,3 @@ load.version = _version  # type: ignore[attr-defined]
 def _parse_datetime(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.rstrip("Z"))
 
-
-# ---------------------------------------------------------------------------------------------------------------
-# Orientation
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the person said about their situation; None when not known yet."""
-
-    age: Optional[int] = None
-    commune: Optional[str] = None  # INSEE code
-    registered_job_seeker: Optional[bool] = None
-    rsa: Optional[bool] = None
-    long_term_unemployed: Optional[bool] = None  # 12 months or more
-    disability_recognised: Optional[bool] = None  # RQTH
-    wants_training: Optional[bool] = None
-    wants_business_creation: Optional[bool] = None
-    wants_career_change: Optional[bool] = None
-
-    def facts(self, commune: Optional[Commune]) -> dict:
-        facts = {name: getattr(self, name) for name in PROFILE_FACTS}
-        facts["commune_bud"] = commune.bud if commune is not None else None
-        return facts
-
-
-@dataclass(frozen=True)
-class LocalStructure:
-    structure: Structure
-    match: str  # commune | epci
-
-
-@dataclass(frozen=True)
-class Route:
-    id: str
-    order: int
-    title: str
-    description: str
-    variant: Optional[str]
-    structures: tuple[LocalStructure, ...]
-    national_contact: Optional[Mapping[str, str]]
-    no_local_structure: Optional[str]  # said when the data knows no local structure for this route
-    source: str
-
-    def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
-        return {
-            "id": self.id,
-            "order": self.order,
-            "title": self.title,
-            "description": self.description,
-            "variant": self.variant,
-            "structures": [{**s.structure.as_dict(communes), "match": s.match} for s in self.structures],
-            "national_contact": dict(self.national_contact) if self.national_contact else None,
-            "no_local_structure": self.no_local_structure,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True)
-class Orientation:
-    routes: tuple[Route, ...]
-    missing: tuple[str, ...]
-    messages: tuple[str, ...]
-    commune: Optional[Commune]
-    reference: str
-    rules_updated_at: str
-
-    @property
-    def route_ids(self) -> list[str]:
-        return [r.id for r in self.routes]
-
-    def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
-        commune = None
-        if self.commune is not None:
-            c = self.commune
-            commune = {
-                "insee": c.insee,
-                "nom": c.nom,
-                "epci": {"siren": c.epci_siren, "nom": c.epci_nom},
-                "bassin_minier": c.bassin_minier,
-            }
-        return {
-            "commune": commune,
-            "routes": [r.as_dict(communes) for r in self.routes],
-            "missing": list(self.missing),
-            "messages": list(self.messages),
-            "source": self.reference,
-            "rules_updated_at": self.rules_updated_at,
-        }
-
-
-_ASSUMED = "assumed"  # a local structure that may exist where the commune is not known yet (probing only)
-
-
-def _routes(
-    rules: Rules, facts: Mapping[str, Any], structures: Sequence[Structure], commune: Optional[Commune], probing: bool
-) -> list[Route]:
-    age = facts.get("age")
-    if age is not None and age < rules.minimum_age:
-        return []
-    routes = []
-    for rule in rules.routes:
-        if not all(c.met(facts) for c in rule.when):
-            continue
-        local = tuple(LocalStructure(s, m) for s, m in local_structures(structures, commune, rule.kinds))
-        if rule.requires_local and not local and not (probing and commune is None):
-            continue
-        variant = next((v for v in rule.variants if all(c.met(facts) for c in v.when)), None)
-        no_local = None
-        if rule.kinds and not local and not rule.national_contact:
-            no_local = rules.messages["no_local_structure"]
-        # The national contact only when no local office of the route's own kind is known.
-        national = rule.national_contact
-        if national and rule.kinds and any(s.structure.kind == rule.kinds[0] for s in local):
-            national = None
-        routes.append(
-            Route(
-                id=rule.id,
-                order=rule.order,
-                title=rule.title,
-                description=variant.description if variant else rule.description,
-                variant=variant.id if variant else None,
-                structures=local,
-                national_contact=national,
-                no_local_structure=no_local,
-                source=rule.source,
-            )
-        )
-    return routes
-
-
-def _signature(routes: Sequence[Route]) -> tuple:
-    return tuple((r.id, r.variant, tuple(s.structure.id for s in r.structures)) for r in routes)
-
-
-def _missing(rules: Rules, facts: Mapping[str, Any], structures: Sequence[Structure], commune: Optional[Commune]) -> list[str]:
-    """The unknown facts whose value would change the routes, their wording or their structures."""
-    missing = []
-    for fact in rules.ask_order:
-        if fact == "commune":
-            if commune is None:
-                missing.append(fact)
-            continue
-        if facts.get(fact) is not None:
-            continue
-        probes = rules.age_probes() if fact == "age" else [True, False]
-        answers = {_signature(_routes(rules, {**facts, fact: v}, structures, commune, probing=True)) for v in probes}
-        if len(answers) > 1:
-            missing.append(fact)
-    return missing
-
-
-def orient(
-    profile: Profile, structures: Sequence[Structure], commune: Optional[Commune], rules: Rules
-) -> Orientation:
-    """The routes that fit the person, in order, with their local structures, and the facts still worth asking.
-
-    Pure: everything it needs is given. `commune` is the person's commune, resolved (None when not known).
-    """
-    facts = profile.facts(commune)
-    routes = _routes(rules, facts, structures, commune, probing=False)
-    messages = []
-    age = facts.get("age")
-    if age is not None and age < rules.minimum_age:
-        messages.append(rules.messages["under_minimum_age"])
-        missing: list[str] = []
-    else:
-        missing = _missing(rules, facts, structures, commune)
-    if commune is None:
-        if "commune" in missing:
-            messages.append(rules.messages["commune_unknown"])
-    elif not commune.bassin_minier:
-        messages.append(rules.messages["outside_bassin_minier"].format(commune=commune.nom))
-    return Orientation(tuple(routes), tuple(missing), tuple(messages), commune, rules.reference, rules.updated_at)

@@ -1,0 +1,89 @@
+"""The one way the service writes dates, numbers and lists in French (words from data/programme/french.fr.yaml).
+
+- `date("2026-03-16")` → « 16 mars 2026 », `date("2026-03-01")` → « 1er mars 2026 », `date("2023-11")` →
+  « novembre 2023 », `date("2018")` → « 2018 »; a `datetime.date`, an ISO date-time (« 2026-11-26T09:00:00Z ») too.
+- `number(50_000_000)` → « 50 000 000 » (non-breaking spaces), `number(84.9)` → « 84,9 », `number(15.0)` → « 15 ».
+- `join(["Wallers", "Haveluy", "Raismes"])` → « Wallers, Haveluy et Raismes » (`last="puis"` for a sequence).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable, Iterable, Optional
+
+from assistant.datafiles import cached_yaml
+from assistant.settings import PROGRAMME_DIR
+
+WORDS_FILE = PROGRAMME_DIR / "french.fr.yaml"
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+
+
+def words() -> dict:
+    return cached_yaml(WORDS_FILE)
+
+
+def months() -> list[str]:
+    return list(words()["months"])
+
+
+def date(value: Any) -> Optional[str]:
+    """A date in words; None for nothing; a text that is no date is given back as it is."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        year, month, day = value.year, value.month, value.day
+    else:
+        match = _ISO.match(str(value).strip())
+        if not match:
+            return str(value)
+        year = int(match[1])
+        month = int(match[2]) if match[2] else None
+        day = int(match[3]) if match[3] else None
+        if month is not None and not 1 <= month <= 12:
+            return str(value)
+    names = words()
+    if month is None:
+        return str(year)
+    if day is None:
+        return f"{names['months'][month - 1]} {year}"
+    shown = names["first_of_month"] if day == 1 else str(day)
+    return f"{shown} {names['months'][month - 1]} {year}"
+
+
+def number(value: float | int | Decimal) -> str:
+    """1234567.5 → « 1 234 567,5 » (non-breaking spaces), 15.0 → « 15 »; to the hundredth."""
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    sign = "-" if amount < 0 else ""
+    whole, _, decimals = f"{abs(amount):f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    text = "\u00a0".join(groups)
+    return f"{sign}{text},{decimals}" if decimals else f"{sign}{text}"
+
+
+def join(items: Iterable[str], last: Optional[str] = None) -> str:
+    """« a, b et c »; `last` replaces « et » (« puis » for a sequence)."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {last or words()['and']} {items[-1]}"
+
+
+_PLACEHOLDER = re.compile(r"\[\[(?:([a-z]+):)?([a-z0-9_.]+)\]\]")
+
+
+def fill(template: str, value: Callable[[Optional[str], str], str]) -> str:
+    """The template with each `[[path]]` or `[[kind:path]]` replaced by `value(kind, path)`: the one template
+    syntax of the data files (FAQ answers, orientation texts)."""
+    return _PLACEHOLDER.sub(lambda match: value(match.group(1), match.group(2)), template)
+
+
+def yes_no(value: bool) -> str:
+    return words()["yes"] if value else words()["no"]
