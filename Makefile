@@ -25,7 +25,8 @@ test: setup
 
 bench: setup
 	@$(PY) -m assistant.stack train
-	@$(PY) bench/rest_latency.py
+	@$(PY) bench/bench.py $(BENCH_ARGS)
+	@$(PY) bench/nlu_components.py
 	@$(PY) bench/nlu_compare.py
 
 lookups: setup

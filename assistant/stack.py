@@ -204,7 +204,8 @@ class Stack:
             ),
             "rasa": (
                 # No --enable-api: Rasa's HTTP API (trackers, model, any event) stays off; only the channels listen.
-                [rasa, "run", "--model", str(self.model), "--interface", self.rasa_host(), "--port",
+                # `rasa` with the project's plug-ins and a warm-up of the NLU before serving (rasa_plugins/serve.py).
+                [python, "-m", "rasa_plugins.serve", "run", "--model", str(self.model), "--interface", self.rasa_host(), "--port",
                  str(self.ports.rasa), "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
                  "--cors", *site_origins(self.ports.rasa)],
                 f"http://127.0.0.1:{self.ports.rasa}/",

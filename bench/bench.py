@@ -1,0 +1,258 @@
+"""`make bench`: start-up, memory, latency per kind of turn and load figures of the whole assistant on this machine.
+
+    make bench                                       # all of it on a copy of the stack of its own
+    .venv/bin/python bench/bench.py --users 1,10,50 --duration 60 --kinds 3
+    .venv/bin/python bench/bench.py --profile var/bench --profile-users 10   # py-spy profile of the Rasa server
+    .venv/bin/python bench/bench.py --train          # also time a training from scratch (several minutes)
+    .venv/bin/python bench/load.py --url http://HOST:PORT --users 50       # only the load, on a running stack
+
+Starts its own programme-data service, action server and Rasa server on free ports with fresh databases in a
+temporary directory (like the e2e tests), so it never touches a running assistant, and stops them at the end.
+The bench stack raises the per-conversation and per-address rate limits (the benchmark measures the assistant,
+not the rate limiter; every other setting is the default one). Prints, with the machine's load average:
+- start-up: seconds until each process answers its health check, and until the first answer to a message;
+- resident memory (RSS) of each process after start-up and after the load;
+- latency per kind of turn for one user (small talk, commune question, BUD form step, verdict, cité);
+- load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers;
+- with --profile: where the Rasa server spends its CPU under load (py-spy), the top functions and the share of
+  a few known costs; with --train: the time of a training from a clean model directory and a clean cache.
+See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import json
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from assistant.stack import BIN, QUIET, Ports, Stack, model_path  # noqa: E402
+from load import Runner, run_levels  # noqa: E402
+
+# Rate limits of the bench stack: high enough that closed-loop virtual users are never refused.
+BENCH_LIMITS = {"ASSISTANT_CONVERSATION_BURST": "1000", "ASSISTANT_CONVERSATION_PER_SECOND": "1000",
+                "ASSISTANT_ADDRESS_BURST": "1000", "ASSISTANT_ADDRESS_PER_SECOND": "1000"}
+# Functions whose inclusive share of the Rasa server's CPU the profile summary prints (substring of a frame).
+KNOWN_COSTS = {
+    "action response validation (jsonschema)": "_validate_action_result",
+    "jsonschema (any)": "jsonschema/",
+    "NLU: whole pipeline": "parse_message",
+    "NLU: DIET": "diet_classifier.py",
+    "NLU: ResponseSelector": "response_selector.py",
+    "NLU: spaCy": "spacy/",
+    "NLU: RegexFeaturizer": "regex_featurizer.py",
+    "NLU: RegexEntityExtractor": "regex_entity_extractor.py",
+    "NLU: CountVectorsFeaturizer": "count_vectors_featurizer.py",
+    "tracker store (SQL)": "tracker_store.py",
+    "tracker serialisation (current_state)": "current_state",
+    "actions run by Rasa (action.py, incl. remote calls)": "rasa/core/actions/action.py",
+    "policies (predict)": "_predict_next_with_tracker",
+}
+
+
+class StockStack(Stack):
+    """The same stack with Rasa's stock server: plain `rasa run` (no plug-ins, no warm-up) and Rasa's own SQL
+    tracker store, for before/after figures in the same conditions (--stock)."""
+
+    def commands(self) -> dict:
+        commands = super().commands()
+        argv, health = commands["rasa"]
+        start = argv.index("-m")
+        argv = [str(BIN / "rasa"), *argv[start + 2:]]
+        endpoints = self.var_dir / "endpoints-stock.yml"
+        text = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
+        endpoints.write_text(text.replace("type: rasa_plugins.tracker_store.SQLiteWALTrackerStore", "type: SQL"),
+                             encoding="utf-8")
+        argv[argv.index("endpoints.yml")] = str(endpoints)
+        commands["rasa"] = (argv, health)
+        return commands
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("", 0))
+        return s.getsockname()[1]
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def group_rss_mb(pid: int) -> float:
+    """Resident memory of a process group (the process and its children), MB."""
+    total_kb = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total_kb / 1024
+
+
+def memory_line(stack: Stack) -> str:
+    rss = {name: group_rss_mb(p.pid) for name, p in stack.processes.items()}
+    parts = "  ".join(f"{name} {mb:.0f}" for name, mb in rss.items())
+    return f"{parts}  whole stack {sum(rss.values()):.0f} MB"
+
+
+def first_answer(url: str, timeout: float) -> float:
+    """Seconds until the REST channel gives a non-empty answer to a greeting."""
+    started = time.monotonic()
+    body = json.dumps({"sender": "bench-first", "message": "bonjour"}).encode()
+    while time.monotonic() - started < timeout:
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                if json.loads(response.read() or b"[]"):
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("no answer to the first message")
+
+
+class Profiler:
+    """py-spy recording of one process while a level runs (if py-spy is installed)."""
+
+    def __init__(self, out_dir: Path, pid: int):
+        self.out_dir, self.pid, self.process = out_dir, pid, None
+
+    def start(self, users: int) -> None:
+        spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
+        if not spy:
+            print("py-spy is not installed: no profile (pip install py-spy==0.4.1 -c requirements.lock)")
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.raw = self.out_dir / f"rasa-{users}users.txt"
+        self.process = subprocess.Popen(
+            [spy, "record", "--pid", str(self.pid), "--rate", "50", "--format", "raw", "--output", str(self.raw),
+             "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if not self.process:
+            return
+        self.process.send_signal(2)  # py-spy writes its output on SIGINT
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.process = None
+        if self.raw.exists():
+            print(summarise_profile(self.raw), flush=True)
+
+def summarise_profile(raw: Path, top: int = 15) -> str:
+    """Collapsed stacks → inclusive share of the known costs and the top self-time functions."""
+    total, inclusive, self_time = 0, Counter(), Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = stack.split(";")
+        idle = frames[-1].split(" ")[0] in ("select", "poll", "epoll_wait", "_run_once") or "selectors.py" in frames[-1]
+        if idle:
+            continue
+        total += n
+        for label, needle in KNOWN_COSTS.items():
+            if any(needle in f for f in frames):
+                inclusive[label] += n
+        self_time[frames[-1]] += n
+    if not total:
+        return "profile: no samples"
+    lines = [f"profile ({raw}): {total} busy samples of the main thread and workers"]
+    lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in KNOWN_COSTS]
+    lines.append("  top self time:")
+    lines += [f"    {100 * n / total:5.1f} %  {frame[:110]}" for frame, n in self_time.most_common(top)]
+    return "\n".join(lines)
+
+
+def time_training() -> None:
+    """A training from scratch: a clean output directory and a clean Rasa cache, so nothing is reused."""
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
+        env = {**os.environ, **QUIET, "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache")}
+        print(f"training from scratch (load {load_average()})…", flush=True)
+        started = time.monotonic()
+        result = subprocess.run([str(BIN / "rasa"), "train", "--out", str(Path(tmp) / "models")], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        seconds = time.monotonic() - started
+        print(f"training: {seconds:.0f} s{'' if result.returncode == 0 else ' (FAILED)'}  (load {load_average()})",
+              flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", default="1,10,50", help="comma-separated concurrency levels")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per level")
+    parser.add_argument("--kinds", type=int, default=3, help="rounds of every conversation for the per-kind latency")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds a user waits after each answer")
+    parser.add_argument("--model", type=Path, help="model archive (default: the one for the current training data)")
+    parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the Rasa server")
+    parser.add_argument("--profile-users", type=int, default=10, help="the level during which to profile")
+    parser.add_argument("--train", action="store_true", help="also time a training from scratch")
+    parser.add_argument("--stock", action="store_true", help="Rasa's stock server, without rasa_plugins (before)")
+    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the bench stack (repeatable)")
+    args = parser.parse_args()
+    model = args.model or model_path()
+    if not model.exists():
+        print(f"No model for the current training data: run `make train` first ({model.name}).", file=sys.stderr)
+        return 2
+    print(f"machine: {os.cpu_count()} cores, load average {load_average()} (figures are noisy on a shared machine); "
+          f"Rasa server: {'stock `rasa run`' if args.stock else 'rasa_plugins.serve'}")
+    status = 0
+    with tempfile.TemporaryDirectory(prefix="bench-") as var:
+        var_dir = Path(var)
+        extra = {"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}", **BENCH_LIMITS}
+        extra.update(dict(item.split("=", 1) for item in args.env))
+        stack = (StockStack if args.stock else Stack)(model, ports=Ports(free_port(), free_port(), free_port()), var_dir=var_dir, extra_env=extra)
+        try:
+            started = time.monotonic()
+            stack.start(["programme", "actions", "rasa"], timeout=600)
+            ready = time.monotonic() - started
+            base = f"http://127.0.0.1:{stack.ports.rasa}"
+            first = ready + first_answer(f"{base}/webhooks/rest/webhook", 300)
+            print(f"start-up: all three processes answer their health check after {ready:.1f} s; "
+                  f"first answer to a message after {first:.1f} s (model {model.name})", flush=True)
+            print(f"memory after start-up (RSS, MB): {memory_line(stack)}", flush=True)
+            profiler = Profiler(args.profile, stack.processes["rasa"].pid) if args.profile else None
+
+            def on_level(moment: str, users: int) -> None:
+                if profiler and users == args.profile_users:
+                    profiler.start(users) if moment == "before" else profiler.stop()
+                if moment == "before":
+                    print(f"[{users} users, load average {load_average()}]", flush=True)
+
+            levels = [int(u) for u in args.users.split(",") if u]
+            runner = Runner(base, think=args.think)
+            print(f"load: closed loop, think time {args.think} s, {args.duration:.0f} s per level; latency in ms",
+                  flush=True)
+            results = asyncio.run(run_levels(runner, levels, args.duration, args.kinds, on_level))
+            status = 1 if any(r.errors() for r in results) else 0
+            print(f"memory after the load (RSS, MB): {memory_line(stack)}", flush=True)
+        finally:
+            stack.stop()
+    if args.train:
+        time_training()
+    print(f"load average at the end: {load_average()}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
