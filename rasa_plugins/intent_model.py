@@ -66,9 +66,11 @@ def mask_entities(text: str, entities: Sequence[dict], types: Sequence[str]) -> 
 
 
 def preprocess(text: str) -> str:
-    """Folded, apostrophes and punctuation as spaces, short forms spelled out."""
+    """Folded, apostrophes and punctuation as spaces, short forms spelled out, every number as « num »: which
+    number a resident types (« 300 000 », « 2022 », « 4 ») says nothing of what they ask, and a figure quoted in
+    one intent's training phrases must not pull another's answers to it."""
     forms = short_forms()
-    return " ".join(forms.get(t, t) for t in _TOKEN.findall(fold(text)))
+    return " ".join("num" if t.isdigit() else forms.get(t, t) for t in _TOKEN.findall(fold(text)))
 
 
 class IntentModel:

@@ -59,8 +59,11 @@ def spellings(name: str, taken: frozenset[str] = frozenset()) -> set[str]:
     """The forms of one name, once each whatever the case (the extractor ignores case, config.yml)."""
     short = bare(name)
     forms = {name}
-    if "n°" in name:  # « Cité n°12 de Lens » is also written « cité 12 de Lens »
-        forms.add(re.sub(r"n°\s*", "", name))
+    without_sign = re.sub(r"n°\s*", "", name)
+    if "n°" in name and re.search(r"[^\W\d_]{3}", without_sign):
+        # « Cité n°12 de Lens » is also written « cité 12 de Lens »; but « n°2 » alone is not « 2 », which is
+        # an answer to « combien ? » in the BUD check
+        forms.add(without_sign)
     words = normalise(short).split()
     if not (
         fold(short) in COMMON_WORDS

@@ -40,3 +40,12 @@ def test_a_new_commune_makes_the_commune_lookup_stale(tmp_path, monkeypatch):
     rendered = module.render()
     assert "Zzyzx-sur-Escaut" in rendered
     assert rendered != module.TARGET.read_text(encoding="utf-8")
+
+
+def test_a_number_alone_is_never_a_cite_name():
+    """« Cité n°12 de Lens » may be typed « cité 12 de Lens », but a cité called « n°2 » must not make « 2 » (the
+    answer to « combien ? » in the BUD check) a cité: it sent that answer to a question about cités."""
+    module = _script("make_cite_lookups")
+    assert module.spellings("n°2") == {"n°2"}
+    assert "Cité 12 de Lens" in module.spellings("Cité n°12 de Lens")
+    assert not [n for n in module.names() if n.strip().isdigit()]

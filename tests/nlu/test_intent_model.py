@@ -38,6 +38,13 @@ def test_short_forms_are_spelled_out():
     assert preprocess("nn mrc") == "non merci"
 
 
+def test_numbers_read_alike_whatever_their_value():
+    """A figure quoted in one intent's phrases (« la limite des 300 000 euros ») must not pull a turnover answer
+    (« dans les 300 000 ») to that intent."""
+    assert preprocess("dans les 300 000 euros") == preprocess("dans les 45 000 euros") == "dans les num num euros"
+    assert preprocess("n°12 en 2022") == "n num en num"
+
+
 def test_places_are_replaced_by_their_type():
     assert preprocess(mask_entities("et Denain ?", [{"start": 3, "end": 9, "entity": "commune"}], ["commune"])) == \
         "et communeplace"
