@@ -276,7 +276,15 @@ def test_load_run_through_nginx_and_on_one_server(scaled, capsys):
     log = scaled.var_dir / "nginx" / "access.log"
     before = len(log.read_text().splitlines())
     balanced = scale_load.run(scaled.url, users=10, seconds=30)
-    lines = log.read_text().splitlines()[before:]
+    # nginx writes a request's log line once the answer is sent, so the last lines may come a moment after the
+    # client has its answers: wait (bounded) until every answered message has its line
+    deadline = time.monotonic() + 5
+    while True:
+        lines = log.read_text().splitlines()[before:]
+        logged = sum("/webhooks/rest/webhook" in line for line in lines)
+        if logged >= balanced["messages"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     served = {}
     for line in lines:
         if "/webhooks/rest/webhook" in line:
