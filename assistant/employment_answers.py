@@ -16,6 +16,7 @@ from typing import Any, Optional
 import yaml
 from text_to_num import alpha2digit
 
+from assistant.employment.rules import rules_for
 from assistant.french_values import parse_age, parse_yes_no
 from assistant.text import fold
 
@@ -31,7 +32,6 @@ class Cues:
     duration: re.Pattern
     age_in_passing: re.Pattern
     unsure: re.Pattern
-    long_term_months: int
 
 
 @lru_cache(maxsize=4)
@@ -50,7 +50,6 @@ def _load(path: Path, _mtime: float) -> Cues:
         duration=compiled(data["duration"]),
         age_in_passing=compiled(data["age_in_passing"]),
         unsure=compiled(data["unsure"]),
-        long_term_months=int(data["long_term_unemployment_months"]),
     )
 
 
@@ -98,7 +97,8 @@ def read_cues(text: str, programme_dir: Path) -> dict[str, bool]:
         if len(durations) == 1:
             number, unit = durations[0]
             months = int(number) * (1 if unit == "mois" else 12)
-            facts["long_term_unemployed"] = months >= found_cues.long_term_months
+            # the threshold is the dated rule of employment/parameters.yaml, the one the orientation applies
+            facts["long_term_unemployed"] = months >= rules_for(programme_dir).long_term_unemployment_months
     return facts
 
 

@@ -44,6 +44,25 @@ def test_a_cue_changed_by_staff_is_read_at_once(client, settings, tmp_path):
     assert employment_answers.read_cues("je touche le minimum social", programme) == {"rsa": True}
 
 
+def test_long_term_unemployment_is_read_with_the_dated_rule_of_the_orientation(settings, tmp_path):
+    """How many months make long-term unemployment is one fact (employment/parameters.yaml), for the reading of
+    « au chômage depuis 8 mois » as for the orientation: a new dated value changes both."""
+    import shutil
+
+    from assistant import employment_answers
+
+    programme = tmp_path / "programme_copy"
+    shutil.copytree(settings.programme_dir, programme)
+    said = "je suis au chomage depuis 8 mois"
+    assert employment_answers.read_cues(said, programme) == {"long_term_unemployed": False}
+    parameters = programme / "employment" / "parameters.yaml"
+    text = parameters.read_text(encoding="utf-8")
+    old = "      2017-03-07:\n        value: 12\n"
+    assert old in text
+    parameters.write_text(text.replace(old, old + "      2020-01-01:\n        value: 6\n", 1), encoding="utf-8")
+    assert employment_answers.read_cues(said, programme) == {"long_term_unemployed": True}
+
+
 @pytest.mark.parametrize("text, detail", [
     ("quels sont les horaires de la délégation ?", "horaires"),
     ("Quel est le numéro de téléphone ?", "telephone"),
