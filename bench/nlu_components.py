@@ -90,8 +90,7 @@ def main() -> int:
     storage.LocalModelStorage._extract_archive_to_directory = staticmethod(timed_unpack)
 
     if args.plugins:
-        from rasa_plugins import fast_model_load, spacy_once
-        fast_model_load.install()
+        from rasa_plugins import spacy_once
         spacy_once.install()
     model = str(args.model or model_path())
     started = time.monotonic()

@@ -4,10 +4,9 @@
 
 `assistant/stack.py` starts the Rasa server this way. Before handing over to Rasa's own command line it installs
 `rasa_plugins.action_validation` (the action server's answers checked with a validator built once, same
-acceptance), `rasa_plugins.fast_model_load` (DIET and the ResponseSelector loaded without a training step, same
-predictions) and `rasa_plugins.spacy_once` (one copy of the spaCy model instead of two). With `run`, once the model is loaded and before the server accepts connections, it parses a few
-messages of different lengths (`ASSISTANT_WARMUP=0` turns this off): TensorFlow traces DIET's and the
-ResponseSelector's graphs at their first calls, which would otherwise be paid by the first residents after a start.
+acceptance) and `rasa_plugins.spacy_once` (one copy of the spaCy model instead of two). With `run`, once the model is loaded and before the server accepts connections, it parses a few
+messages of different lengths (`ASSISTANT_WARMUP=0` turns this off): the first parse compiles the lookup
+regexes and loads lazily built parts, which would otherwise be paid by the first residents after a start.
 Nothing of a warm-up message is stored: it is parsed without a tracker.
 """
 from __future__ import annotations
@@ -61,10 +60,9 @@ def install_warmup() -> None:
 
 
 def main() -> None:
-    from rasa_plugins import action_validation, fast_model_load, spacy_once
+    from rasa_plugins import action_validation, spacy_once
 
     action_validation.install()
-    fast_model_load.install()
     spacy_once.install()
     if len(sys.argv) > 1 and sys.argv[1] == "run" and warmup_enabled():
         install_warmup()
