@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from assistant.stack import QUIET, ROOT, Ports, Stack, _port_free, train_if_needed
+from assistant.stack import QUIET, ROOT, Ports, Stack, _port_free, train_if_needed, watch
 
 DEPLOY = ROOT / "deploy"
 DB_USER = "assistant"
@@ -306,11 +306,7 @@ def _up(stack: ScaleStack) -> None:
         print(f"  Officer console:   http://127.0.0.1:{stack.ports.programme}/console/", flush=True)
         print(f"  PostgreSQL 127.0.0.1:{stack.ports.postgres}, Redis 127.0.0.1:{stack.ports.redis}", flush=True)
         print(f"  Logs: {stack.var_dir / 'logs'}; load run: python bench/scale_load.py {stack.url}", flush=True)
-        print("Ctrl-C stops everything.", flush=True)
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        stopped = [n for n, p in stack.processes.items() if p.poll() is not None]
-        print(f"Stopped unexpectedly: {', '.join(stopped)} (see the logs).", flush=True)
+        watch(stack)
     except KeyboardInterrupt:
         pass
     finally:

@@ -300,6 +300,15 @@ def _port_free(port: int) -> bool:
         return True
 
 
+def watch(stack) -> None:
+    """Wait until one of the stack's processes stops by itself and say which (Ctrl-C ends the wait first)."""
+    print("Ctrl-C stops everything.", flush=True)
+    while all(p.poll() is None for p in stack.processes.values()):
+        time.sleep(1)
+    stopped = [n for n, p in stack.processes.items() if p.poll() is not None]
+    print(f"Stopped unexpectedly: {', '.join(stopped)} (see the logs).", flush=True)
+
+
 def _serve(stack: Stack, shell: bool) -> None:
     started = time.monotonic()
     try:
@@ -316,11 +325,7 @@ def _serve(stack: Stack, shell: bool) -> None:
 
             asyncio.run(record_messages(f"staff-{uuid.uuid4().hex[:8]}", f"http://127.0.0.1:{stack.ports.rasa}"))
         else:
-            print("Ctrl-C stops everything.", flush=True)
-            while all(p.poll() is None for p in stack.processes.values()):
-                time.sleep(1)
-            stopped = [n for n, p in stack.processes.items() if p.poll() is not None]
-            print(f"Stopped unexpectedly: {', '.join(stopped)} (see the logs).", flush=True)
+            watch(stack)
     except KeyboardInterrupt:
         pass
     finally:
