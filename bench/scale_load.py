@@ -1,5 +1,7 @@
 """A short, bounded load run over the REST channel: N residents at once for S seconds, each going through short
-realistic conversations (a few turns, then a new conversation), each from a loopback address of its own.
+realistic conversations (a few turns, then a new conversation), each conversation from a loopback address of its own
+(a resident with no think time sends faster than the per-address limit allows one person: 2 messages a second after
+a burst of 30; on a fast machine one address per simulated resident was refused after about 30 s).
 
     python bench/scale_load.py http://127.0.0.1:6600 [--users 10] [--seconds 30]
 
@@ -68,14 +70,14 @@ def run(base_url: str, users: int = 10, seconds: float = 30.0, seed: int = 7) ->
     counts = {"limited": 0, "empty": 0}
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
-    rng = random.Random(seed)
-    addresses = [f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}.{rng.randint(2, 254)}" for _ in range(users)]
 
     def resident(index: int) -> None:
-        session = requests.Session()
-        session.mount("http://", _SourceAddress(addresses[index]))
+        rng = random.Random(seed * 1000 + index)
         turn = index
         while time.monotonic() < stop_at:
+            session = requests.Session()  # a new resident: a new address and a new connection
+            session.mount("http://", _SourceAddress(
+                f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}.{rng.randint(2, 254)}"))
             sender = f"load-{uuid.uuid4().hex[:12]}"
             for text in CONVERSATIONS[turn % len(CONVERSATIONS)]:
                 if time.monotonic() >= stop_at:
@@ -96,6 +98,7 @@ def run(base_url: str, users: int = 10, seconds: float = 30.0, seed: int = 7) ->
                         counts["empty"] += 1
                     elif any(m.get("text") == limited_text for m in messages):
                         counts["limited"] += 1
+            session.close()
             turn += 1
 
     started = time.monotonic()

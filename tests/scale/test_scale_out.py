@@ -301,8 +301,8 @@ def test_load_run_through_nginx_and_on_one_server(scaled, capsys):
     with capsys.disabled():  # shown in every run, not only with -s
         print("\n" + report)
     assert balanced["messages"] > 0 and balanced["errors"] == 0 and balanced["empty"] == 0
-    # Each simulated resident has its own address, which nginx passes on (X-Real-IP): none of them exceeds its
-    # limits (30 at once then 2 a second, conversations of at most 4 messages); read as nginx's own address, the
+    # Each simulated conversation comes from its own address, which nginx passes on (X-Real-IP): none of them exceeds
+    # its limits (30 at once then 2 a second, conversations of at most 4 messages); read as nginx's own address, the
     # shared bucket would refuse most messages after the first 30.
     assert balanced["rate_limited"] == 0
     assert single["messages"] > 0 and single["errors"] == 0
