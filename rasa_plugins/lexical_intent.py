@@ -26,14 +26,23 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_plugins.intent_model import DEFAULTS, SHORT_FORMS_FILE, IntentModel, mask_entities
+from rasa_plugins.sentence_encoder import SENTENCE_EMBEDDING
 
 MODEL_FILE = "intent_model.pkl"
 RANKING_LENGTH = 10
 
 
-def _spacy_features(messages: list[Message]) -> tuple[Optional[np.ndarray], list[str]]:
-    """Each message's mean word vector (zeros when spaCy knows none of its words) and its lemmas, from the spaCy
-    doc SpacyNLP left on it."""
+def _spacy_features(messages: list[Message], vectors: str = "spacy") -> tuple[Optional[np.ndarray], list[str]]:
+    """Each message's lemmas, from the spaCy doc SpacyNLP left on it, and its vector: spaCy's mean word vector
+    (vectors: spacy), or the sentence embedding `rasa_plugins.sentence_encoder` set on it (vectors:
+    sentence_encoder), which that component must then run before this one."""
+    if vectors == "sentence_encoder":
+        _, lemmas = _spacy_features(messages)
+        missing = [m.get(TEXT) for m in messages if m.get(SENTENCE_EMBEDDING) is None]
+        if missing:
+            raise ValueError("LexicalIntentClassifier (vectors: sentence_encoder) needs "
+                             "rasa_plugins.sentence_encoder.SentenceEncoderFeaturizer before it in config.yml")
+        return np.vstack([m.get(SENTENCE_EMBEDDING) for m in messages]), lemmas
     rows, lemmas = [], []
     for message in messages:
         doc = message.get(SPACY_DOCS[TEXT])
@@ -54,7 +63,9 @@ class LexicalIntentClassifier(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         # entity_types: the places replaced by their type before classification (found by the extractors placed
         # before this component in config.yml; in training, the annotations of the examples).
-        return {**DEFAULTS, "retrieval_intent": "faq", "entity_types": ["commune", "postal_code", "cite"]}
+        # vectors: « spacy » (SpacyNLP's mean word vectors) or « sentence_encoder » (rasa_plugins.sentence_encoder).
+        return {**DEFAULTS, "retrieval_intent": "faq", "entity_types": ["commune", "postal_code", "cite"],
+                "vectors": "spacy"}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> Optional[str]:
@@ -92,7 +103,7 @@ class LexicalIntentClassifier(GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         labels = [m.get(INTENT_RESPONSE_KEY) or m.get(INTENT) for m in examples]
         model_config = {k: self.config[k] for k in DEFAULTS}
-        vectors, lemmas = _spacy_features(examples)
+        vectors, lemmas = _spacy_features(examples, self.config["vectors"])
         self.model = IntentModel(model_config).fit([self._text(m) for m in examples], labels, vectors, lemmas)
         prefix = f"{self.config['retrieval_intent']}/"
         self.responses = {label: training_data.responses.get(f"utter_{label}", [])
@@ -107,7 +118,7 @@ class LexicalIntentClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None or not messages:
             return messages
-        vectors, lemmas = _spacy_features(messages)
+        vectors, lemmas = _spacy_features(messages, self.config["vectors"])
         proba = self.model.predict_proba([self._text(m) for m in messages], vectors, lemmas)
         for message, row in zip(messages, proba):
             self._set(message, row)
