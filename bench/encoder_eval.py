@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--columns", default="CV,15-shot,masked,held-out",
                         help="which figures, among CV, 15-shot, masked and held-out (each held-out figure trains "
                              "on all the data, calibrated: minutes on a busy machine)")
-    parser.add_argument("--only", default="", help="the intent models to run, names separated by « ; » (default: all)")
+    parser.add_argument("--only", default="", help="the intent models to run, names separated by « ; »")
     parser.add_argument("--repeats", type=int, default=2, help="15-shot draws (nlu_cv.py: 2)")
     args = parser.parse_args()
 
