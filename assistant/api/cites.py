@@ -199,26 +199,32 @@ def get_cite(cite_id: str, state: AppState = Depends(get_state)) -> dict:
     return cite.as_dict()
 
 
+class StatusChange:
+    """A staff change of one cité's status: the cité, the fields sent, who makes it."""
+
+    def __init__(
+        self,
+        cite_id: str,
+        body: StatusBody,
+        agent: Optional[str] = AGENT_HEADER,
+        state: AppState = Depends(get_state),
+        staff: str = Depends(require_staff),
+    ):
+        self.cite_id, self.body, self.state = cite_id, body, state
+        self.who = _who(agent, staff)
+
+    def apply(self, replace: bool) -> Any:
+        return _update(self.state, self.cite_id, self.body.dict(exclude_unset=not replace), self.who, replace=replace)
+
+
 @router.put("/{cite_id}/status", summary="Set a cité's whole status (staff)")
-def put_status(
-    cite_id: str,
-    body: StatusBody,
-    agent: Optional[str] = AGENT_HEADER,
-    state: AppState = Depends(get_state),
-    staff: str = Depends(require_staff),
-) -> Any:
-    return _update(state, cite_id, body.dict(), _who(agent, staff), replace=True)
+def put_status(change: StatusChange = Depends()) -> Any:
+    return change.apply(replace=True)
 
 
 @router.patch("/{cite_id}/status", summary="Change some fields of a cité's status (staff)")
-def patch_status(
-    cite_id: str,
-    body: StatusBody,
-    agent: Optional[str] = AGENT_HEADER,
-    state: AppState = Depends(get_state),
-    staff: str = Depends(require_staff),
-) -> Any:
-    return _update(state, cite_id, body.dict(exclude_unset=True), _who(agent, staff), replace=False)
+def patch_status(change: StatusChange = Depends()) -> Any:
+    return change.apply(replace=False)
 
 
 @router.get("/{cite_id}/history", summary="Every change of a cité's status: who, when, from what to what")

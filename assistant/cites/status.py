@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from assistant import cite_sources, csv_import, history
 from assistant.communes import CommuneIndex, communes
-from assistant.storage import utcnow
+from assistant.storage import split_list, utcnow
 from assistant.text import normalise
 from assistant.cites.records import (CITES_FILE, DATE_EXPECTED, ENTITY, STATUS_DATES, STATUS_FIELDS, STATUSES,
                                      _DATE_COLUMNS, Cite, _file_errors, all_cites, check_status, cites, get,
@@ -229,8 +229,8 @@ def _layer_values(
         }
         sources = [part for part in re.split(r"\s;\s", re.sub(r"\s*\(Licence Ouverte[^)]*\)$", "", cite.source))
                    if not part.startswith(label)]
-    refs = [r for r in (values["references"] or "").split(";") if r and not r.startswith(f"{record.layer}:")]
-    aliases = [a for a in (values["autres_noms"] or "").split(";") if a]
+    refs = [r for r in split_list(values["references"]) if not r.startswith(f"{record.layer}:")]
+    aliases = list(split_list(values["autres_noms"]))
     aliases += [a for a in record.autres_noms if a not in aliases and a != values["nom"]]
     values.update(
         autres_noms=";".join(aliases) or None,
