@@ -66,7 +66,7 @@ class FrenchErrorsRoute(APIRoute):
                 return _problem(texts, errors)
             except RequestProblem as found:
                 texts = _error_texts(request)
-                error = {"where": found.where, "problem": texts.render(f"errors.{found.code}", found.args_)}
+                error = {"champ": found.where, "probleme": texts.render(f"errors.{found.code}", found.args_)}
                 return _problem(texts, [error], found.extra)
 
         return route

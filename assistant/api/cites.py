@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from assistant import cites
 from assistant.api.auth import require_staff
 from assistant.api.communes import resolve_query
+from assistant.api.errors import Refused
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -247,10 +248,7 @@ def _update(state: AppState, cite_id: str, raw: dict, who: str, replace: bool) -
     except KeyError:
         raise _unknown(cite_id)
     except cites.StatusError as error:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": "Statut refusé, rien n'a changé : " + " ; ".join(error.errors), "erreurs": error.errors},
-        )
+        raise Refused("Statut refusé, rien n'a changé : ", error.errors)
     return {"cite": cite.as_dict(), "changements": [c.as_dict() for c in changes]}
 
 
