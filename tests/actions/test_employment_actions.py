@@ -234,6 +234,23 @@ def test_an_unsure_digression_is_an_unreadable_answer(programme):
     assert slot_sets(events)["requested_slot"] == "emploi_commune"
 
 
+def test_how_sure_a_digression_must_be_is_the_services_dated_rule(programme, monkeypatch):
+    """The same « t'es un robot ? » read at 0.7: a digression under the shipped rule (0.6), an unreadable answer
+    when staff raise employment_form.min_confidence to 0.8 (GET /dialogue/parameters)."""
+    said = tracker("t'es un robot ?", intent="bot_challenge", confidence=0.7, requested="emploi_commune")
+    shipped = asyncio.run(programme.form_rules("employment_form"))
+    assert shipped["min_confidence"] == 0.6
+    assert run(ValidateEmploymentForm(programme), said) == ([], [])
+
+    async def stricter(form: str) -> dict:
+        return {**shipped, "min_confidence": 0.8}
+
+    monkeypatch.setattr(programme, "form_rules", stricter)
+    messages, events = run(ValidateEmploymentForm(programme), said)
+    assert responses(messages) == ["utter_emploi_not_understood_commune"]
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"
+
+
 def test_after_a_digression_the_form_asks_its_question_again_without_reproach(programme):
     messages, events = run(ValidateEmploymentForm(programme),
                            tracker("t'es un robot ?", intent="bot_challenge", requested="emploi_commune", after_bot=True))
