@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from assistant import cite_sources, csv_import, history
+from assistant import cite_sources, csv_import, french, history
 from assistant.communes import CommuneIndex, communes
 from assistant.storage import split_list, utcnow
 from assistant.text import normalise
@@ -203,7 +203,7 @@ def _layer_values(
 ) -> dict:
     """The cites.csv row for a cité after this layer's row: the stored facts, with the layer's own replaced."""
     layer = cite_sources.ERBM if record.layer == cite_sources.ERBM_APPENDED else record.layer
-    dated = f"{label}, extrait du {extract_date[8:10]}/{extract_date[5:7]}/{extract_date[:4]}"
+    dated = f"{label}, extrait du {french.date(extract_date)}"
     if cite is None:
         base = normalise(record.nom).replace(" ", "-")
         cite_id, number = base, 2

@@ -154,7 +154,7 @@ def test_a_cite_named_by_a_resident_is_described_in_one_message_and_its_unknown_
     assert not re.search(r"\b20(2[7-9]|3\d)\b", answer)
     assert "Mis à jour le 1er décembre 2026 par équipe projet (sources publiques)." in answer
     assert "Source : prefectures-regions.gouv.fr" in answer
-    assert "couche « cités ERBM », extrait du 10/03/2026" in answer and "(Licence Ouverte 2.0)" in answer
+    assert "couche « cités ERBM », extrait du 10 mars 2026" in answer and "(Licence Ouverte 2.0)" in answer
     assert payloads(messages[0]) == ["/ask_human"]
     assert slot(events, "topic") == "cites" and slot(events, "cite_id") == AGACHE
 
