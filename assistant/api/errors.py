@@ -84,26 +84,22 @@ def problem(texts: Texts, errors: list[dict], extra: Optional[dict] = None) -> J
     return JSONResponse(status_code=422, content=content)
 
 
+def _object(title: str, **properties: dict) -> dict:
+    return {"title": title, "type": "object", "required": list(properties), "properties": properties}
+
+
 # What a 422 looks like, for the OpenAPI document (FastAPI's default describes pydantic's English list in `detail`).
 PROBLEM_SCHEMAS = {
-    "HTTPValidationError": {
-        "title": "HTTPValidationError",
-        "type": "object",
-        "required": ["detail", "erreurs"],
-        "properties": {
-            "detail": {"title": "Detail", "type": "string", "description": "what went wrong, in French"},
-            "erreurs": {"title": "Erreurs", "type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}},
-        },
-    },
-    "ValidationError": {
-        "title": "ValidationError",
-        "type": "object",
-        "required": ["champ", "probleme"],
-        "properties": {
-            "champ": {"title": "Champ", "type": "string", "description": "the field (« body »: the request as a whole)"},
-            "probleme": {"title": "Probleme", "type": "string", "description": "what is wrong with it, in French"},
-        },
-    },
+    "HTTPValidationError": _object(
+        "HTTPValidationError",
+        detail={"title": "Detail", "type": "string", "description": "what went wrong, in French"},
+        erreurs={"title": "Erreurs", "type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}},
+    ),
+    "ValidationError": _object(
+        "ValidationError",
+        champ={"title": "Champ", "type": "string", "description": "the field (« body »: the request as a whole)"},
+        probleme={"title": "Probleme", "type": "string", "description": "what is wrong with it, in French"},
+    ),
 }
 
 
