@@ -150,7 +150,7 @@ class StructureCreate(StructureFields):
                 "adresse": None,
                 "contact": None,
                 "horaires": None,
-                "source": "site de la mission locale, consulté le 26/11/2026",
+                "source": "site de la mission locale, consulté le 26 novembre 2026",
             }
         }
 
