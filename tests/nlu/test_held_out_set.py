@@ -44,12 +44,14 @@ RETRIEVAL_INTENT = "faq"
 FAQ_SUB_INTENTS = (
     "what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding", "delegation",
     "status_source",
-    "bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_after_24_months",
-    "bud_local_taxes", "bud_how_to_claim", "bud_de_minimis", "bud_who_decides",
+    "bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes", "bud_how_to_claim",
+    "bud_de_minimis", "bud_who_decides",
 )
-# Questions whose answer became one (issue 9, data/programme/erbm_faq.fr.yaml; tests/service/test_faq.py checks that
-# the answer holds the facts of both): the frozen rows keep their label, scored as the answer that now gives it.
-MERGED_ANSWERS = {"faq/since_when": "faq/what_is_erbm", "faq/progress": "faq/how_many_homes"}
+# Questions whose answers became one (issue 9, data/programme/erbm_faq.fr.yaml and bud/faq.fr.yaml;
+# tests/service/test_faq.py checks that the answer holds what both questions ask): the frozen rows keep their label,
+# scored as the answer that now gives it.
+MERGED_ANSWERS = {"faq/since_when": "faq/what_is_erbm", "faq/progress": "faq/how_many_homes",
+                  "faq/bud_after_24_months": "faq/bud_duration"}
 ENTITY_TYPES = ("commune", "postal_code", "cite")
 ENTITY_CLOSE_SPELLING = 90  # a typo'd place read with its right spelling (« valenciene » → Valenciennes) still counts
 WORST_CONFUSIONS = 15

@@ -11,8 +11,7 @@ import yaml
 from assistant import faq
 
 ROOT = Path(__file__).resolve().parents[2]
-BUD_SUB_INTENTS = {"bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_after_24_months",
-                   "bud_local_taxes", "bud_how_to_claim", "bud_de_minimis", "bud_who_decides"}
+BUD_SUB_INTENTS = {"bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes", "bud_how_to_claim", "bud_de_minimis", "bud_who_decides"}
 ERBM_SUB_INTENTS = {"what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding",
                     "delegation", "status_source"}
 BLOCKS = {block.name: block for block in faq.BLOCKS}
@@ -100,3 +99,11 @@ def test_a_merged_answer_says_what_both_questions_ask():
                                               "erbm_etiquettes")}.items():  # what remains
         missing = [fact_id for fact_id in fact_ids if facts[fact_id] not in answers[name]]
         assert not missing, f"{name} lacks {missing}"
+
+
+def test_the_duration_answer_says_what_comes_after_the_first_two_years():
+    """« et après les deux ans ? » is answered by bud_duration (issue 9): the full period, each decreasing rate of
+    parameters.yaml (2018 value), and that the profit is then taxed normally."""
+    answer = faq.render_bud(faq.PROGRAMME_DIR, dt.date.today())["bud_duration"]
+    assert "23e mois" in answer and "imposé normalement" in answer
+    assert "75, 50 puis 25 %" in answer
