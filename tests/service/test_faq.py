@@ -35,6 +35,14 @@ def test_the_domain_answers_are_the_rendering_of_the_programme_data(name, sub_in
     assert current == faq.domain_block(block, answers), "run: python -m assistant.faq --write-domain domain.yml"
 
 
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_the_answers_write_their_dates_as_the_bot_does(name):
+    """A source quoted in an answer is dated « 31 décembre 2023 », like every date the bot writes, not 31/12/2023."""
+    import re
+    for sub_intent, text in BLOCKS[name].render(faq.PROGRAMME_DIR, dt.date.today()).items():
+        assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text), (sub_intent, text)
+
+
 def test_no_faq_answer_is_typed_by_hand_in_the_domain():
     """Every `utter_faq/*` response of the domain sits inside a generated block."""
     text = (ROOT / "domain.yml").read_text(encoding="utf-8")
