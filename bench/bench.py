@@ -13,7 +13,9 @@ not the rate limiter; every other setting is the default one). Prints, with the 
 - start-up: seconds until each process answers its health check, and until the first answer to a message;
 - resident memory (RSS) of each process after start-up and after the load;
 - latency per kind of turn for one user (small talk, commune question, BUD form step, verdict, cité);
-- load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers;
+- load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers; first in a
+  closed loop (no think time: mean latency = users / throughput, Little's law), then the --think-users levels
+  with a think time (default 2-6 s between an answer and the next message, as a resident reads and types);
 - with --profile: where the Rasa server spends its CPU under load (py-spy), the top functions and the share of
   a few known costs; with --train: the time of a training from a clean model directory and a clean cache.
 See bench/README.md.
@@ -39,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant.stack import BIN, QUIET, Ports, Stack, model_path  # noqa: E402
-from load import Runner, run_levels  # noqa: E402
+from load import Runner, levels as parse_levels, parse_think, run_levels, think_label  # noqa: E402
 
 # Rate limits of the bench stack: high enough that closed-loop virtual users are never refused.
 BENCH_LIMITS = {"ASSISTANT_CONVERSATION_BURST": "1000", "ASSISTANT_CONVERSATION_PER_SECOND": "1000",
@@ -60,6 +62,11 @@ KNOWN_COSTS = {
     "actions run by Rasa (action.py, incl. remote calls)": "rasa/core/actions/action.py",
     "policies (predict)": "_predict_next_with_tracker",
 }
+
+
+# Leaf frames of a thread that waits (py-spy samples them as active although they use no CPU), and whose thread.
+WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock")
+THREADS = {"insights broker thread (HTTP post)": "insights_broker.py"}
 
 
 class StockStack(Stack):
@@ -160,7 +167,7 @@ class Profiler:
 
 def summarise_profile(raw: Path, top: int = 15) -> str:
     """Collapsed stacks → inclusive share of the known costs and the top self-time functions."""
-    total, inclusive, self_time = 0, Counter(), Counter()
+    total, inclusive, self_time, waiting = 0, Counter(), Counter(), Counter()
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
@@ -170,6 +177,11 @@ def summarise_profile(raw: Path, top: int = 15) -> str:
         idle = frames[-1].split(" ")[0] in ("select", "poll", "epoll_wait", "_run_once") or "selectors.py" in frames[-1]
         if idle:
             continue
+        if any(w in frames[-1] for w in WAITS):
+            # A thread blocked on a socket or a lock (py-spy counts it as active): time, not CPU.
+            waiting[next((label for label, needle in THREADS.items() if any(needle in f for f in frames)),
+                         "other threads")] += n
+            continue
         total += n
         for label, needle in KNOWN_COSTS.items():
             if any(needle in f for f in frames):
@@ -178,6 +190,9 @@ def summarise_profile(raw: Path, top: int = 15) -> str:
     if not total:
         return "profile: no samples"
     lines = [f"profile ({raw}): {total} busy samples of the main thread and workers"]
+    if waiting:
+        lines.append("  not counted (a thread blocked on a socket or a lock, not using the CPU): "
+                     + ", ".join(f"{label} {n}" for label, n in waiting.most_common()) + " samples")
     lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in KNOWN_COSTS]
     lines.append("  top self time:")
     lines += [f"    {100 * n / total:5.1f} %  {frame[:110]}" for frame, n in self_time.most_common(top)]
@@ -202,10 +217,13 @@ def main() -> int:
     parser.add_argument("--users", default="1,10,50", help="comma-separated concurrency levels")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per level")
     parser.add_argument("--kinds", type=int, default=3, help="rounds of every conversation for the per-kind latency")
-    parser.add_argument("--think", type=float, default=0.0, help="seconds a user waits after each answer")
+    parser.add_argument("--think", default="2-6", help="S or LOW-HIGH: seconds a user of the --think-users levels "
+                        "waits after each answer (uniform, fixed seed)")
+    parser.add_argument("--think-users", default="50", help="comma-separated levels run with --think after the "
+                        "closed-loop ones ('' for none)")
     parser.add_argument("--model", type=Path, help="model archive (default: the one for the current training data)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the Rasa server")
-    parser.add_argument("--profile-users", type=int, default=10, help="the level during which to profile")
+    parser.add_argument("--profile-users", type=int, default=10, help="the closed-loop level during which to profile")
     parser.add_argument("--train", action="store_true", help="also time a training from scratch")
     parser.add_argument("--stock", action="store_true", help="Rasa's stock server, without rasa_plugins (before)")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the bench stack (repeatable)")
@@ -233,17 +251,22 @@ def main() -> int:
             print(f"memory after start-up (RSS, MB): {memory_line(stack)}", flush=True)
             profiler = Profiler(args.profile, stack.processes["rasa"].pid) if args.profile else None
 
-            def on_level(moment: str, users: int) -> None:
-                if profiler and users == args.profile_users:
+            def on_level(moment: str, users: int, think: tuple) -> None:
+                if profiler and users == args.profile_users and think[1] == 0:
                     profiler.start(users) if moment == "before" else profiler.stop()
                 if moment == "before":
-                    print(f"[{users} users, load average {load_average()}]", flush=True)
+                    print(f"[{users} users, {think_label(think)}, load average {load_average()}]", flush=True)
 
-            levels = [int(u) for u in args.users.split(",") if u]
-            runner = Runner(base, think=args.think)
-            print(f"load: closed loop, think time {args.think} s, {args.duration:.0f} s per level; latency in ms",
-                  flush=True)
-            results = asyncio.run(run_levels(runner, levels, args.duration, args.kinds, on_level))
+            think = parse_think(args.think)
+            think_levels = parse_levels(args.think_users)
+            runner = Runner(base)
+            print(f"load: {args.duration:.0f} s per level; latency in ms; closed loop (no think time) at "
+                  f"{args.users or 'no level'}: each user always has one message in flight, so the mean latency is "
+                  f"users / throughput (Little's law; at 25 msg/s 50 users wait 2 s on average)"
+                  + (f"; then {','.join(map(str, think_levels))} users with {think_label(think)} after each answer "
+                     f"(uniform, fixed seed): residents reading and typing" if think_levels else ""), flush=True)
+            results = asyncio.run(run_levels(runner, parse_levels(args.users), args.duration, args.kinds, on_level,
+                                             think_levels=think_levels, think=think))
             status = 1 if any(r.errors() for r in results) else 0
             print(f"memory after the load (RSS, MB): {memory_line(stack)}", flush=True)
         finally:
