@@ -64,6 +64,15 @@ KNOWN_COSTS = {
 }
 
 
+# The same for the action server (rasa_sdk's Sanic app and the project's actions).
+ACTION_COSTS = {
+    "request body parsed (json)": "json/decoder.py",
+    "answer encoded (json)": "json/encoder.py",
+    "rasa_sdk executor (tracker and domain read)": "rasa_sdk/executor.py",
+    "forms (rasa_sdk FormValidationAction)": "rasa_sdk/forms.py",
+    "the project's actions (actions/)": "(actions/",
+    "calls to the programme service (requests)": "programme_client.py",
+}
 # Leaf frames of a thread that waits (py-spy samples them as active although they use no CPU), and whose thread.
 WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock")
 THREADS = {"insights broker thread (HTTP post)": "insights_broker.py"}
@@ -139,8 +148,8 @@ def first_answer(url: str, timeout: float) -> float:
 class Profiler:
     """py-spy recording of one process while a level runs (if py-spy is installed)."""
 
-    def __init__(self, out_dir: Path, pid: int):
-        self.out_dir, self.pid, self.process = out_dir, pid, None
+    def __init__(self, out_dir: Path, pid: int, name: str = "rasa"):
+        self.out_dir, self.pid, self.name, self.process = out_dir, pid, name, None
 
     def start(self, users: int) -> None:
         spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
@@ -148,7 +157,7 @@ class Profiler:
             print("py-spy is not installed: no profile (pip install py-spy==0.4.1 -c requirements.lock)")
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.raw = self.out_dir / f"rasa-{users}users.txt"
+        self.raw = self.out_dir / f"{self.name}-{users}users.txt"
         self.process = subprocess.Popen(
             [spy, "record", "--pid", str(self.pid), "--rate", "50", "--format", "raw", "--output", str(self.raw),
              "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -163,9 +172,10 @@ class Profiler:
             self.process.kill()
         self.process = None
         if self.raw.exists():
-            print(summarise_profile(self.raw), flush=True)
+            print(summarise_profile(self.raw, known=ACTION_COSTS if self.name == "actions" else KNOWN_COSTS),
+                  flush=True)
 
-def summarise_profile(raw: Path, top: int = 15) -> str:
+def summarise_profile(raw: Path, top: int = 15, known: dict = KNOWN_COSTS) -> str:
     """Collapsed stacks → inclusive share of the known costs and the top self-time functions."""
     total, inclusive, self_time, waiting = 0, Counter(), Counter(), Counter()
     for line in raw.read_text(errors="replace").splitlines():
@@ -183,17 +193,17 @@ def summarise_profile(raw: Path, top: int = 15) -> str:
                          "other threads")] += n
             continue
         total += n
-        for label, needle in KNOWN_COSTS.items():
+        for label, needle in known.items():
             if any(needle in f for f in frames):
                 inclusive[label] += n
         self_time[frames[-1]] += n
     if not total:
         return "profile: no samples"
-    lines = [f"profile ({raw}): {total} busy samples of the main thread and workers"]
+    lines = [f"profile ({raw}): {total} busy samples of the main thread and workers (50 a second)"]
     if waiting:
         lines.append("  not counted (a thread blocked on a socket or a lock, not using the CPU): "
                      + ", ".join(f"{label} {n}" for label, n in waiting.most_common()) + " samples")
-    lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in KNOWN_COSTS]
+    lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in known]
     lines.append("  top self time:")
     lines += [f"    {100 * n / total:5.1f} %  {frame[:110]}" for frame, n in self_time.most_common(top)]
     return "\n".join(lines)
@@ -249,11 +259,13 @@ def main() -> int:
             print(f"start-up: all three processes answer their health check after {ready:.1f} s; "
                   f"first answer to a message after {first:.1f} s (model {model.name})", flush=True)
             print(f"memory after start-up (RSS, MB): {memory_line(stack)}", flush=True)
-            profiler = Profiler(args.profile, stack.processes["rasa"].pid) if args.profile else None
+            profilers = [Profiler(args.profile, stack.processes[name].pid, name) for name in ("rasa", "actions")
+                         if args.profile]
 
             def on_level(moment: str, users: int, think: tuple) -> None:
-                if profiler and users == args.profile_users and think[1] == 0:
-                    profiler.start(users) if moment == "before" else profiler.stop()
+                if users == args.profile_users and think[1] == 0:
+                    for profiler in profilers:
+                        profiler.start(users) if moment == "before" else profiler.stop()
                 if moment == "before":
                     print(f"[{users} users, {think_label(think)}, load average {load_average()}]", flush=True)
 

@@ -17,7 +17,9 @@ are new for the event broker, then counts the stored events again to know which 
 Rasa server at 50 users put that first retrieval at 8 % of its CPU. Here `save` counts the stored events of the
 session once (the same query Rasa counts with) and hands the same new events to the broker and to the table: what
 is published and stored is what Rasa's `save` publishes and stores, on any dialect and with several Rasa servers
-(nothing is cached between turns; the lock store keeps one turn of a conversation at a time).
+(nothing is cached between turns; the lock store keeps one turn of a conversation at a time). Reading a
+conversation selects only the events' JSON column, with Rasa's own query, instead of building an ORM object of
+every row.
 
 On any other dialect (PostgreSQL) the connections are SQLTrackerStore's own. Used in endpoints.yml:
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -89,3 +91,12 @@ class SQLiteWALTrackerStore(SQLTrackerStore):
                 ))
             session.commit()
         logger.debug("Tracker saved (%d new events)", len(new_events))
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's `SQLTrackerStore._retrieve` (same query, same order, same tracker), reading only `data`."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+            if self.domain and events:
+                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return None

@@ -127,3 +127,18 @@ def test_save_publishes_and_stores_what_rasas_store_does_without_reading_the_tra
             rows[name] = reader.execute(
                 "SELECT sender_id, type_name, intent_name, action_name FROM events ORDER BY id").fetchall()
     assert rows["ours"] == rows["stock"] and len(rows["ours"]) == 11
+
+
+def test_a_conversation_reads_back_as_rasas_store_reads_it(tmp_path):
+    """Latest session only (retrieve) and every session (retrieve_full_tracker): the same events as Rasa's own."""
+    ours = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    _three_turns_with_a_new_session(ours)
+    stock = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    for read in ("retrieve", "retrieve_full_tracker"):
+        mine = asyncio.run(getattr(ours, read)("resident-3"))
+        rasa = asyncio.run(getattr(stock, read)("resident-3"))
+        assert [e.as_dict() for e in mine.events] == [e.as_dict() for e in rasa.events]
+        assert mine.current_state() == rasa.current_state()
+    assert len(asyncio.run(ours.retrieve("resident-3")).events) == 3  # the new session only (from SessionStarted)
+    assert len(asyncio.run(ours.retrieve_full_tracker("resident-3")).events) == 11
+    assert asyncio.run(ours.retrieve("nobody")) is None
