@@ -16,6 +16,8 @@ not the rate limiter; every other setting is the default one). Prints, with the 
 - load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers; first in a
   closed loop (no think time: mean latency = users / throughput, Little's law), then the --think-users levels
   with a think time (default 2-6 s between an answer and the next message, as a resident reads and types);
+  after each level, the CPU time each process used per message (user + system, from /proc): on a shared machine
+  it moves far less than latency with what else runs, so it is the figure to compare between two versions;
 - with --profile: where the Rasa server spends its CPU under load (py-spy), the top functions and the share of
   a few known costs; with --train: the time of a training from a clean model directory and a clean cache.
 See bench/README.md.
@@ -121,6 +123,23 @@ def group_rss_mb(pid: int) -> float:
         except (OSError, ValueError):
             continue
     return total_kb / 1024
+
+
+def group_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by the live processes of a process group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pid:
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
 
 
 def memory_line(stack: Stack) -> str:
@@ -262,12 +281,22 @@ def main() -> int:
             profilers = [Profiler(args.profile, stack.processes[name].pid, name) for name in ("rasa", "actions")
                          if args.profile]
 
-            def on_level(moment: str, users: int, think: tuple) -> None:
+            cpu_before: dict = {}
+
+            def on_level(moment: str, users: int, think: tuple, result=None) -> None:
+                if moment == "before":
+                    print(f"[{users} users, {think_label(think)}, load average {load_average()}]", flush=True)
                 if users == args.profile_users and think[1] == 0:
                     for profiler in profilers:
                         profiler.start(users) if moment == "before" else profiler.stop()
+                cpu = {name: group_cpu_seconds(p.pid) for name, p in stack.processes.items()}
                 if moment == "before":
-                    print(f"[{users} users, {think_label(think)}, load average {load_average()}]", flush=True)
+                    cpu_before.update(cpu)
+                elif result is not None and result.samples:
+                    # CPU time per answered message: far less sensitive than latency to what else runs on the machine.
+                    print("      CPU per message (ms): " + "  ".join(
+                        f"{name} {1000 * (cpu[name] - cpu_before[name]) / len(result.samples):.1f}" for name in cpu)
+                        + f"  (load average {load_average()})", flush=True)
 
             think = parse_think(args.think)
             think_levels = parse_levels(args.think_users)

@@ -248,9 +248,9 @@ async def run_levels(runner: Runner, levels: list[int], duration: float, kinds: 
         if on_level:
             on_level("before", users, level_think)
         result = await runner.level(users, duration, level_think)
-        if on_level:
-            on_level("after", users, level_think)
         print(result.line(), flush=True)
+        if on_level:
+            on_level("after", users, level_think, result)
         results.append(result)
     return results
 
