@@ -75,9 +75,23 @@ ACTION_COSTS = {
     "the project's actions (actions/)": "(actions/",
     "calls to the programme service (requests)": "programme_client.py",
 }
+# And for the programme-data service (FastAPI on uvicorn).
+PROGRAMME_COSTS = {
+    "BUD evaluation (assistant/bud)": "assistant/bud/",
+    "insights events stored (POST /insights/events)": "post_events",
+    "communes": "assistant/api/communes.py",
+    "cités": "assistant/api/cites.py",
+    "SQL (SQLAlchemy)": "sqlalchemy/",
+    "pydantic": "pydantic/",
+    "FastAPI / Starlette routing and dependencies": "fastapi/",
+}
 # Leaf frames of a thread that waits (py-spy samples them as active although they use no CPU), and whose thread.
-WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock")
-THREADS = {"insights broker thread (HTTP post)": "insights_broker.py"}
+WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock",
+         "_worker (concurrent/futures/thread.py",  # an idle worker of a thread pool, waiting for work
+         "serve (sanic/server/runners.py",  # Sanic's event loop inside uvloop (C): polling for sockets
+         "run (uvicorn/server.py", "run_until_complete (asyncio/base_events.py")  # the same for uvicorn
+THREADS = {"insights broker thread (HTTP post)": "insights_broker.py",
+           "thread-pool workers": "concurrent/futures/thread.py", "event loop": "runners.py"}
 
 
 class StockStack(Stack):
@@ -191,8 +205,8 @@ class Profiler:
             self.process.kill()
         self.process = None
         if self.raw.exists():
-            print(summarise_profile(self.raw, known=ACTION_COSTS if self.name == "actions" else KNOWN_COSTS),
-                  flush=True)
+            known = {"actions": ACTION_COSTS, "programme": PROGRAMME_COSTS}.get(self.name, KNOWN_COSTS)
+            print(summarise_profile(self.raw, known=known), flush=True)
 
 def summarise_profile(raw: Path, top: int = 15, known: dict = KNOWN_COSTS) -> str:
     """Collapsed stacks → inclusive share of the known costs and the top self-time functions."""
@@ -278,7 +292,7 @@ def main() -> int:
             print(f"start-up: all three processes answer their health check after {ready:.1f} s; "
                   f"first answer to a message after {first:.1f} s (model {model.name})", flush=True)
             print(f"memory after start-up (RSS, MB): {memory_line(stack)}", flush=True)
-            profilers = [Profiler(args.profile, stack.processes[name].pid, name) for name in ("rasa", "actions")
+            profilers = [Profiler(args.profile, stack.processes[name].pid, name) for name in ("rasa", "actions", "programme")
                          if args.profile]
 
             cpu_before: dict = {}
