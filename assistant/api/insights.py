@@ -16,6 +16,7 @@ from assistant.api.handoff import require_assistant
 from assistant.api.officers import Caller, require_officer
 from assistant.api.state import AppState, get_state
 from assistant.communes import communes as communes_table
+from assistant.handoff import audit
 from assistant.handoff.routing import services
 from assistant.insights import analysis, export, groups, store
 from assistant.storage import utcnow
@@ -132,6 +133,9 @@ def unmet_groups(
     first, last = _period(du, au)
     messages = analysis.unmet_messages(_conversations(state, first, last, territoire), first, last)
     found = groups.group(messages, analysis.vocabulary()["stop_words"])
+    with state.engine.begin() as conn:  # the groups show residents' (masked) texts: who read them is logged
+        audit.record(conn, caller.officer.actor, "insights_read", service_id=caller.officer.service_id,
+                     detail=f"{first.isoformat()}..{last.isoformat()} {territoire or 'bassin'} {len(messages)}")
     return {"periode": {"du": first.isoformat(), "au": last.isoformat()}, "territoire": territoire,
             "messages": len(messages), "groupes": found}
 
@@ -161,7 +165,10 @@ def label_message(message_id: int, body: LabelBody, caller: Caller = Depends(req
     allowed = set(analysis.vocabulary()["intents"])
     try:
         with state.engine.begin() as conn:
-            return store.label(conn, message_id, body.intention, allowed, caller.officer.actor)
+            labelled = store.label(conn, message_id, body.intention, allowed, caller.officer.actor)
+            audit.record(conn, caller.officer.actor, "insights_label", service_id=caller.officer.service_id,
+                         detail=f"message {message_id}: {body.intention or 'aucune'}")
+            return labelled
     except LookupError:
         raise HTTPException(status_code=404, detail="Aucun message avec ce numéro.")
     except store.LabelError as error:
@@ -171,8 +178,10 @@ def label_message(message_id: int, body: LabelBody, caller: Caller = Depends(req
 @router.get("/export.yml", summary="The labelled messages as Rasa NLU training data (YAML)",
             response_class=Response, responses={200: {"content": {"application/x-yaml": {}}}})
 def export_labelled(caller: Caller = Depends(require_officer), state: AppState = Depends(get_state)) -> Response:
-    with state.engine.connect() as conn:
+    with state.engine.begin() as conn:
         rows = store.labelled(conn)
+        audit.record(conn, caller.officer.actor, "insights_export", service_id=caller.officer.service_id,
+                     detail=f"{len(rows)} messages")
     today = analysis.paris_day(utcnow())
     text = export.nlu_yaml(rows, analysis.vocabulary()["export_intent_names"], today)
     return Response(text, media_type="application/x-yaml", headers={

@@ -14,6 +14,8 @@ from assistant.storage import metadata, utcnow
 ACTIONS = (
     "create", "list", "read", "take", "release", "message", "called_back", "close", "withdraw", "purge",
     "login", "login_failed", "logout", "transcript_read",
+    # staff insights: reading the unmet needs (masked texts of residents), labelling one, exporting the labelled ones
+    "insights_read", "insights_label", "insights_export",
 )
 
 audit = sa.Table(

@@ -1,6 +1,6 @@
 """The messages staff labelled, as Rasa NLU training data (YAML, version 3.1): one block per intent, each text
-once. « hors_sujet » is written as the domain's out-of-scope intent. Save the file under data/nlu/ and run
-`make validate train` to teach the assistant (see the README)."""
+once. « hors_sujet » is written as the domain's out-of-scope intent. `make retrain FILE=<the exported file>` teaches
+the assistant with it (see the README)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +39,7 @@ def nlu_yaml(rows: Iterable, intent_names: dict, today: dt.date) -> str:
            for intent, texts in sorted(by_intent.items())]
     header = (f"# Messages labelled by staff in the officer console (insights), exported on {today.isoformat()}.\n"
               "# Personal data were masked before they were stored: (courriel), (téléphone), (numéro), (nom).\n"
-              "# Save under data/nlu/, then: make validate train\n")
+              "# To teach the assistant: make retrain FILE=<this file> (validates, copies to data/nlu/insights/, trains)\n")
     return header + yaml.dump({"version": "3.1", "nlu": nlu}, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                               width=10_000)
 

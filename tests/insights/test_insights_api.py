@@ -127,3 +127,20 @@ def test_an_answer_a_form_accepted_is_not_counted_as_not_understood(client):
     assert figures["totaux"]["besoins_non_satisfaits"] == 0
     assert figures["transferts"]["proposes"] == 1 and figures["transferts"]["demandes"] == 1
     assert client.get("/insights/groups", headers=client.officer).json()["groupes"] == []
+
+
+def test_reading_labelling_and_exporting_are_in_the_audit_log_without_any_text(client):
+    talk = Talk("h", time.time() - 120).user("ou deposer mes encombrants a Avion ?", "out_of_scope").bot("utter_out_of_scope")
+    post(client, talk)
+    with client.engine.connect() as conn:
+        message = conn.execute(sa.select(store.events.c.id).where(store.events.c.kind == "user")).scalar_one()
+    assert client.get("/insights/groups", headers=client.officer).status_code == 200
+    assert client.post(f"/insights/messages/{message}/label", json={"intention": "hors_sujet"},
+                       headers=client.officer).status_code == 200
+    assert client.get("/insights/export.yml", headers=client.officer).status_code == 200
+    entries = client.get("/officer/audit", headers=client.officer).json()["entrees"]
+    insights = [e for e in entries if e["action"].startswith("insights_")]
+    assert [e["action"] for e in reversed(insights)] == ["insights_read", "insights_label", "insights_export"]
+    assert {e["par"] for e in insights} == {"agent:agent.stats"} and {e["service"] for e in insights} == {"delegation-erbm"}
+    assert insights[0]["detail"] == "1 messages" and insights[1]["detail"] == f"message {message}: hors_sujet"
+    assert not any("encombrants" in (e["detail"] or "") for e in entries)
