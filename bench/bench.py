@@ -89,9 +89,10 @@ PROGRAMME_COSTS = {
 WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock",
          "_worker (concurrent/futures/thread.py",  # an idle worker of a thread pool, waiting for work
          "serve (sanic/server/runners.py",  # Sanic's event loop inside uvloop (C): polling for sockets
-         "run (uvicorn/server.py", "run_until_complete (asyncio/base_events.py")  # the same for uvicorn
+         "asyncio_run (uvicorn/_compat.py", "run_until_complete (asyncio/base_events.py")  # the same in uvicorn
 THREADS = {"insights broker thread (HTTP post)": "insights_broker.py",
-           "thread-pool workers": "concurrent/futures/thread.py", "event loop": "runners.py"}
+           "thread-pool workers": "concurrent/futures/thread.py", "event loop": "runners.py",
+           "event loop (uvicorn)": "uvicorn/_compat.py"}
 
 
 class StockStack(Stack):
