@@ -47,9 +47,10 @@ ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT, SAID_SLOT)
 
 # Intents that answer no question of the form (the service's dialogue rules, employment_form.digression_intents):
 # when the message fills nothing, the form lets the rules answer them (then, for most, asks its question again;
-# `stop` and `goodbye` end it). `stop` ends the form even when the message also reads as an answer.
+# `stop` and `goodbye` end it). `stop` ends the form even when the message also reads as an answer. An intent
+# counts from the confidence of the same rules (employment_form.min_confidence).
 STOP_INTENT = "stop"
-INTENT_CONFIDENCE = 0.6
+FORM = "employment_form"
 
 
 def slot_for(fact: str) -> str:
@@ -69,9 +70,10 @@ def _intent(tracker: Tracker) -> tuple[Optional[str], float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
-def _is_clear(tracker: Tracker, intents: frozenset | set) -> bool:
+def _is_clear(tracker: Tracker, intents: frozenset | set, rules: dict) -> bool:
+    """The latest message's intent is one of `intents`, with the confidence the form's rules ask for."""
     name, confidence = _intent(tracker)
-    return name in intents and confidence >= INTENT_CONFIDENCE
+    return name in intents and confidence >= rules["min_confidence"]
 
 
 def _answers_fresh_message(tracker: Tracker) -> bool:
@@ -109,6 +111,7 @@ async def read_facts(
     try:
         said = await programme.get("/employment/understand", text=text[:500], asked=asked_fact) if text.strip() \
             else NOTHING_SAID
+        rules = await programme.form_rules(FORM)
     except ServiceUnavailable:
         return slots, True, False
 
@@ -117,14 +120,14 @@ async def read_facts(
             slots[slot_for(fact)] = value
     if asked_fact in BOOLEAN_FACTS:
         answer = said["yes_no"]
-        if answer is None and _is_clear(tracker, {"affirm", "deny"}):
+        if answer is None and _is_clear(tracker, {"affirm", "deny"}, rules):
             answer = _intent(tracker)[0] == "affirm"  # the « Oui » / « Non » buttons, « ouais carrement »
         if answer is not None:
             slots[asked] = answer
 
     # The commune of a BUD question (« Lens est en zone BUD ? ») is not where the person lives, nor is a place
     # named earlier in the conversation (remember=False).
-    if _is_clear(tracker, {"ask_bud_commune"}):
+    if _is_clear(tracker, {"ask_bud_commune"}, rules):
         return slots, False, said["unsure"]
     try:
         resolution = await resolve_place(tracker, programme, remember=False)
@@ -235,13 +238,13 @@ class ValidateEmploymentForm(FormValidationAction):
         asked = tracker.get_slot(REQUESTED_SLOT)
         events: list[EventType] = []
         if asked in FORM_SLOTS and _answers_fresh_message(tracker):
-            if _is_clear(tracker, {STOP_INTENT}):
+            rules = await self.programme.form_rules(FORM)
+            if _is_clear(tracker, {STOP_INTENT}, rules):
                 return []  # rejected: the stop rule ends the form
             filled, unavailable, unsure = await read_facts(tracker, dispatcher, self.programme, asked)
             if unavailable:
                 raise ServiceUnavailable("understand or communes")
-            digressions = set((await self.programme.form_rules("employment_form"))["digression_intents"])
-            if not filled and _is_clear(tracker, digressions):
+            if not filled and _is_clear(tracker, set(rules["digression_intents"]), rules):
                 return []  # rejected: a rule answers, then the form asks its question again
             if asked not in filled:
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled), unsure=unsure)

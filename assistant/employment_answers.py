@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 from text_to_num import alpha2digit
 
+from assistant.datafiles import cached
 from assistant.employment.rules import rules_for
 from assistant.french_values import parse_age, parse_yes_no
 from assistant.text import fold
@@ -34,9 +33,7 @@ class Cues:
     unsure: re.Pattern
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path, _mtime: float) -> Cues:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _cues(data: dict) -> Cues:
     parts = data["parts"]
 
     def compiled(pattern: Optional[str]) -> Optional[re.Pattern]:
@@ -54,8 +51,8 @@ def _load(path: Path, _mtime: float) -> Cues:
 
 
 def cues(programme_dir: Path) -> Cues:
-    path = programme_dir / FILE
-    return _load(path, path.stat().st_mtime)
+    """The cues of answers.fr.yaml, read again when staff edit the file (assistant.datafiles)."""
+    return cached(programme_dir / FILE, _cues)
 
 
 def _folded(text: str) -> str:

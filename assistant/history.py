@@ -14,7 +14,7 @@ from typing import Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from assistant.storage import metadata, utcnow
+from assistant.storage import metadata, utc_iso, utcnow
 
 VIAS = ("api", "import")
 
@@ -53,7 +53,7 @@ class Change:
             "ancienne_valeur": self.old_value,
             "nouvelle_valeur": self.new_value,
             "par": self.changed_by,
-            "le": self.changed_at.isoformat(timespec="seconds") + "Z",
+            "le": utc_iso(self.changed_at),
             "via": self.via,
         }
 

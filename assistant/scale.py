@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from assistant.stack import QUIET, ROOT, Ports, Stack, _port_free, train_if_needed, watch
+from assistant.stack import QUIET, ROOT, Ports, Stack, _port_free, group_rss_mb, serve, train_if_needed
 
 DEPLOY = ROOT / "deploy"
 DB_USER = "assistant"
@@ -279,39 +279,19 @@ class ScaleStack:
 
     def memory_mb(self) -> dict[str, float]:
         """Resident memory of each process group, in MB (from /proc)."""
-        groups = {process.pid: name for name, process in self.processes.items()}
-        totals = {name: 0.0 for name in self.processes}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                name = groups.get(os.getpgid(int(entry.name)))
-                if name is None:
-                    continue
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        totals[name] += int(line.split()[1]) / 1024
-            except (OSError, ValueError):
-                continue
-        return totals
+        return group_rss_mb(self.processes)
 
 
-def _up(stack: ScaleStack) -> None:
-    try:
-        stack.start()
-        print(f"Ready in {stack.timings['all']:.0f} s ({len(stack.ports.rasa)} Rasa servers).", flush=True)
-        print(f"  Chat page (nginx): {stack.url}/chat/", flush=True)
-        print(f"  REST:              POST {stack.url}/webhooks/rest/webhook", flush=True)
-        print(f"  Rasa servers:      {', '.join(stack.rasa_url(i) for i in range(len(stack.ports.rasa)))}", flush=True)
-        print(f"  Officer console:   http://127.0.0.1:{stack.ports.programme}/console/", flush=True)
-        print(f"  PostgreSQL 127.0.0.1:{stack.ports.postgres}, Redis 127.0.0.1:{stack.ports.redis}", flush=True)
-        print(f"  Logs: {stack.var_dir / 'logs'}; load run: python bench/scale_load.py {stack.url}", flush=True)
-        watch(stack)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print("Stopping…", flush=True)
-        stack.stop()
+def _announce(stack: ScaleStack) -> list[str]:
+    return [
+        f"Ready in {stack.timings['all']:.0f} s ({len(stack.ports.rasa)} Rasa servers).",
+        f"  Chat page (nginx): {stack.url}/chat/",
+        f"  REST:              POST {stack.url}/webhooks/rest/webhook",
+        f"  Rasa servers:      {', '.join(stack.rasa_url(i) for i in range(len(stack.ports.rasa)))}",
+        f"  Officer console:   http://127.0.0.1:{stack.ports.programme}/console/",
+        f"  PostgreSQL 127.0.0.1:{stack.ports.postgres}, Redis 127.0.0.1:{stack.ports.redis}",
+        f"  Logs: {stack.var_dir / 'logs'}; load run: python bench/scale_load.py {stack.url}",
+    ]
 
 
 def main() -> None:
@@ -319,8 +299,8 @@ def main() -> None:
     parser.add_argument("command", choices=["up"])
     parser.parse_args()
     model = train_if_needed()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    _up(ScaleStack(model))
+    stack = ScaleStack(model)
+    serve(stack, lambda _seconds: _announce(stack))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import yaml
 
@@ -267,6 +267,10 @@ class Stack:
                 time.sleep(0.5)
         raise RuntimeError(f"{name} not ready after {timeout:.0f} s: see {self.var_dir / 'logs' / (name + '.log')}")
 
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of each process (its group), in MB."""
+        return group_rss_mb(self.processes)
+
     def kill(self, name: str) -> None:
         """SIGKILL one process (its group): a crash, for fault tests. `start([name])` brings it back."""
         process = self.processes.pop(name)
@@ -300,6 +304,40 @@ def _port_free(port: int) -> bool:
         return True
 
 
+def free_ports(count: int, preferred: tuple[int, ...] = ()) -> list[int]:
+    """The preferred ports when they are all free, else `count` distinct ports the system says are free: another run
+    (another engineer's tests) may hold the preferred ones, and readiness checks would then find its servers."""
+    if preferred and all(_port_free(p) for p in preferred):
+        return list(preferred)
+    ports: list[int] = []
+    while len(ports) < count:
+        with socket.socket() as s:
+            s.bind(("", 0))  # all interfaces: the action server may listen there
+            port = s.getsockname()[1]
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def group_rss_mb(processes: dict) -> dict[str, float]:
+    """Resident memory of each process's group (the process and its children), in MB, from /proc."""
+    groups = {process.pid: name for name, process in processes.items()}
+    totals = {name: 0.0 for name in processes}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = groups.get(os.getpgid(int(entry.name)))
+            if name is None:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    totals[name] += int(line.split()[1]) / 1024
+        except (OSError, ValueError):
+            continue
+    return totals
+
+
 def watch(stack) -> None:
     """Wait until one of the stack's processes stops by itself and say which (Ctrl-C ends the wait first)."""
     print("Ctrl-C stops everything.", flush=True)
@@ -309,28 +347,39 @@ def watch(stack) -> None:
     print(f"Stopped unexpectedly: {', '.join(stopped)} (see the logs).", flush=True)
 
 
-def _serve(stack: Stack, shell: bool) -> None:
+def serve(stack, announce: Callable[[float], list[str]], then: Callable = watch) -> None:
+    """Start the stack, print `announce(seconds it took)`, run `then(stack)` (by default: wait until a process stops),
+    and stop everything on the way out, Ctrl-C and SIGTERM included."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     started = time.monotonic()
     try:
         stack.start()
-        print(f"Ready in {time.monotonic() - started:.0f} s.", flush=True)
-        print(f"  Chat page: http://127.0.0.1:{stack.ports.rasa}/chat/", flush=True)
-        print(f"  REST:      POST http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook", flush=True)
-        print(f"  Socket.IO: http://127.0.0.1:{stack.ports.rasa}/socket.io", flush=True)
-        print(f"  Programme data API: http://127.0.0.1:{stack.ports.programme}/docs", flush=True)
-        print(f"  Officer console: http://127.0.0.1:{stack.ports.programme}/console/", flush=True)
-        print(f"  Logs: {stack.var_dir / 'logs'}", flush=True)
-        if shell:
-            from rasa.core.channels.console import record_messages
-
-            asyncio.run(record_messages(f"staff-{uuid.uuid4().hex[:8]}", f"http://127.0.0.1:{stack.ports.rasa}"))
-        else:
-            watch(stack)
+        for line in announce(time.monotonic() - started):
+            print(line, flush=True)
+        then(stack)
     except KeyboardInterrupt:
         pass
     finally:
         print("Stopping…", flush=True)
         stack.stop()
+
+
+def _shell(stack: Stack) -> None:
+    from rasa.core.channels.console import record_messages
+
+    asyncio.run(record_messages(f"staff-{uuid.uuid4().hex[:8]}", f"http://127.0.0.1:{stack.ports.rasa}"))
+
+
+def _announce(stack: Stack, seconds: float) -> list[str]:
+    return [
+        f"Ready in {seconds:.0f} s.",
+        f"  Chat page: http://127.0.0.1:{stack.ports.rasa}/chat/",
+        f"  REST:      POST http://127.0.0.1:{stack.ports.rasa}/webhooks/rest/webhook",
+        f"  Socket.IO: http://127.0.0.1:{stack.ports.rasa}/socket.io",
+        f"  Programme data API: http://127.0.0.1:{stack.ports.programme}/docs",
+        f"  Officer console: http://127.0.0.1:{stack.ports.programme}/console/",
+        f"  Logs: {stack.var_dir / 'logs'}",
+    ]
 
 
 def main() -> None:
@@ -342,8 +391,8 @@ def main() -> None:
         return
     model = train_if_needed()
     if args.command in ("run", "shell"):
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        _serve(Stack(model), shell=args.command == "shell")
+        stack = Stack(model)
+        serve(stack, lambda seconds: _announce(stack, seconds), then=_shell if args.command == "shell" else watch)
 
 
 if __name__ == "__main__":

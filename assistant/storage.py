@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -63,6 +63,16 @@ def open_database(url: str, programme_dir: Path, loaders: dict[str, Loader]) -> 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def utc_iso(value: Optional[dt.datetime]) -> Optional[str]:
+    """A stored UTC time (naive, see `utcnow`) as the API writes it: « 2026-03-16T09:30:00Z »."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def split_list(value: Optional[str]) -> tuple[str, ...]:
+    """A list column stored as « a;b;c » (empty or NULL: no item), back as a tuple."""
+    return tuple(item for item in (value or "").split(";") if item)
 
 
 def add_missing_columns(engine: Engine) -> None:

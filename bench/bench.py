@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from assistant.stack import BIN, QUIET, Ports, Stack, model_path  # noqa: E402
+from assistant.stack import BIN, QUIET, Ports, Stack, free_ports, model_path  # noqa: E402
 from load import Runner, levels as parse_levels, parse_think, run_levels, think_label  # noqa: E402
 
 # Rate limits of the bench stack: high enough that closed-loop virtual users are never refused.
@@ -113,31 +112,8 @@ class StockStack(Stack):
         return commands
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("", 0))
-        return s.getsockname()[1]
-
-
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def group_rss_mb(pid: int) -> float:
-    """Resident memory of a process group (the process and its children), MB."""
-    total_kb = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry.name)) != pid:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-        except (OSError, ValueError):
-            continue
-    return total_kb / 1024
 
 
 def group_cpu_seconds(pid: int) -> float:
@@ -158,7 +134,7 @@ def group_cpu_seconds(pid: int) -> float:
 
 
 def memory_line(stack: Stack) -> str:
-    rss = {name: group_rss_mb(p.pid) for name, p in stack.processes.items()}
+    rss = stack.memory_mb()
     parts = "  ".join(f"{name} {mb:.0f}" for name, mb in rss.items())
     return f"{parts}  whole stack {sum(rss.values()):.0f} MB"
 
@@ -283,7 +259,7 @@ def main() -> int:
         var_dir = Path(var)
         extra = {"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}", **BENCH_LIMITS}
         extra.update(dict(item.split("=", 1) for item in args.env))
-        stack = (StockStack if args.stock else Stack)(model, ports=Ports(free_port(), free_port(), free_port()), var_dir=var_dir, extra_env=extra)
+        stack = (StockStack if args.stock else Stack)(model, ports=Ports(*free_ports(3)), var_dir=var_dir, extra_env=extra)
         try:
             started = time.monotonic()
             stack.start(["programme", "actions", "rasa"], timeout=600)

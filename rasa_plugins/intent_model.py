@@ -23,6 +23,7 @@ from scipy.sparse import csr_matrix, hstack
 
 SHORT_FORMS_FILE = Path(__file__).with_name("sms_fr.yaml")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_REPEATED = re.compile(r"([a-z])\1{2,}")
 
 DEFAULTS = {
     "C": 10.0,
@@ -65,12 +66,18 @@ def mask_entities(text: str, entities: Sequence[dict], types: Sequence[str]) -> 
     return text
 
 
+def squeeze(text: str) -> str:
+    """A letter typed three times or more said once (« ouiii », « nooon », « merciiii »): no French word has a
+    letter three times in a row, except « créée » folded (« creee »), read as « cree »."""
+    return _REPEATED.sub(lambda m: "ee" if m.group(1) == "e" else m.group(1), text)
+
+
 def preprocess(text: str) -> str:
-    """Folded, apostrophes and punctuation as spaces, short forms spelled out, every number as « num »: which
-    number a resident types (« 300 000 », « 2022 », « 4 ») says nothing of what they ask, and a figure quoted in
-    one intent's training phrases must not pull another's answers to it."""
+    """Folded, apostrophes and punctuation as spaces, letters typed over and over said once, short forms spelled
+    out, every number as « num »: which number a resident types (« 300 000 », « 2022 », « 4 ») says nothing of
+    what they ask, and a figure quoted in one intent's training phrases must not pull another's answers to it."""
     forms = short_forms()
-    return " ".join("num" if t.isdigit() else forms.get(t, t) for t in _TOKEN.findall(fold(text)))
+    return " ".join("num" if t.isdigit() else forms.get(t, t) for t in _TOKEN.findall(squeeze(fold(text))))
 
 
 class IntentModel:

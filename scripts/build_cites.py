@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import cite_sources as cs  # noqa: E402
+from assistant import french  # noqa: E402
 from assistant.text import normalise  # noqa: E402
 
 PROGRAMME = ROOT / "data" / "programme"
@@ -156,7 +157,7 @@ def _combined(row, cite, compiled_on: str) -> dict:
         layer = cs.BIEN_INSCRIT if record.layer == cs.ERBM_APPENDED else record.layer
         date = cs.LAYERS[layer]["date"]
         label = cs.ERBM_APPENDED_SOURCE if record.layer == cs.ERBM_APPENDED else cs.LAYERS[layer]["nom"]
-        label += f", extrait du {date[8:10]}/{date[5:7]}/{date[:4]}"
+        label += f", extrait du {french.date(date)}"
         if label not in sources:
             sources.append(label)
         dates.append(date)

@@ -23,7 +23,8 @@ from assistant.api import handoff as handoff_api, officers as officers_api
 from assistant.api import insights as insights_api
 from assistant.api.bounds import Bounds
 from assistant.api.communes import CommuneNotResolved, not_resolved
-from assistant.api.errors import database_unavailable, no_unknown_query_parameters, validation_error
+from assistant.api.errors import (Refused, database_unavailable, describe_problems, no_unknown_query_parameters, refused,
+                                  validation_error)
 from assistant.api.state import AppState
 from assistant.catalogue import LOADERS
 from assistant.handoff import relay
@@ -38,11 +39,14 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
         version="1.0",
         description=(
             "Communes, BUD rules, cités minières, employment services and hand-off, with their sources.\n\n"
-            "Conventions: the fields of records and reports are French, as in the data files (nom, statut, "
-            "a_verifier, erreurs, changements). A commune typed in a query (?commune=, commune_query) that names "
+            "Conventions: a fact of a form keeps its slot's name, so the computations (/bud/eligibility, "
+            "/employment/orientation) and their results are English (verdict, criteria, status: the outcome of a "
+            "computation or a lookup); every other field is French, as in the data files (nom, statut: a cité's "
+            "works status, a_verifier, changements, erreurs). A commune typed in a query (?commune=, commune_query) that names "
             "several communes is a 422 with `commune_resolution` (status ambiguous, the candidates); an unknown "
             "one a 404 (422 in a JSON body) with `commune_resolution` (status not_found, the suggestions). "
-            "An unreadable request is a 422 with a French `detail` and one French message per field in `errors`."
+            "An unreadable request is a 422 with a French `detail` and one French message per field in `erreurs` "
+            "({champ, probleme}); a change the rules refuse is a 422 with a French `detail` and its reasons in `erreurs`."
         ),
         dependencies=[Depends(no_unknown_query_parameters)],
     )
@@ -50,6 +54,8 @@ def create_app(settings: settings_module.Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(CommuneNotResolved, not_resolved)
+    app.add_exception_handler(Refused, refused)
+    describe_problems(app)
     app.state.relay = functools.partial(relay.send, settings.rasa_url, settings.assistant_token)
     _purge_regularly(app, engine, settings)
     app.add_exception_handler(DBAPIError, database_unavailable)

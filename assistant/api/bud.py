@@ -66,7 +66,7 @@ class FrenchErrorsRoute(APIRoute):
                 return _problem(texts, errors)
             except RequestProblem as found:
                 texts = _error_texts(request)
-                error = {"where": found.where, "problem": texts.render(f"errors.{found.code}", found.args_)}
+                error = {"champ": found.where, "probleme": texts.render(f"errors.{found.code}", found.args_)}
                 return _problem(texts, [error], found.extra)
 
         return route
@@ -271,7 +271,7 @@ def eligibility(body: EligibilityRequest, request: Request, state: AppState = De
         verdict = bud.evaluate(facts, _parameters(state), today)
     except bud.ParameterNotFound:
         raise RequestProblem("today", "no_rule_on_date", date=today)
-    return verdict.as_dict(_texts(request))
+    return bud.render_verdict(verdict, _texts(request))
 
 
 def _commune(body: EligibilityRequest, state: AppState) -> Optional[bud.CommuneBud]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from assistant import cites
 from assistant.api.auth import require_staff
 from assistant.api.communes import resolve_query
+from assistant.api.errors import Refused
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -199,26 +200,32 @@ def get_cite(cite_id: str, state: AppState = Depends(get_state)) -> dict:
     return cite.as_dict()
 
 
+class StatusChange:
+    """A staff change of one cité's status: the cité, the fields sent, who makes it."""
+
+    def __init__(
+        self,
+        cite_id: str,
+        body: StatusBody,
+        agent: Optional[str] = AGENT_HEADER,
+        state: AppState = Depends(get_state),
+        staff: str = Depends(require_staff),
+    ):
+        self.cite_id, self.body, self.state = cite_id, body, state
+        self.who = _who(agent, staff)
+
+    def apply(self, replace: bool) -> Any:
+        return _update(self.state, self.cite_id, self.body.dict(exclude_unset=not replace), self.who, replace=replace)
+
+
 @router.put("/{cite_id}/status", summary="Set a cité's whole status (staff)")
-def put_status(
-    cite_id: str,
-    body: StatusBody,
-    agent: Optional[str] = AGENT_HEADER,
-    state: AppState = Depends(get_state),
-    staff: str = Depends(require_staff),
-) -> Any:
-    return _update(state, cite_id, body.dict(), _who(agent, staff), replace=True)
+def put_status(change: StatusChange = Depends()) -> Any:
+    return change.apply(replace=True)
 
 
 @router.patch("/{cite_id}/status", summary="Change some fields of a cité's status (staff)")
-def patch_status(
-    cite_id: str,
-    body: StatusBody,
-    agent: Optional[str] = AGENT_HEADER,
-    state: AppState = Depends(get_state),
-    staff: str = Depends(require_staff),
-) -> Any:
-    return _update(state, cite_id, body.dict(exclude_unset=True), _who(agent, staff), replace=False)
+def patch_status(change: StatusChange = Depends()) -> Any:
+    return change.apply(replace=False)
 
 
 @router.get("/{cite_id}/history", summary="Every change of a cité's status: who, when, from what to what")
@@ -241,10 +248,7 @@ def _update(state: AppState, cite_id: str, raw: dict, who: str, replace: bool) -
     except KeyError:
         raise _unknown(cite_id)
     except cites.StatusError as error:
-        return JSONResponse(
-            status_code=422,
-            content={"detail": "Statut refusé, rien n'a changé : " + " ; ".join(error.errors), "erreurs": error.errors},
-        )
+        raise Refused("Statut refusé, rien n'a changé : ", error.errors)
     return {"cite": cite.as_dict(), "changements": [c.as_dict() for c in changes]}
 
 

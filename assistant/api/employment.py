@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, root_validator, validator
 from assistant import employment, employment_answers
 from assistant.api.auth import require_staff
 from assistant.api.communes import resolve_query
+from assistant.api.errors import Refused
 from assistant.api.state import AppState, get_state
 from assistant.communes import Commune
 from assistant.csv_import import ImportRejected
@@ -149,13 +150,13 @@ class StructureCreate(StructureFields):
                 "adresse": None,
                 "contact": None,
                 "horaires": None,
-                "source": "site de la mission locale, consulté le 26/11/2026",
+                "source": "site de la mission locale, consulté le 26 novembre 2026",
             }
         }
 
 
-def _invalid(errors: list[str]) -> HTTPException:
-    return HTTPException(status_code=422, detail={"message": "Structure refusée : " + " ; ".join(errors), "erreurs": errors})
+def _invalid(errors: list[str]) -> Refused:
+    return Refused("Structure refusée : ", errors)
 
 
 def _not_found(structure_id: str) -> HTTPException:

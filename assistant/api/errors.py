@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -45,7 +45,7 @@ def error_texts(programme_dir: Path) -> Texts:
 
 def french_error(error: dict, texts: Texts, accepted: Optional[Sequence[str]] = None,
                  percent_fields: Iterable[str] = (), ranges: Optional[Mapping[str, dict]] = None) -> dict:
-    """One pydantic error as {where, problem} in French: the one mapper of every route.
+    """One pydantic error as {champ, probleme} in French: the one mapper of every route.
 
     `accepted`: the fields of the body, named for an unknown one; `percent_fields`: fields whose bounds are a
     percentage; `ranges`: the arguments of a route's own codes (« creation_date_range »: {min, max})."""
@@ -69,19 +69,66 @@ def french_error(error: dict, texts: Texts, accepted: Optional[Sequence[str]] = 
     elif kind in ("value_error", "assertion_error"):
         message = str(error.get("msg") or "")
         if message not in known:  # raised by our own validators, already in French
-            return {"where": "body" if field == "__root__" else where, "problem": message or texts.get("errors.invalid")}
+            return {"champ": "body" if field == "__root__" else where, "probleme": message or texts.get("errors.invalid")}
         code, args = message, dict((ranges or {}).get(message, {}))
         if field == "__root__":
             where = "body"
     if code not in known:
         code = "invalid"
-    return {"where": where, "problem": texts.render(f"errors.{code}", args)}
+    return {"champ": where, "probleme": texts.render(f"errors.{code}", args)}
 
 
 def problem(texts: Texts, errors: list[dict], extra: Optional[dict] = None) -> JSONResponse:
-    """The 422 of every route: a French `detail`, one French message per field in `errors`."""
-    content = {"detail": texts.get("errors.invalid_request"), "errors": errors, **(extra or {})}
+    """The 422 of every route: a French `detail`, one French message per field in `erreurs` ({champ, probleme})."""
+    content = {"detail": texts.get("errors.invalid_request"), "erreurs": errors, **(extra or {})}
     return JSONResponse(status_code=422, content=content)
+
+
+def _object(title: str, **properties: dict) -> dict:
+    return {"title": title, "type": "object", "required": list(properties), "properties": properties}
+
+
+# What a 422 looks like, for the OpenAPI document (FastAPI's default describes pydantic's English list in `detail`).
+PROBLEM_SCHEMAS = {
+    "HTTPValidationError": _object(
+        "HTTPValidationError",
+        detail={"title": "Detail", "type": "string", "description": "what went wrong, in French"},
+        erreurs={"title": "Erreurs", "type": "array", "items": {"$ref": "#/components/schemas/ValidationError"}},
+    ),
+    "ValidationError": _object(
+        "ValidationError",
+        champ={"title": "Champ", "type": "string", "description": "the field (« body »: the request as a whole)"},
+        probleme={"title": "Probleme", "type": "string", "description": "what is wrong with it, in French"},
+    ),
+}
+
+
+def describe_problems(app: FastAPI) -> None:
+    """Make the app's OpenAPI document describe its 422 answers as they are (see `problem`)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        document = generate()
+        schemas = document.get("components", {}).get("schemas", {})
+        for name, schema in PROBLEM_SCHEMAS.items():
+            if name in schemas:
+                schemas[name] = schema
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+class Refused(Exception):
+    """A change staff asked for that the rules refuse, so nothing changed: a 422 with a French `detail` (`lead`
+    then the reasons) and the reasons in `erreurs`."""
+
+    def __init__(self, lead: str, errors: Sequence[str]):
+        super().__init__(lead)
+        self.lead, self.errors = lead, list(errors)
+
+
+async def refused(_request: Request, exc: Refused) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": exc.lead + " ; ".join(exc.errors), "erreurs": exc.errors})
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,38 +2,19 @@
 the assistant with its token, withdraw by the resident with the secret), and the retention purge (staff)."""
 from __future__ import annotations
 
-import hmac
 from typing import List, Literal, Optional
 
 import datetime as dt
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from assistant.api.auth import require_staff
+from assistant.api.auth import require_assistant, require_staff
 from assistant.api.state import AppState, get_state
 from assistant.handoff import officers, queue, routing
 from assistant.storage import utcnow
 
 router = APIRouter(prefix="/handoff", tags=["hand-off"])
-_bearer = HTTPBearer(auto_error=False)
-
-
-def require_assistant(
-    credentials: Optional[HTTPAuthorizationCredentials] = Depends(_bearer),
-    state: AppState = Depends(get_state),
-) -> str:
-    """The action server creates requests with its own token (PROGRAMME_ASSISTANT_TOKEN)."""
-    if credentials is None or not hmac.compare_digest(credentials.credentials, state.settings.assistant_token):
-        raise HTTPException(
-            status_code=status.HTTP_401_UNAUTHORIZED,
-            detail="Authentification requise : jeton de l'assistant manquant ou invalide.",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return "assistant"
-
-
 class TranscriptLine(BaseModel):
     who: Literal["resident", "bot"]
     text: str = Field(..., max_length=queue.MAX_TEXT)

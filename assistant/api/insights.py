@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
-from assistant.api.auth import require_staff
-from assistant.api.handoff import require_assistant
+from assistant.api.auth import require_assistant, require_staff
 from assistant.api.officers import Caller, require_officer
 from assistant.api.state import AppState, get_state
 from assistant.communes import communes as communes_table

@@ -8,8 +8,9 @@ One module per concept:
   unknown / not_applicable with a reason code, the parameter values it used and their sources.
 - `calendar`: the exemption calendar with real dates, the de minimis ceiling, the law's month arithmetic.
 - `estimate`: an estimate of the corporate tax saved.
-- `verdict`: the result classes; `Verdict.as_dict(texts)` words them in French.
-- `texts`: the French templates of data/programme/bud/explanations.fr.yaml.
+- `verdict`: the result classes, data only (no French).
+- `texts`: the French templates of data/programme/bud/explanations.fr.yaml; `render_verdict(verdict, texts)` words
+  a verdict with them.
 
 `from assistant import bud` gives all of it, as one name space.
 """
@@ -23,7 +24,7 @@ from assistant.bud.calendar import de_minimis, end_of_month_after, exemption_cal
 from assistant.bud.criteria import evaluate, month_needed
 from assistant.bud.estimate import estimate_tax_saved
 from assistant.bud.facts import ACTIVITIES, COMMUNE_CERTAINTIES, FACT_ORDER, ORIGINS, CommuneBud, Facts, facts_problems
-from assistant.bud.texts import Texts, french_number
+from assistant.bud.texts import Texts, french_number, render_verdict
 from assistant.bud.verdict import (DISCLAIMER, STATUSES, VERDICTS, Calendar, Criterion, DeMinimis, Estimate,
                                    EstimatePeriod, LocalTaxYear, ProfitPeriod, Verdict)
 from assistant.datafiles import cached
@@ -51,5 +52,5 @@ __all__ = [
     "Estimate", "EstimatePeriod", "Facts", "LocalTaxYear", "Parameter", "ParameterError", "ParameterNotFound",
     "ParameterValue", "Parameters", "ProfitPeriod", "Texts", "Verdict", "de_minimis", "end_of_month_after",
     "estimate_tax_saved", "evaluate", "exemption_calendar", "facts_problems", "french_number", "load_parameters",
-    "load_texts", "month_needed", "months_covered", "parse_parameters",
+    "load_texts", "month_needed", "months_covered", "parse_parameters", "render_verdict",
 ]

@@ -1,6 +1,7 @@
-"""The French texts of the BUD check (data/programme/bud/explanations.fr.yaml), and how values are written in them
-(dates, numbers and lists through assistant/french.py). The rules never hold a French sentence; the texts never
-hold a rule."""
+"""The French texts of the BUD check (data/programme/bud/explanations.fr.yaml), how values are written in them
+(dates, numbers and lists through assistant/french.py), and the verdict worded with them (`render_verdict`: the
+answer of POST /bud/eligibility). The rules and the verdict never hold a French sentence; the texts never hold a
+rule."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from assistant import french
+from assistant.bud.verdict import Calendar, Criterion, DeMinimis, Estimate, ProfitPeriod, Verdict
+from assistant.parameters import jsonable
 
 french_number = french.number
 
@@ -55,3 +58,117 @@ class Texts:
 
     def date(self, day: dt.date) -> str:
         return french.date(day)
+
+
+# --- The verdict in words -----------------------------------------------------------------------------------------
+
+
+def render_verdict(verdict: Verdict, texts: Texts) -> dict:
+    """The verdict with every criterion, the calendar, the de minimis ceiling and the estimate, worded in French."""
+    return {
+        "verdict": verdict.verdict,
+        "summary": _summary(verdict, texts),
+        "today": verdict.today.isoformat(),
+        "planned_creation": verdict.planned_creation,
+        "commune": verdict.commune.as_dict() if verdict.commune else None,
+        "criteria": [_criterion(c, texts) for c in verdict.criteria],
+        "missing": verdict.missing,
+        "calendar": _calendar(verdict.calendar, texts) if verdict.calendar else None,
+        "de_minimis": _de_minimis(verdict.de_minimis, texts) if verdict.de_minimis else None,
+        "estimate": _estimate(verdict.estimate, texts) if verdict.estimate else None,
+        "disclaimer": {"code": verdict.disclaimer, "text": texts.render(f"disclaimer.{verdict.disclaimer}", {})},
+    }
+
+
+def _summary(verdict: Verdict, texts: Texts) -> str:
+    if verdict.verdict == "eligible":
+        key = "verdict.eligible_planned" if verdict.planned_creation else "verdict.eligible"
+        return texts.render(key, {"end": verdict.window_end})
+    if verdict.verdict == "not_eligible":
+        failed = [texts.get(f"criteria.{c.id}.title") for c in verdict.criteria if c.status == "not_met"]
+        return texts.render("verdict.not_eligible", {"failed": failed})
+    if verdict.missing:
+        return texts.render("verdict.unknown_missing", {"missing": [texts.label("fact", f) for f in verdict.missing]})
+    uncertain = [texts.get(f"criteria.{c.id}.title") for c in verdict.criteria if c.status == "unknown"]
+    return texts.render("verdict.unknown_to_confirm", {"uncertain": uncertain})
+
+
+def _criterion(criterion: Criterion, texts: Texts) -> dict:
+    return {
+        "id": criterion.id,
+        "title": texts.get(f"criteria.{criterion.id}.title"),
+        "status": criterion.status,
+        "reason": criterion.reason,
+        "explanation": texts.render(f"criteria.{criterion.id}.{criterion.reason}", criterion.args),
+        "parameters": jsonable(criterion.parameters),
+        "sources": criterion.sources,
+        "certainty": criterion.certainty,
+        "details": jsonable(criterion.details),
+    }
+
+
+def _profit_period(period: ProfitPeriod, texts: Texts) -> dict:
+    reduced = period.effective_exempt_pct != period.exempt_pct
+    key = "calendar.profit_period_reduced" if reduced else "calendar.profit_period"
+    return {
+        "period": period.index,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "months": round(period.months, 2),
+        "exempt_pct": period.exempt_pct,
+        "effective_exempt_pct": period.effective_exempt_pct,
+        "text": texts.render(key, {"start": period.start, "end": period.end, "exempt_pct": period.exempt_pct,
+                                   "effective_pct": period.effective_exempt_pct}),
+    }
+
+
+def _calendar(calendar: Calendar, texts: Texts) -> dict:
+    full = [y.year for y in calendar.cfe if y.exempt_pct_of_automatic_share == 100]
+    decreasing = [y.year for y in calendar.cfe if y.exempt_pct_of_automatic_share < 100]
+    local = texts.render("calendar.local_taxes", {
+        "first_year": calendar.cfe[0].year,
+        "full_last_year": full[-1] if full else calendar.cfe[0].year,
+        "decreasing_first_year": decreasing[0] if decreasing else calendar.cfe[-1].year,
+        "last_year": calendar.cfe[-1].year,
+    })
+    return {
+        "creation_date": calendar.creation_date.isoformat(),
+        "planned": calendar.planned,
+        "planned_text": texts.render("calendar.planned", {"date": calendar.creation_date}) if calendar.planned else None,
+        "profit": [_profit_period(p, texts) for p in calendar.profit],
+        "cfe": [y.as_dict() for y in calendar.cfe],
+        "tfpb": [y.as_dict() for y in calendar.tfpb],
+        "local_taxes_text": local,
+        "other_half_by_local_deliberation": True,
+        "cvae_text": texts.render("calendar.cvae", {}),
+        "sources": calendar.sources,
+    }
+
+
+def _de_minimis(ceiling: DeMinimis, texts: Texts) -> dict:
+    key = "de_minimis.text_inference" if ceiling.certainty == "inference" else "de_minimis.text"
+    return {
+        "ceiling_eur": ceiling.ceiling_eur,
+        "fiscal_years": ceiling.fiscal_years,
+        "certainty": ceiling.certainty,
+        "previous_ceiling_eur": ceiling.previous_ceiling_eur,
+        "text": texts.render(key, {"ceiling": ceiling.ceiling_eur, "fiscal_years": ceiling.fiscal_years,
+                                   "previous": ceiling.previous_ceiling_eur}),
+        "sources": ceiling.sources,
+    }
+
+
+def _estimate(estimate: Estimate, texts: Texts) -> dict:
+    return {
+        "is_estimate": True,
+        "status": estimate.status,
+        "depends_on_household_tax": estimate.depends_on_household_tax,
+        "expected_profit_eur": estimate.expected_profit_eur,
+        "reduced_rate_applied": estimate.reduced_rate_applied,
+        "periods": [p.as_dict() for p in estimate.periods],
+        "total_tax_saved_eur": estimate.total_tax_saved_eur,
+        "text": texts.render(f"estimate.{estimate.status}",
+                             {"profit": estimate.expected_profit_eur, "total": estimate.total_tax_saved_eur}),
+        "assumptions": [texts.render(f"estimate.assumptions.{key}", args) for key, args in estimate.assumptions],
+        "sources": estimate.sources,
+    }

@@ -1,17 +1,13 @@
-"""The verdict of the BUD check: each criterion met / not met / unknown / not applicable with its reason and its
-sources, the exemption calendar, the de minimis ceiling and the estimate. `as_dict(texts)` words them in French
-from the templates of explanations.fr.yaml (assistant/bud/texts.py); the verdict itself holds no French."""
+"""The verdict of the BUD check, as data: each criterion met / not met / unknown / not applicable with its reason
+code and its sources, the exemption calendar, the de minimis ceiling and the estimate. It holds no French:
+assistant/bud/texts.py words it (`render_verdict`) from the templates of explanations.fr.yaml."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from assistant.bud.facts import CommuneBud
-from assistant.parameters import jsonable
-
-if TYPE_CHECKING:
-    from assistant.bud.texts import Texts
 
 STATUSES = ("met", "not_met", "unknown", "not_applicable")
 VERDICTS = ("eligible", "not_eligible", "unknown")
@@ -30,19 +26,6 @@ class Criterion:
     needs: list[str] = field(default_factory=list)  # facts that would settle an unknown criterion
     details: dict[str, Any] = field(default_factory=dict)
 
-    def as_dict(self, texts: "Texts") -> dict:
-        return {
-            "id": self.id,
-            "title": texts.get(f"criteria.{self.id}.title"),
-            "status": self.status,
-            "reason": self.reason,
-            "explanation": texts.render(f"criteria.{self.id}.{self.reason}", self.args),
-            "parameters": jsonable(self.parameters),
-            "sources": self.sources,
-            "certainty": self.certainty,
-            "details": jsonable(self.details),
-        }
-
 
 @dataclass(frozen=True)
 class ProfitPeriod:
@@ -52,20 +35,6 @@ class ProfitPeriod:
     months: float
     exempt_pct: float  # share of the profit exempt under the schedule
     effective_exempt_pct: float  # after the reduction for turnover made outside the zone
-
-    def as_dict(self, texts: "Texts") -> dict:
-        reduced = self.effective_exempt_pct != self.exempt_pct
-        key = "calendar.profit_period_reduced" if reduced else "calendar.profit_period"
-        return {
-            "period": self.index,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "months": round(self.months, 2),
-            "exempt_pct": self.exempt_pct,
-            "effective_exempt_pct": self.effective_exempt_pct,
-            "text": texts.render(key, {"start": self.start, "end": self.end, "exempt_pct": self.exempt_pct,
-                                       "effective_pct": self.effective_exempt_pct}),
-        }
 
 
 @dataclass(frozen=True)
@@ -91,28 +60,6 @@ class Calendar:
     tfpb: list[LocalTaxYear]
     sources: list[str]
 
-    def as_dict(self, texts: "Texts") -> dict:
-        full = [y.year for y in self.cfe if y.exempt_pct_of_automatic_share == 100]
-        decreasing = [y.year for y in self.cfe if y.exempt_pct_of_automatic_share < 100]
-        local = texts.render("calendar.local_taxes", {
-            "first_year": self.cfe[0].year,
-            "full_last_year": full[-1] if full else self.cfe[0].year,
-            "decreasing_first_year": decreasing[0] if decreasing else self.cfe[-1].year,
-            "last_year": self.cfe[-1].year,
-        })
-        return {
-            "creation_date": self.creation_date.isoformat(),
-            "planned": self.planned,
-            "planned_text": texts.render("calendar.planned", {"date": self.creation_date}) if self.planned else None,
-            "profit": [p.as_dict(texts) for p in self.profit],
-            "cfe": [y.as_dict() for y in self.cfe],
-            "tfpb": [y.as_dict() for y in self.tfpb],
-            "local_taxes_text": local,
-            "other_half_by_local_deliberation": True,
-            "cvae_text": texts.render("calendar.cvae", {}),
-            "sources": self.sources,
-        }
-
 
 @dataclass(frozen=True)
 class DeMinimis:
@@ -121,18 +68,6 @@ class DeMinimis:
     certainty: str
     previous_ceiling_eur: Optional[int]
     sources: list[str]
-
-    def as_dict(self, texts: "Texts") -> dict:
-        key = "de_minimis.text_inference" if self.certainty == "inference" else "de_minimis.text"
-        return {
-            "ceiling_eur": self.ceiling_eur,
-            "fiscal_years": self.fiscal_years,
-            "certainty": self.certainty,
-            "previous_ceiling_eur": self.previous_ceiling_eur,
-            "text": texts.render(key, {"ceiling": self.ceiling_eur, "fiscal_years": self.fiscal_years,
-                                       "previous": self.previous_ceiling_eur}),
-            "sources": self.sources,
-        }
 
 
 @dataclass(frozen=True)
@@ -171,21 +106,6 @@ class Estimate:
     def depends_on_household_tax(self) -> bool:
         return self.status in ("income_tax", "tax_regime_unknown")
 
-    def as_dict(self, texts: "Texts") -> dict:
-        return {
-            "is_estimate": True,
-            "status": self.status,
-            "depends_on_household_tax": self.depends_on_household_tax,
-            "expected_profit_eur": self.expected_profit_eur,
-            "reduced_rate_applied": self.reduced_rate_applied,
-            "periods": [p.as_dict() for p in self.periods],
-            "total_tax_saved_eur": self.total_tax_saved_eur,
-            "text": texts.render(f"estimate.{self.status}",
-                                 {"profit": self.expected_profit_eur, "total": self.total_tax_saved_eur}),
-            "assumptions": [texts.render(f"estimate.assumptions.{key}", args) for key, args in self.assumptions],
-            "sources": self.sources,
-        }
-
 
 @dataclass
 class Verdict:
@@ -203,30 +123,3 @@ class Verdict:
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
-
-    def as_dict(self, texts: "Texts") -> dict:
-        return {
-            "verdict": self.verdict,
-            "summary": self._summary(texts),
-            "today": self.today.isoformat(),
-            "planned_creation": self.planned_creation,
-            "commune": self.commune.as_dict() if self.commune else None,
-            "criteria": [c.as_dict(texts) for c in self.criteria],
-            "missing": self.missing,
-            "calendar": self.calendar.as_dict(texts) if self.calendar else None,
-            "de_minimis": self.de_minimis.as_dict(texts) if self.de_minimis else None,
-            "estimate": self.estimate.as_dict(texts) if self.estimate else None,
-            "disclaimer": {"code": self.disclaimer, "text": texts.render(f"disclaimer.{self.disclaimer}", {})},
-        }
-
-    def _summary(self, texts: "Texts") -> str:
-        if self.verdict == "eligible":
-            key = "verdict.eligible_planned" if self.planned_creation else "verdict.eligible"
-            return texts.render(key, {"end": self.window_end})
-        if self.verdict == "not_eligible":
-            failed = [texts.get(f"criteria.{c.id}.title") for c in self.criteria if c.status == "not_met"]
-            return texts.render("verdict.not_eligible", {"failed": failed})
-        if self.missing:
-            return texts.render("verdict.unknown_missing", {"missing": [texts.label("fact", f) for f in self.missing]})
-        uncertain = [texts.get(f"criteria.{c.id}.title") for c in self.criteria if c.status == "unknown"]
-        return texts.render("verdict.unknown_to_confirm", {"uncertain": uncertain})

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from assistant import csv_import, history
 from assistant.communes import Commune, communes
 from assistant.communes import _commune  # the row → Commune mapping of the communes module
-from assistant.storage import metadata
+from assistant.storage import metadata, split_list, utc_iso
 
 ENTITY = "cite"
 
@@ -161,7 +161,7 @@ class Cite:
                 "lignes": list(self.refs),
                 "licence": LICENCE if any(r != "manuel" for r in self.refs) else None,
             },
-            "mise_a_jour": {"le": self.updated_at.isoformat(timespec="seconds") + "Z", "par": self.updated_by},
+            "mise_a_jour": {"le": utc_iso(self.updated_at), "par": self.updated_by},
         }
 
 
@@ -412,7 +412,7 @@ def _cite(row: Mapping[str, Any], its_communes: list[Commune]) -> Cite:
     return Cite(
         id=row["id"],
         nom=row["nom"],
-        autres_noms=tuple(a for a in (row["autres_noms"] or "").split(";") if a),
+        autres_noms=split_list(row["autres_noms"]),
         communes=tuple(its_communes),
         bailleur=row["bailleur"],
         logements=row["logements"],
@@ -433,5 +433,5 @@ def _cite(row: Mapping[str, Any], its_communes: list[Commune]) -> Cite:
         unesco_bien=row.get("unesco_bien"),
         zone_tampon=row.get("zone_tampon"),
         monument_historique=row.get("monument_historique"),
-        refs=tuple(r for r in (row.get("refs") or "").split(";") if r),
+        refs=split_list(row.get("refs")),
     )

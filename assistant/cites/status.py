@@ -12,9 +12,9 @@ from typing import Any, Mapping, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from assistant import cite_sources, csv_import, history
+from assistant import cite_sources, csv_import, french, history
 from assistant.communes import CommuneIndex, communes
-from assistant.storage import utcnow
+from assistant.storage import split_list, utcnow
 from assistant.text import normalise
 from assistant.cites.records import (CITES_FILE, DATE_EXPECTED, ENTITY, STATUS_DATES, STATUS_FIELDS, STATUSES,
                                      _DATE_COLUMNS, Cite, _file_errors, all_cites, check_status, cites, get,
@@ -203,7 +203,7 @@ def _layer_values(
 ) -> dict:
     """The cites.csv row for a cité after this layer's row: the stored facts, with the layer's own replaced."""
     layer = cite_sources.ERBM if record.layer == cite_sources.ERBM_APPENDED else record.layer
-    dated = f"{label}, extrait du {extract_date[8:10]}/{extract_date[5:7]}/{extract_date[:4]}"
+    dated = f"{label}, extrait du {french.date(extract_date)}"
     if cite is None:
         base = normalise(record.nom).replace(" ", "-")
         cite_id, number = base, 2
@@ -229,8 +229,8 @@ def _layer_values(
         }
         sources = [part for part in re.split(r"\s;\s", re.sub(r"\s*\(Licence Ouverte[^)]*\)$", "", cite.source))
                    if not part.startswith(label)]
-    refs = [r for r in (values["references"] or "").split(";") if r and not r.startswith(f"{record.layer}:")]
-    aliases = [a for a in (values["autres_noms"] or "").split(";") if a]
+    refs = [r for r in split_list(values["references"]) if not r.startswith(f"{record.layer}:")]
+    aliases = list(split_list(values["autres_noms"]))
     aliases += [a for a in record.autres_noms if a not in aliases and a != values["nom"]]
     values.update(
         autres_noms=";".join(aliases) or None,

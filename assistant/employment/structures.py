@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from assistant import csv_import, directory, history
 from assistant.communes import Commune, CommuneIndex
-from assistant.storage import metadata, utcnow
+from assistant.storage import metadata, split_list, utc_iso, utcnow
 from assistant.text import normalise
 
 STRUCTURES_FILE = Path("employment") / "structures.csv"
@@ -103,13 +103,11 @@ class Structure:
             "kind": self.kind,
             "communes": ";".join(self.communes),
             "epci": ";".join(self.epci),
-            "adresse": self.adresse,
-            "contact": self.contact,
-            "horaires": self.horaires,
-            "note": self.note,
-            "source": self.source,
-            "source_date": self.source_date,
+            **self._texts(),
         }
+
+    def _texts(self) -> dict:
+        return {name: getattr(self, name) for name in ("adresse", "contact", "horaires", "note", "source", "source_date")}
 
     def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
         names = _EpciNames(communes)
@@ -120,12 +118,7 @@ class Structure:
             "kind_label": KIND_LABELS[self.kind],
             "communes": [{"insee": i, "nom": names.commune(i)} for i in self.communes],
             "epci": [{"siren": s, "nom": names.epci(s)} for s in self.epci],
-            "adresse": self.adresse,
-            "contact": self.contact,
-            "horaires": self.horaires,
-            "note": self.note,
-            "source": self.source,
-            "source_date": self.source_date,
+            **self._texts(),
             "annuaire_officiel": OFFICIAL_DIRECTORY if "service-public" in self.source.lower() else None,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at,
@@ -323,20 +316,19 @@ def _epci_code(query: str, epcis: EpciIndex) -> tuple[Optional[str], Optional[st
 
 
 def _structure(row: Mapping[str, Any]) -> Structure:
-    updated_at = row["updated_at"]
     return Structure(
         id=row["id"],
         nom=row["nom"],
         kind=row["kind"],
-        communes=tuple(c for c in row["communes"].split(";") if c),
-        epci=tuple(e for e in row["epci"].split(";") if e),
+        communes=split_list(row["communes"]),
+        epci=split_list(row["epci"]),
         adresse=row["adresse"],
         contact=row["contact"],
         horaires=row["horaires"],
         note=row["note"],
         source=row["source"],
         updated_by=row["updated_by"],
-        updated_at=updated_at.isoformat(timespec="seconds") + "Z" if updated_at is not None else None,
+        updated_at=utc_iso(row["updated_at"]),
         source_date=row.get("source_date"),
     )
 

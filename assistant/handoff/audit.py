@@ -9,7 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from assistant.storage import metadata, utcnow
+from assistant.storage import metadata, utc_iso, utcnow
 
 ACTIONS = (
     "create", "list", "read", "take", "release", "message", "called_back", "close", "withdraw", "purge",
@@ -58,7 +58,7 @@ def entries(conn: Connection, service_id: Optional[str] = None, request_id: Opti
         query = query.where(audit.c.request_id == request_id)
     return [
         {
-            "le": row.at.isoformat(timespec="seconds") + "Z",
+            "le": utc_iso(row.at),
             "par": row.actor,
             "action": row.action,
             "demande": row.request_id,

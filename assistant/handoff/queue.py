@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from assistant.handoff import audit, hours
 from assistant.handoff.routing import Decision
-from assistant.storage import metadata, utcnow
+from assistant.storage import metadata, utc_iso, utcnow
 
 STATES = ("pending", "with_officer", "closed")
 MODES = ("callback", "live")
@@ -210,10 +210,6 @@ def _by_reference(conn: Connection, reference: str):
     return conn.execute(sa.select(requests_table).where(requests_table.c.reference == reference)).first()
 
 
-def _iso(value: Optional[dt.datetime]) -> Optional[str]:
-    return value.isoformat(timespec="seconds") + "Z" if value else None
-
-
 def _row_dict(row, full: bool) -> dict:
     """A request as the API shows it; personal data and conversation content only when `full` (its officer)."""
     out: dict[str, Any] = {
@@ -227,13 +223,13 @@ def _row_dict(row, full: bool) -> dict:
         "mode": row.mode,
         "statut": row.status,
         "issue": row.outcome,
-        "cree_le": _iso(row.created_at),
-        "reponse_attendue_le": _iso(row.expected_by),
-        "pris_le": _iso(row.taken_at),
+        "cree_le": utc_iso(row.created_at),
+        "reponse_attendue_le": utc_iso(row.expected_by),
+        "pris_le": utc_iso(row.taken_at),
         "pris_par": row.taken_by,
-        "rappele_le": _iso(row.called_back_at),
-        "clos_le": _iso(row.closed_at),
-        "donnees_effacees_le": _iso(row.purged_at),
+        "rappele_le": utc_iso(row.called_back_at),
+        "clos_le": utc_iso(row.closed_at),
+        "donnees_effacees_le": utc_iso(row.purged_at),
     }
     if full:
         out.update(
@@ -361,7 +357,7 @@ def messages(conn: Connection, request_id: int) -> list[dict]:
     rows = conn.execute(
         sa.select(messages_table).where(messages_table.c.request_id == request_id).order_by(messages_table.c.id)
     )
-    return [{"id": r.id, "le": _iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]
+    return [{"id": r.id, "le": utc_iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]
 
 
 # --- live transfer over web chat -------------------------------------------------------------------------------
@@ -386,7 +382,7 @@ def add_message(conn: Connection, row, author: str, text: str, actor: str) -> di
     now = utcnow()
     result = conn.execute(messages_table.insert().values(request_id=row.id, at=now, author=author, text=text[:MAX_TEXT]))
     audit.record(conn, actor, "message", row.id, row.service_id, detail=author, at=now)
-    return {"id": result.inserted_primary_key[0], "le": _iso(now), "auteur": author, "texte": text[:MAX_TEXT]}
+    return {"id": result.inserted_primary_key[0], "le": utc_iso(now), "auteur": author, "texte": text[:MAX_TEXT]}
 
 
 def officer_message(conn: Connection, reference: str, service_id: str, actor: str, officer: str, text: str) -> tuple[str, dict]:
@@ -435,4 +431,4 @@ def messages_after(conn: Connection, reference: str, service_id: str, after: int
     ).fetchall()
     if rows:
         audit.record(conn, actor, "read", row.id, row.service_id, detail=f"{len(rows)} message(s)")
-    return [{"id": r.id, "le": _iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]
+    return [{"id": r.id, "le": utc_iso(r.at), "auteur": r.author, "texte": r.text} for r in rows]

@@ -17,21 +17,18 @@ import json
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-import yaml
+from assistant.datafiles import cached_yaml
 
 VOCABULARY_FILE = Path(__file__).resolve().parents[2] / "data" / "insights" / "insights.fr.yaml"
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@lru_cache(maxsize=4)
 def vocabulary(path: Path = VOCABULARY_FILE) -> dict:
-    with path.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return cached_yaml(path)
 
 
 def fold(text: str) -> str:

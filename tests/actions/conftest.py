@@ -2,7 +2,6 @@
 HTTP servers that misbehave on purpose (slow, hanging, failing)."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,36 +9,17 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-import uvicorn
 
 from actions.programme_client import ProgrammeClient
-from assistant.api import create_app
-from assistant.settings import PROGRAMME_DIR, Settings
+from inprocess import free_port, programme_service
 from trackers import make_tracker  # noqa: F401  (also imported from here by other action tests)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def programme_url(tmp_path_factory) -> Iterator[str]:
     """The programme-data service, in-process (uvicorn in a thread) on a temporary SQLite database."""
-    db = tmp_path_factory.mktemp("programme") / "programme.db"
-    port = free_port()
-    settings = Settings(f"sqlite:///{db}", PROGRAMME_DIR, "test-staff-token", "127.0.0.1", port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the programme-data service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with programme_service(tmp_path_factory.mktemp("programme") / "programme.db") as (url, _):
+        yield url
 
 
 @pytest.fixture

@@ -8,15 +8,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 import requests
-import uvicorn
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -25,8 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import cites as cite_actions
 from actions.cites import ActionCitesCommune, ActionCiteStatus, french_date
 from actions.programme_client import client
-from assistant.api import create_app
-from assistant.settings import PROGRAMME_DIR, Settings
+from inprocess import free_port, programme_service
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_TOKEN = "test-staff-token"
@@ -37,41 +32,17 @@ MOUCHONNIERE = "cite-de-la-mouchonniere-douai"
 # --- The service, the domain, trackers ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def service(tmp_path, monkeypatch) -> str:
     """The programme-data service on a free port; the actions' client points at it for this test."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'programme.db'}",
-        programme_dir=PROGRAMME_DIR,
-        staff_token=STAFF_TOKEN,
-        host="127.0.0.1",
-        port=_free_port(),
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_level="warning", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the programme-data service did not start"
-        time.sleep(0.02)
-    url = f"http://{settings.host}:{settings.port}"
-    monkeypatch.setattr(client, "base_url", url)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with programme_service(tmp_path / "programme.db", STAFF_TOKEN) as (url, _):
+        monkeypatch.setattr(client, "base_url", url)
+        yield url
 
 
 @pytest.fixture
 def service_down(monkeypatch) -> None:
-    monkeypatch.setattr(client, "base_url", f"http://127.0.0.1:{_free_port()}")  # nothing listens there
+    monkeypatch.setattr(client, "base_url", f"http://127.0.0.1:{free_port()}")  # nothing listens there
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +154,7 @@ def test_a_cite_named_by_a_resident_is_described_in_one_message_and_its_unknown_
     assert not re.search(r"\b20(2[7-9]|3\d)\b", answer)
     assert "Mis à jour le 1er décembre 2026 par équipe projet (sources publiques)." in answer
     assert "Source : prefectures-regions.gouv.fr" in answer
-    assert "couche « cités ERBM », extrait du 10/03/2026" in answer and "(Licence Ouverte 2.0)" in answer
+    assert "couche « cités ERBM », extrait du 10 mars 2026" in answer and "(Licence Ouverte 2.0)" in answer
     assert payloads(messages[0]) == ["/ask_human"]
     assert slot(events, "topic") == "cites" and slot(events, "cite_id") == AGACHE
 

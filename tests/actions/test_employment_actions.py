@@ -234,6 +234,37 @@ def test_an_unsure_digression_is_an_unreadable_answer(programme):
     assert slot_sets(events)["requested_slot"] == "emploi_commune"
 
 
+def test_how_sure_a_digression_must_be_is_the_services_dated_rule(programme, monkeypatch):
+    """The same « t'es un robot ? » read at 0.7: a digression under the shipped rule (0.6), an unreadable answer
+    when staff raise employment_form.min_confidence to 0.8 (GET /dialogue/parameters)."""
+    said = tracker("t'es un robot ?", intent="bot_challenge", confidence=0.7, requested="emploi_commune")
+    shipped = asyncio.run(programme.form_rules("employment_form"))
+    assert shipped["min_confidence"] == 0.6
+    assert run(ValidateEmploymentForm(programme), said) == ([], [])
+
+    async def stricter(form: str) -> dict:
+        return {**shipped, "min_confidence": 0.8}
+
+    monkeypatch.setattr(programme, "form_rules", stricter)
+    messages, events = run(ValidateEmploymentForm(programme), said)
+    assert responses(messages) == ["utter_emploi_not_understood_commune"]
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"
+
+
+def test_a_stop_is_still_a_stop_when_the_service_goes_away_after_the_rules_were_read(programme, closed_port_url,
+                                                                                     monkeypatch):
+    """The rules last read stay in force while the service cannot be reached (here: after their 60 s, the service
+    moved to a closed port): « stop » rejects the form, so the stop rule answers, not « service indisponible »."""
+    asyncio.run(programme.form_rules("employment_form"))
+    programme.base_url = closed_port_url
+    monkeypatch.setattr("actions.programme_client.FORM_RULES_SECONDS", -1.0)  # every call tries the service again
+    said = tracker("stop j'arrete", intent="stop", confidence=0.95, requested="emploi_commune")
+    assert run(ValidateEmploymentForm(programme), said) == ([], [])
+    never_read = ProgrammeClient(closed_port_url)
+    messages, events = run(ValidateEmploymentForm(never_read), said)
+    assert slot_sets(events)["requested_slot"] is None  # no rules ever read: the form ends, the next action says why
+
+
 def test_after_a_digression_the_form_asks_its_question_again_without_reproach(programme):
     messages, events = run(ValidateEmploymentForm(programme),
                            tracker("t'es un robot ?", intent="bot_challenge", requested="emploi_commune", after_bot=True))

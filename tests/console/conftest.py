@@ -4,40 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-import uvicorn
 
-from assistant.api import create_app
-from assistant.settings import PROGRAMME_DIR, Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from inprocess import programme_service
 
 
 @pytest.fixture
 def console_service(tmp_path) -> Iterator[tuple[str, object]]:
-    port = _free_port()
-    settings = Settings(f"sqlite:///{tmp_path / 'programme.db'}", PROGRAMME_DIR, "test-staff-token", "127.0.0.1", port)
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the programme-data service did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app.state.programme.engine
-    server.should_exit = True
-    thread.join(timeout=10)
+    with programme_service(tmp_path / "programme.db") as (url, engine):
+        yield url, engine
 
 
 def chromium_path() -> str:

@@ -4,50 +4,24 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import time
 import uuid
-from pathlib import Path
 from typing import Iterator, Optional
 
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from assistant.stack import Ports, Stack
+from assistant.stack import Ports, Stack, free_ports
 
 PREFERRED_PORTS = (15080, 15055, 15005)
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("", port))  # the action server listens on all interfaces
-            return True
-        except OSError:
-            return False
-
-
-def pick_ports() -> Ports:
-    """The preferred ports, or free ones when another run (another engineer's tests) holds them: otherwise the
-    readiness checks would find the other run's servers and the tests would talk to them."""
-    if all(_free(p) for p in PREFERRED_PORTS):
-        return Ports(*PREFERRED_PORTS)
-    ports = []
-    while len(ports) < 3:
-        with socket.socket() as s:
-            s.bind(("", 0))
-            port = s.getsockname()[1]
-        if port not in ports:
-            ports.append(port)
-    return Ports(*ports)
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, trained_model) -> Iterator[Stack]:
     model = trained_model
     var_dir = tmp_path_factory.mktemp("var")
-    stack = Stack(model, ports=pick_ports(), var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}",
+    stack = Stack(model, ports=Ports(*free_ports(3, PREFERRED_PORTS)), var_dir=var_dir, extra_env={"PROGRAMME_DATABASE_URL": f"sqlite:///{var_dir / 'programme.db'}",
                                                                   # a live hand-off nobody takes turns into a call-back request this soon
                                                                   "HANDOFF_LIVE_TIMEOUT_SECONDS": "30"})
     started = time.monotonic()
@@ -108,21 +82,8 @@ def resident(stack) -> Resident:
 
 
 def rasa_rss_mb(stack: Stack) -> float:
-    """Resident memory of the Rasa server's processes (its process group), in MB, from /proc."""
-    leader = stack.processes["rasa"].pid
-    total_kb = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if os.getpgid(int(entry.name)) != leader:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-        except (OSError, ValueError):
-            continue
-    return total_kb / 1024
+    """Resident memory of the Rasa server's processes (its process group), in MB."""
+    return stack.memory_mb()["rasa"]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_a_cite_of_lens_by_its_number(resident):
     assert "Patrimoine mondial de l'UNESCO : elle fait partie du bien inscrit" in answer
     assert "elle ne figure pas sur la liste des cités de l'Engagement pour le renouveau du bassin minier" in answer
     assert "je ne le connais pas encore" in answer  # no works status without staff
-    assert "Mission Bassin Minier" in answer and "extrait du 21/04/2026 (Licence Ouverte 2.0)" in answer
+    assert "Mission Bassin Minier" in answer and "extrait du 21 avril 2026 (Licence Ouverte 2.0)" in answer
 
 
 def test_the_cites_of_lens_are_more_than_ten(resident):

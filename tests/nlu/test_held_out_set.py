@@ -26,8 +26,8 @@ from assistant.text import fold, normalise
 
 # The floors of check 3, a little under what the current pipeline measured: a drop fails the test. Raise them as
 # the NLU improves; never lower them to let a change through.
-MIN_INTENT_MACRO_F1 = 0.85  # measured 0.869 on 2026-12-02 (lexical classifier, branch nlu; 0.709 with DIET); target 0.95
-MIN_ENTITY_F1 = 0.91  # measured 0.922 the same day (0.850 before; the CRF trades a little precision for unknown places)
+MIN_INTENT_MACRO_F1 = 0.90  # measured 0.913 on 2026-12-02 (merged FAQ answers; 0.869 before, 0.709 DIET); target 0.95
+MIN_ENTITY_F1 = 0.93  # measured 0.944 the same day (0.922 with the first CRF, 0.850 before it)
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_DIR = Path(__file__).parent / "held_out"
@@ -42,11 +42,16 @@ MIN_ROWS_PER_INTENT = 20
 NOT_TYPED_BY_USERS = {"technical_problem", "handoff_ended", "handoff_timeout"}  # triggered by the channels, never typed
 RETRIEVAL_INTENT = "faq"
 FAQ_SUB_INTENTS = (
-    "what_is_erbm", "since_when", "territory", "how_many_homes", "landlords", "operations", "progress",
-    "funding", "delegation", "status_source",
-    "bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_after_24_months",
-    "bud_local_taxes", "bud_how_to_claim", "bud_de_minimis", "bud_who_decides",
+    "what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding", "delegation",
+    "status_source",
+    "bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes", "bud_how_to_claim",
+    "bud_de_minimis", "bud_who_decides",
 )
+# Questions whose answers became one (issue 9, data/programme/erbm_faq.fr.yaml and bud/faq.fr.yaml;
+# tests/service/test_faq.py checks that the answer holds what both questions ask): the frozen rows keep their label,
+# scored as the answer that now gives it.
+MERGED_ANSWERS = {"faq/since_when": "faq/what_is_erbm", "faq/progress": "faq/how_many_homes",
+                  "faq/bud_after_24_months": "faq/bud_duration"}
 ENTITY_TYPES = ("commune", "postal_code", "cite")
 ENTITY_CLOSE_SPELLING = 90  # a typo'd place read with its right spelling (« valenciene » → Valenciennes) still counts
 WORST_CONFUSIONS = 15
@@ -64,7 +69,7 @@ def _rows() -> list[dict]:
     rows = []
     for path in sorted(HELD_OUT_DIR.glob("*.yaml")):
         for row in yaml.safe_load(path.read_text(encoding="utf-8"))["rows"]:
-            rows.append({**row, "file": path.name})
+            rows.append({**row, "intent": MERGED_ANSWERS.get(row.get("intent"), row.get("intent")), "file": path.name})
     return rows
 
 

@@ -38,6 +38,13 @@ def test_short_forms_are_spelled_out():
     assert preprocess("nn mrc") == "non merci"
 
 
+def test_letters_typed_over_and_over_are_read_once():
+    assert preprocess("ouiiii merciii") == "oui merci"
+    assert preprocess("NOOON stooop") == "non stop"
+    assert preprocess("créée en 2021") == preprocess("creee en 2021") == "cree en num"
+    assert preprocess("elle a été créée, bonne année") == "elle a ete cree bonne annee"  # two letters stay
+
+
 def test_numbers_read_alike_whatever_their_value():
     """A figure quoted in one intent's phrases (« la limite des 300 000 euros ») must not pull a turnover answer
     (« dans les 300 000 ») to that intent."""

@@ -5,7 +5,6 @@ the same trained model), and used as residents use it: REST and Socket.IO, throu
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import threading
 import time
@@ -19,6 +18,7 @@ import requests
 import socketio
 
 from assistant.scale import ROOT, ScalePorts, ScaleStack
+from assistant.stack import free_ports
 
 sys.path.insert(0, str(ROOT / "bench"))
 import scale_load  # noqa: E402
@@ -28,27 +28,12 @@ pytestmark = pytest.mark.e2e
 TOKEN = {"Authorization": "Bearer dev-assistant-token"}
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("", port))
-            return True
-        except OSError:
-            return False
-
-
 def _ports() -> ScalePorts:
     """deploy/scale.env's ports, or free ones when another run holds them."""
     preferred = ScalePorts()
-    if all(_free(p) for p in preferred.all().values()):
+    picked = free_ports(7, tuple(preferred.all().values()))
+    if picked == list(preferred.all().values()):
         return preferred
-    picked: list[int] = []
-    while len(picked) < 7:
-        with socket.socket() as s:
-            s.bind(("", 0))
-            port = s.getsockname()[1]
-        if port not in picked:
-            picked.append(port)
     return ScalePorts(balancer=picked[0], instances=2, actions=picked[1], programme=picked[2], postgres=picked[3],
                       redis=picked[4], rasa=picked[5:7])
 

@@ -136,7 +136,7 @@ def test_bad_input_gets_a_clear_french_422(client, body, where: str, words: str)
     assert response.status_code == 422, response.text
     content = response.json()
     assert content["detail"].startswith("Requête invalide")
-    problems = {e["where"]: e["problem"] for e in content["errors"]}
+    problems = {e["champ"]: e["probleme"] for e in content["erreurs"]}
     assert where in problems, problems
     assert words in problems[where]
     assert len(response.text) < 2_000, "the answer must not echo a huge input"
@@ -145,8 +145,8 @@ def test_bad_input_gets_a_clear_french_422(client, body, where: str, words: str)
 def test_a_request_that_is_not_json_gets_a_french_422(client) -> None:
     response = client.post("/bud/eligibility", content="pas du json", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"where": "body", "problem": "Le corps de la requête doit être un objet JSON valide."}
+    assert response.json()["erreurs"] == [
+        {"champ": "body", "probleme": "Le corps de la requête doit être un objet JSON valide."}
     ]
 
 
@@ -157,20 +157,20 @@ def test_an_ambiguous_commune_lists_the_candidates(client) -> None:
     assert content["commune_resolution"]["status"] == "ambiguous"
     names = {c["nom"] for c in content["commune_resolution"]["candidates"]}
     assert "Marles-les-Mines" in names
-    assert "Plusieurs communes" in content["errors"][0]["problem"]
+    assert "Plusieurs communes" in content["erreurs"][0]["probleme"]
 
 
 def test_several_mistakes_are_all_reported(client) -> None:
     response = client.post("/bud/eligibility", json={"employees": -3, "turnover_outside_pct": 200, "colour": "red"})
     assert response.status_code == 422
-    assert {e["where"] for e in response.json()["errors"]} == {"employees", "turnover_outside_pct", "colour"}
+    assert {e["champ"] for e in response.json()["erreurs"]} == {"employees", "turnover_outside_pct", "colour"}
 
 
 def test_a_bad_as_of_date_for_the_parameters_is_a_french_422(client) -> None:
     response = client.get("/bud/parameters", params={"as_of": "demain"})
     assert response.status_code == 422
-    error = response.json()["errors"][0]
-    assert error["where"] == "as_of" and "AAAA-MM-JJ" in error["problem"]
+    error = response.json()["erreurs"][0]
+    assert error["champ"] == "as_of" and "AAAA-MM-JJ" in error["probleme"]
 
 
 def test_the_endpoints_are_documented_in_openapi(client) -> None:

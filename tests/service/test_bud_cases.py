@@ -75,7 +75,7 @@ def test_case_through_the_rules(case: dict, communes: CommuneIndex, parameters: 
         assert found is not None
         commune = bud.CommuneBud.from_commune(found.as_dict())
     verdict = bud.evaluate(bud.Facts(commune=commune, **facts), parameters, case_today(case))
-    check(verdict.as_dict(texts), case["expect"])
+    check(bud.render_verdict(verdict, texts), case["expect"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -164,3 +164,13 @@ def check_french(result: dict) -> None:
     assert "rescrit" in result["disclaimer"]["text"]
     for criterion in result["criteria"]:
         assert criterion["sources"], criterion["id"]
+
+
+def test_a_verdict_is_data_and_its_words_come_from_the_texts(parameters: bud.Parameters, texts: bud.Texts) -> None:
+    """The same verdict worded with other templates: only the words change (staff edit explanations.fr.yaml)."""
+    verdict = bud.evaluate(bud.Facts(), parameters, dt.date(2026, 11, 26))
+    other = bud.Texts({**texts.data, "disclaimer": {**texts.data["disclaimer"], bud.DISCLAIMER: "Un autre texte."}})
+    worded, reworded = bud.render_verdict(verdict, texts), bud.render_verdict(verdict, other)
+    assert reworded["disclaimer"] == {"code": bud.DISCLAIMER, "text": "Un autre texte."}
+    assert {**reworded, "disclaimer": worded["disclaimer"]} == worded
+    assert not hasattr(verdict, "as_dict")

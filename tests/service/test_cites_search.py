@@ -156,7 +156,7 @@ def test_a_found_cite_comes_with_what_the_bot_needs_to_answer(shipped):
     assert cite["erbm"] is True
     # The hand-curated source first, then the Mission Bassin Minier's layers with their dates and licence.
     assert cite["source"]["nom"].startswith("horizonactu.fr; prefectures-regions.gouv.fr (Hauts-de-France) ; ")
-    assert "couche « cités ERBM », extrait du 10/03/2026" in cite["source"]["nom"]
+    assert "couche « cités ERBM », extrait du 10 mars 2026" in cite["source"]["nom"]
     assert "Licence Ouverte" in cite["source"]["nom"] and cite["source"]["licence"]
     assert cite["source"]["date"] == "2026-04-21"  # the latest of its sources (the inscribed property's layer)
     assert cite["source"]["lignes"] == ["manuel", "erbm:380", "bien_inscrit:48D"]

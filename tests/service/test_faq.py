@@ -11,10 +11,10 @@ import yaml
 from assistant import faq
 
 ROOT = Path(__file__).resolve().parents[2]
-BUD_SUB_INTENTS = {"bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_after_24_months",
-                   "bud_local_taxes", "bud_how_to_claim", "bud_de_minimis", "bud_who_decides"}
-ERBM_SUB_INTENTS = {"what_is_erbm", "since_when", "territory", "how_many_homes", "landlords", "operations",
-                    "progress", "funding", "delegation", "status_source"}
+BUD_SUB_INTENTS = {"bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes",
+                   "bud_how_to_claim", "bud_de_minimis", "bud_who_decides"}
+ERBM_SUB_INTENTS = {"what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding",
+                    "delegation", "status_source"}
 BLOCKS = {block.name: block for block in faq.BLOCKS}
 
 
@@ -87,3 +87,24 @@ def test_the_domain_is_still_valid_yaml_with_the_answers():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for name in BUD_SUB_INTENTS | ERBM_SUB_INTENTS:
         assert domain["responses"][f"utter_faq/{name}"][0]["text"]
+
+
+def test_a_merged_answer_says_what_both_questions_ask():
+    """Issue 9: « depuis quand ? » is answered by what_is_erbm and « combien de logements rénovés ? » by
+    how_many_homes (residents ask them in the same words): each answer holds the facts of both questions."""
+    facts = {fact.id: fact.texte for fact in faq.erbm_facts.load(faq.PROGRAMME_DIR)}
+    answers = faq.render_erbm(faq.PROGRAMME_DIR)
+    for name, fact_ids in {"what_is_erbm": ("erbm_signature", "erbm_duree"),  # what it is, since when, how long
+                           "how_many_homes": ("erbm_objectif_logements", "erbm_objectif_30000",  # the target
+                                              "erbm_avancement_2022", "erbm_avancement_2024",  # what is done
+                                              "erbm_etiquettes")}.items():  # what remains
+        missing = [fact_id for fact_id in fact_ids if facts[fact_id] not in answers[name]]
+        assert not missing, f"{name} lacks {missing}"
+
+
+def test_the_duration_answer_says_what_comes_after_the_first_two_years():
+    """« et après les deux ans ? » is answered by bud_duration (issue 9): the full period, each decreasing rate of
+    parameters.yaml (2018 value), and that the profit is then taxed normally."""
+    answer = faq.render_bud(faq.PROGRAMME_DIR, dt.date.today())["bud_duration"]
+    assert "23e mois" in answer and "imposé normalement" in answer
+    assert "75, 50 puis 25 %" in answer

@@ -112,6 +112,16 @@ def test_every_row_says_its_source_and_date_and_the_licence_when_it_comes_from_a
             assert "Licence Ouverte 2.0" in row["source"] and "extrait du" in row["source"], row["id"]
 
 
+def test_the_sources_write_their_dates_as_the_bot_does():
+    """« extrait du 10 mars 2026 », as the bot writes every date (assistant/french.py), never « 10/03/2026 »."""
+    import re
+
+    for row in CITES:
+        assert not re.search(r"\d{1,2}/\d{1,2}/\d{4}", row["source"]), (row["id"], row["source"])
+    sources = " ".join(row["source"] for row in CITES)
+    assert "extrait du 10 mars 2026" in sources and "extrait du 21 avril 2026" in sources
+
+
 def test_the_build_is_deterministic(tmp_path):
     out = tmp_path / "cites.csv"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_cites.py"), "--out", str(out)], check=True,
@@ -326,7 +336,7 @@ def test_a_newer_erbm_extract_wins_and_a_staff_status_is_kept(client):
     cite = client.get(f"/cites/{darcy}").json()
     assert cite["bailleur"] == "SIA Habitat"  # the newer row wins
     assert cite["statut"]["code"] == "en_travaux" and cite["statut"]["debut_travaux_reel"] == "2026-02-02"
-    assert cite["source"]["date"] == "2027-01-15" and "extrait du 15/01/2027" in cite["source"]["nom"]
+    assert cite["source"]["date"] == "2027-01-15" and "extrait du 15 janvier 2027" in cite["source"]["nom"]
     assert "manuel" in cite["source"]["lignes"] and "bien_inscrit:48D" in cite["source"]["lignes"]
     assert cite["patrimoine_mondial"]["bien_inscrit"] is True  # facts of other layers kept
     landlord = [c for c in client.get(f"/cites/{darcy}/history").json()["changements"] if c["champ"] == "bailleur"]

@@ -75,7 +75,7 @@ def test_the_forms_digressions_are_dated_parameters_served_to_the_actions(client
     bud_form, employment_form = answer["forms"]["bud_form"], answer["forms"]["employment_form"]
     assert "ask_bud_commune" in bud_form["digression_intents"] and "stop" in employment_form["digression_intents"]
     assert set(bud_form["question_intents"]) <= set(bud_form["digression_intents"])
-    assert 0 < bud_form["min_confidence"] <= 1
+    assert 0 < bud_form["min_confidence"] <= 1 and 0 < employment_form["min_confidence"] <= 1
     assert all(p["reference"] for p in answer["parameters"])
 
 
