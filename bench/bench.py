@@ -13,7 +13,11 @@ not the rate limiter; every other setting is the default one). Prints, with the 
 - start-up: seconds until each process answers its health check, and until the first answer to a message;
 - resident memory (RSS) of each process after start-up and after the load;
 - latency per kind of turn for one user (small talk, commune question, BUD form step, verdict, cité);
-- load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers;
+- load at each level of concurrent conversations: messages/s, p50/p95/p99, errors, unexpected answers; first in a
+  closed loop (no think time: mean latency = users / throughput, Little's law), then the --think-users levels
+  with a think time (default 2-6 s between an answer and the next message, as a resident reads and types);
+  after each level, the CPU time each process used per message (user + system, from /proc): on a shared machine
+  it moves far less than latency with what else runs, so it is the figure to compare between two versions;
 - with --profile: where the Rasa server spends its CPU under load (py-spy), the top functions and the share of
   a few known costs; with --train: the time of a training from a clean model directory and a clean cache.
 See bench/README.md.
@@ -38,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from assistant.stack import BIN, QUIET, Ports, Stack, free_ports, model_path  # noqa: E402
-from load import Runner, run_levels  # noqa: E402
+from load import Runner, levels as parse_levels, parse_think, run_levels, think_label  # noqa: E402
 
 # Rate limits of the bench stack: high enough that closed-loop virtual users are never refused.
 BENCH_LIMITS = {"ASSISTANT_CONVERSATION_BURST": "1000", "ASSISTANT_CONVERSATION_PER_SECOND": "1000",
@@ -61,6 +65,35 @@ KNOWN_COSTS = {
 }
 
 
+# The same for the action server (rasa_sdk's Sanic app and the project's actions).
+ACTION_COSTS = {
+    "request body parsed (json)": "json/decoder.py",
+    "answer encoded (json)": "json/encoder.py",
+    "rasa_sdk executor (tracker and domain read)": "rasa_sdk/executor.py",
+    "forms (rasa_sdk FormValidationAction)": "rasa_sdk/forms.py",
+    "the project's actions (actions/)": "(actions/",
+    "calls to the programme service (requests)": "programme_client.py",
+}
+# And for the programme-data service (FastAPI on uvicorn).
+PROGRAMME_COSTS = {
+    "BUD evaluation (assistant/bud)": "assistant/bud/",
+    "insights events stored (POST /insights/events)": "post_events",
+    "communes": "assistant/api/communes.py",
+    "cités": "assistant/api/cites.py",
+    "SQL (SQLAlchemy)": "sqlalchemy/",
+    "pydantic": "pydantic/",
+    "FastAPI / Starlette routing and dependencies": "fastapi/",
+}
+# Leaf frames of a thread that waits (py-spy samples them as active although they use no CPU), and whose thread.
+WAITS = ("readinto (socket.py", "recv_into (", "accept (socket.py", "wait (threading.py", "_wait_for_tstate_lock",
+         "_worker (concurrent/futures/thread.py",  # an idle worker of a thread pool, waiting for work
+         "serve (sanic/server/runners.py",  # Sanic's event loop inside uvloop (C): polling for sockets
+         "asyncio_run (uvicorn/_compat.py", "run_until_complete (asyncio/base_events.py")  # the same in uvicorn
+THREADS = {"insights broker thread (HTTP post)": "insights_broker.py",
+           "thread-pool workers": "concurrent/futures/thread.py", "event loop": "runners.py",
+           "event loop (uvicorn)": "uvicorn/_compat.py"}
+
+
 class StockStack(Stack):
     """The same stack with Rasa's stock server: plain `rasa run` (no plug-ins, no warm-up) and Rasa's own SQL
     tracker store, for before/after figures in the same conditions (--stock)."""
@@ -81,6 +114,23 @@ class StockStack(Stack):
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def group_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by the live processes of a process group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pid:
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
 
 
 def memory_line(stack: Stack) -> str:
@@ -108,8 +158,8 @@ def first_answer(url: str, timeout: float) -> float:
 class Profiler:
     """py-spy recording of one process while a level runs (if py-spy is installed)."""
 
-    def __init__(self, out_dir: Path, pid: int):
-        self.out_dir, self.pid, self.process = out_dir, pid, None
+    def __init__(self, out_dir: Path, pid: int, name: str = "rasa"):
+        self.out_dir, self.pid, self.name, self.process = out_dir, pid, name, None
 
     def start(self, users: int) -> None:
         spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
@@ -117,7 +167,7 @@ class Profiler:
             print("py-spy is not installed: no profile (pip install py-spy==0.4.1 -c requirements.lock)")
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.raw = self.out_dir / f"rasa-{users}users.txt"
+        self.raw = self.out_dir / f"{self.name}-{users}users.txt"
         self.process = subprocess.Popen(
             [spy, "record", "--pid", str(self.pid), "--rate", "50", "--format", "raw", "--output", str(self.raw),
              "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -132,11 +182,12 @@ class Profiler:
             self.process.kill()
         self.process = None
         if self.raw.exists():
-            print(summarise_profile(self.raw), flush=True)
+            known = {"actions": ACTION_COSTS, "programme": PROGRAMME_COSTS}.get(self.name, KNOWN_COSTS)
+            print(summarise_profile(self.raw, known=known), flush=True)
 
-def summarise_profile(raw: Path, top: int = 15) -> str:
+def summarise_profile(raw: Path, top: int = 15, known: dict = KNOWN_COSTS) -> str:
     """Collapsed stacks → inclusive share of the known costs and the top self-time functions."""
-    total, inclusive, self_time = 0, Counter(), Counter()
+    total, inclusive, self_time, waiting = 0, Counter(), Counter(), Counter()
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
@@ -146,15 +197,23 @@ def summarise_profile(raw: Path, top: int = 15) -> str:
         idle = frames[-1].split(" ")[0] in ("select", "poll", "epoll_wait", "_run_once") or "selectors.py" in frames[-1]
         if idle:
             continue
+        if any(w in frames[-1] for w in WAITS):
+            # A thread blocked on a socket or a lock (py-spy counts it as active): time, not CPU.
+            waiting[next((label for label, needle in THREADS.items() if any(needle in f for f in frames)),
+                         "other threads")] += n
+            continue
         total += n
-        for label, needle in KNOWN_COSTS.items():
+        for label, needle in known.items():
             if any(needle in f for f in frames):
                 inclusive[label] += n
         self_time[frames[-1]] += n
     if not total:
         return "profile: no samples"
-    lines = [f"profile ({raw}): {total} busy samples of the main thread and workers"]
-    lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in KNOWN_COSTS]
+    lines = [f"profile ({raw}): {total} busy samples of the main thread and workers (50 a second)"]
+    if waiting:
+        lines.append("  not counted (a thread blocked on a socket or a lock, not using the CPU): "
+                     + ", ".join(f"{label} {n}" for label, n in waiting.most_common()) + " samples")
+    lines += [f"  {label:<42} {100 * inclusive[label] / total:5.1f} %" for label in known]
     lines.append("  top self time:")
     lines += [f"    {100 * n / total:5.1f} %  {frame[:110]}" for frame, n in self_time.most_common(top)]
     return "\n".join(lines)
@@ -178,10 +237,13 @@ def main() -> int:
     parser.add_argument("--users", default="1,10,50", help="comma-separated concurrency levels")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per level")
     parser.add_argument("--kinds", type=int, default=3, help="rounds of every conversation for the per-kind latency")
-    parser.add_argument("--think", type=float, default=0.0, help="seconds a user waits after each answer")
+    parser.add_argument("--think", default="2-6", help="S or LOW-HIGH: seconds a user of the --think-users levels "
+                        "waits after each answer (uniform, fixed seed)")
+    parser.add_argument("--think-users", default="50", help="comma-separated levels run with --think after the "
+                        "closed-loop ones ('' for none)")
     parser.add_argument("--model", type=Path, help="model archive (default: the one for the current training data)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the Rasa server")
-    parser.add_argument("--profile-users", type=int, default=10, help="the level during which to profile")
+    parser.add_argument("--profile-users", type=int, default=10, help="the closed-loop level during which to profile")
     parser.add_argument("--train", action="store_true", help="also time a training from scratch")
     parser.add_argument("--stock", action="store_true", help="Rasa's stock server, without rasa_plugins (before)")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the bench stack (repeatable)")
@@ -207,19 +269,36 @@ def main() -> int:
             print(f"start-up: all three processes answer their health check after {ready:.1f} s; "
                   f"first answer to a message after {first:.1f} s (model {model.name})", flush=True)
             print(f"memory after start-up (RSS, MB): {memory_line(stack)}", flush=True)
-            profiler = Profiler(args.profile, stack.processes["rasa"].pid) if args.profile else None
+            profilers = [Profiler(args.profile, stack.processes[name].pid, name) for name in ("rasa", "actions", "programme")
+                         if args.profile]
 
-            def on_level(moment: str, users: int) -> None:
-                if profiler and users == args.profile_users:
-                    profiler.start(users) if moment == "before" else profiler.stop()
+            cpu_before: dict = {}
+
+            def on_level(moment: str, users: int, think: tuple, result=None) -> None:
                 if moment == "before":
-                    print(f"[{users} users, load average {load_average()}]", flush=True)
+                    print(f"[{users} users, {think_label(think)}, load average {load_average()}]", flush=True)
+                if users == args.profile_users and think[1] == 0:
+                    for profiler in profilers:
+                        profiler.start(users) if moment == "before" else profiler.stop()
+                cpu = {name: group_cpu_seconds(p.pid) for name, p in stack.processes.items()}
+                if moment == "before":
+                    cpu_before.update(cpu)
+                elif result is not None and result.samples:
+                    # CPU time per answered message: far less sensitive than latency to what else runs on the machine.
+                    print("      CPU per message (ms): " + "  ".join(
+                        f"{name} {1000 * (cpu[name] - cpu_before[name]) / len(result.samples):.1f}" for name in cpu)
+                        + f"  (load average {load_average()})", flush=True)
 
-            levels = [int(u) for u in args.users.split(",") if u]
-            runner = Runner(base, think=args.think)
-            print(f"load: closed loop, think time {args.think} s, {args.duration:.0f} s per level; latency in ms",
-                  flush=True)
-            results = asyncio.run(run_levels(runner, levels, args.duration, args.kinds, on_level))
+            think = parse_think(args.think)
+            think_levels = parse_levels(args.think_users)
+            runner = Runner(base)
+            print(f"load: {args.duration:.0f} s per level; latency in ms; closed loop (no think time) at "
+                  f"{args.users or 'no level'}: each user always has one message in flight, so the mean latency is "
+                  f"users / throughput (Little's law; at 25 msg/s 50 users wait 2 s on average)"
+                  + (f"; then {','.join(map(str, think_levels))} users with {think_label(think)} after each answer "
+                     f"(uniform, fixed seed): residents reading and typing" if think_levels else ""), flush=True)
+            results = asyncio.run(run_levels(runner, parse_levels(args.users), args.duration, args.kinds, on_level,
+                                             think_levels=think_levels, think=think))
             status = 1 if any(r.errors() for r in results) else 0
             print(f"memory after the load (RSS, MB): {memory_line(stack)}", flush=True)
         finally:

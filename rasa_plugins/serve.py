@@ -4,7 +4,9 @@
 
 `assistant/stack.py` starts the Rasa server this way. Before handing over to Rasa's own command line it installs
 `rasa_plugins.action_validation` (the action server's answers checked with a validator built once, same
-acceptance) and `rasa_plugins.spacy_once` (one copy of the spaCy model instead of two). With `run`, once the model is loaded and before the server accepts connections, it parses a few
+acceptance) and `rasa_plugins.spacy_once` (one copy of the spaCy model instead of two, without the pipes nothing reads) and
+`rasa_plugins.event_types` (event classes looked up by name once) and `rasa_plugins.keep_alive` (the calls to
+the action server over kept-alive connections). With `run`, once the model is loaded and before the server accepts connections, it parses a few
 messages of different lengths (`ASSISTANT_WARMUP=0` turns this off): the first parse compiles the lookup
 regexes and loads lazily built parts, which would otherwise be paid by the first residents after a start.
 Nothing of a warm-up message is stored: it is parsed without a tracker.
@@ -60,10 +62,12 @@ def install_warmup() -> None:
 
 
 def main() -> None:
-    from rasa_plugins import action_validation, spacy_once
+    from rasa_plugins import action_validation, event_types, keep_alive, spacy_once
 
     action_validation.install()
     spacy_once.install()
+    event_types.install()
+    keep_alive.install()
     if len(sys.argv) > 1 and sys.argv[1] == "run" and warmup_enabled():
         install_warmup()
     from rasa.__main__ import main as rasa_main

@@ -16,7 +16,7 @@ RASA_DEFAULTS = {"nlu_fallback", "session_start", "restart", "action_default_fal
 def test_intents_responses_actions_forms_and_slots_exist():
     v = vocabulary()
     intents = set(DOMAIN["intents"]) | RASA_DEFAULTS
-    responses, actions = set(DOMAIN["responses"]), set(DOMAIN["actions"]) | RASA_DEFAULTS
+    responses, actions = set(DOMAIN["responses"]), {next(iter(a)) if isinstance(a, dict) else a for a in DOMAIN["actions"]} | RASA_DEFAULTS
     forms, slots = set(DOMAIN["forms"]), set(DOMAIN["slots"])
     assert set(v["not_understood"]["intents"] + v["unmet"]["intents"] + v["internal_intents"]
                + v["asked_for_a_person"]) <= intents

@@ -262,9 +262,13 @@ def match_entities(row: dict, parse: dict) -> tuple[int, int, int, list[str], li
 
 @pytest.fixture(scope="module")
 def parsed(trained_model) -> dict[str, dict]:
-    """Every held-out text parsed once by the trained model (the Agent is loaded once)."""
+    """Every held-out text parsed once by the trained model (the Agent is loaded once), with the spaCy model as
+    the Rasa server loads it (rasa_plugins.spacy_once: one copy, without the pipes nothing reads)."""
     from rasa.core.agent import Agent
 
+    from rasa_plugins import spacy_once
+
+    spacy_once.install()
     loop = asyncio.new_event_loop()
     try:
         agent = Agent.load(str(trained_model))

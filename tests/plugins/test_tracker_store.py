@@ -69,3 +69,76 @@ def test_saves_from_several_threads_are_all_kept(tmp_path):
         list(pool.map(lambda sender: asyncio.run(store.save(conversation(sender))), senders))
     for sender in senders:
         assert len(asyncio.run(store.retrieve(sender)).events) == 5
+
+
+class Collecting:
+    """An event broker that keeps what it is given."""
+
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def _three_turns_with_a_new_session(store) -> DialogueStateTracker:
+    from rasa.shared.core.events import SessionStarted
+
+    tracker = conversation("resident-3")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("resident-3"))
+    tracker.update(UserUttered("merci", {"name": "thanks", "confidence": 0.9}))
+    tracker.update(BotUttered("Avec plaisir."))
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("resident-3"))
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                  UserUttered("bonjour", {"name": "greet", "confidence": 0.9})):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    return tracker
+
+
+def test_save_publishes_and_stores_what_rasas_store_does_without_reading_the_tracker_back(tmp_path, monkeypatch):
+    """The same turns through Rasa's SQLTrackerStore and ours: the same events reach the broker and the table,
+    and our save never rebuilds the stored tracker (Rasa's did, once per turn, for the broker's diff)."""
+    stock_broker, ours_broker = Collecting(), Collecting()
+    stock = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "stock.db"), event_broker=stock_broker)
+    ours = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"), event_broker=ours_broker)
+    _three_turns_with_a_new_session(stock)
+    rebuilt = []
+    original = DialogueStateTracker.from_dict
+
+    def counting_from_dict(*args, **kwargs):
+        rebuilt.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(DialogueStateTracker, "from_dict", counting_from_dict)
+    _three_turns_with_a_new_session(ours)
+    assert len(rebuilt) == 2  # the test's own two retrievals, none from the three saves
+
+    def strip(events):
+        return [{k: v for k, v in e.items() if k != "timestamp"} for e in events]
+
+    assert strip(ours_broker.published) == strip(stock_broker.published)
+    assert len(ours_broker.published) == 11  # 5, then 2, then the 4 of the new session: each event once
+    rows = {}
+    for name, db in (("stock", "stock.db"), ("ours", "ours.db")):
+        with sqlite3.connect(tmp_path / db) as reader:
+            rows[name] = reader.execute(
+                "SELECT sender_id, type_name, intent_name, action_name FROM events ORDER BY id").fetchall()
+    assert rows["ours"] == rows["stock"] and len(rows["ours"]) == 11
+
+
+def test_a_conversation_reads_back_as_rasas_store_reads_it(tmp_path):
+    """Latest session only (retrieve) and every session (retrieve_full_tracker): the same events as Rasa's own."""
+    ours = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    _three_turns_with_a_new_session(ours)
+    stock = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    for read in ("retrieve", "retrieve_full_tracker"):
+        mine = asyncio.run(getattr(ours, read)("resident-3"))
+        rasa = asyncio.run(getattr(stock, read)("resident-3"))
+        assert [e.as_dict() for e in mine.events] == [e.as_dict() for e in rasa.events]
+        assert mine.current_state() == rasa.current_state()
+    assert len(asyncio.run(ours.retrieve("resident-3")).events) == 3  # the new session only (from SessionStarted)
+    assert len(asyncio.run(ours.retrieve_full_tracker("resident-3")).events) == 11
+    assert asyncio.run(ours.retrieve("nobody")) is None
