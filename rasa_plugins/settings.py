@@ -5,12 +5,11 @@ Every value can be overridden from the environment (the name in the call). The p
 in `assistant/settings.py`, the action server in `actions/settings.py`. Values are read when asked for (tests and
 `assistant/stack.py` change the environment before a server starts).
 
-Why these values (measured on the trained model, see the README's « Reliability » section): the NLU pipeline costs
-grow faster than the message (DIET's attention is quadratic in the number of tokens: it takes 70 % of the time).
-« bud » repeated on 2,000 characters (500 tokens) takes 0.2 s and 20 MB; 8,000 characters 1.8 s and 450 MB,
-16,000 characters 5.4 s and 1.6 GB, and 100 kB took the server past 24 GB. 1,000 « ! » (1,000 tokens) take 1.2 s
-and 70 MB, 2,000 take 1.5 s and 450 MB, 3,000 take 3.8 s and 1 GB; 600 take 0.5 s and 25 MB. So a message over
-`max_message_chars` characters or `max_message_tokens` words and signs never reaches the NLU.
+Why these values (measured on the trained model with bench/message_size.py, see the README's « Reliability »
+section): the NLU's cost grows faster than the message, superlinearly for signs in spaCy's pipeline. 2,000
+characters of words take 0.1 s and 16,000 1.3 s; 2,000 « ! » (2,000 tokens) take 0.6 s, 8,000 7.9 s and 16,000
+58 s (lexical intent model, 2026-12-02; with the former DIET model 100 kB took the server past 24 GB). So a message
+over `max_message_chars` characters or `max_message_tokens` words and signs never reaches the NLU.
 """
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ def _float(name: str, default: float) -> float:
 @dataclass(frozen=True)
 class RasaLimits:
     # Longer messages get `utter_message_too_long` and never reach the NLU: characters, and words or signs
-    # (2,000 « ! » are 2,000 tokens: 1.5 s and 450 MB in DIET, while 2,000 characters of words are about 400).
+    # (2,000 « ! » are 2,000 tokens and take 0.6 s, while 2,000 characters of words are about 400 and take 0.1 s).
     max_message_chars: int
     max_message_tokens: int
     # Longest time one message may take (NLU, policies, actions); then `utter_technical_problem`.
