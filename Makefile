@@ -26,6 +26,7 @@ test: setup
 bench: setup
 	@$(PY) -m assistant.stack train
 	@$(PY) bench/bench.py $(BENCH_ARGS)
+	@$(PY) bench/scale_bench.py
 	@$(PY) bench/nlu_components.py
 	@$(PY) bench/nlu_compare.py
 
