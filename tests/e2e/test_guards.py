@@ -187,10 +187,14 @@ def test_malformed_bodies_get_no_server_error(stack, raw):
 
 def test_typed_commands_do_not_drive_the_dialogue(stack, resident):
     """A resident who types « /restart » or an intent payload that no button offered does not drive the dialogue:
-    the text is read as words (not understood here), and a running check goes on at the same question."""
+    the text is read as words. « /restart » in a check gets exactly the answer « restart » typed as a word gets
+    (the NLU may read it as « stop »; Rasa's own restart would answer nothing and wipe the conversation), and a
+    typed « /ask_human » is not the hand-off its button would start."""
     assert "Dans quelle commune" in resident.ask("mon entreprise peut-elle bénéficier du BUD ?")
-    assert "Dans quelle commune" in resident.ask("/restart")  # not restarted: the question again
-    assert "Quand votre entreprise" in resident.ask("elle est a Lievin")
+    typed = resident.ask("/restart")
+    words = Resident(stack)
+    assert "Dans quelle commune" in words.ask("mon entreprise peut-elle bénéficier du BUD ?")
+    assert typed and typed == words.ask("restart")
     other = Resident(stack)
     assert HANDOFF_OFFER not in other.ask("/ask_human")
 
