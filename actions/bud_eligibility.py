@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import form_facts, next_question
-from actions.places import resolve_place, say_resolution_problem
+from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 FORM = "bud_form"
@@ -106,6 +106,10 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
 
 
 async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, speak: bool) -> Optional[str]:
+    if speak:  # the answer to the commune question, which may have been « Vouliez-vous dire … ? »
+        guessed = guess_confirmed(tracker, dispatcher)
+        if guessed:
+            return guessed["insee"]
     resolution = await resolve_place(tracker, client, remember=False)
     if resolution is None:
         return None
@@ -291,6 +295,13 @@ class AskNextBudQuestion(Action, ABC):
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         year = tracker.get_slot("bud_creation_year")
+        if slot == SLOT["commune"]:  # « Vouliez-vous dire Harnes ? » after a close spelling (actions/places.py)
+            try:
+                return await ask_commune_or_guess(dispatcher, tracker, client, "utter_ask_bud_commune", "bud") + [
+                    SlotSet("requested_slot", slot)]
+            except ServiceUnavailable:
+                dispatcher.utter_message(response="utter_service_unavailable")
+                return []
         if slot == SLOT["creation_date"] and year:
             dispatcher.utter_message(response="utter_ask_bud_creation_month", year=year)
         else:

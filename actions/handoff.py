@@ -15,11 +15,12 @@ from typing import Any, Optional
 
 from babel.dates import format_date
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
+from actions.places import guess_events
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -310,6 +311,9 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        guessed = await guess_in_message(tracker)
+        if guessed:
+            return guessed
         intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
         if len(intents) >= 2 and intents[-1] == intents[-2] == "nlu_fallback":
             dispatcher.utter_message(response="utter_handoff_not_understood_twice")
@@ -317,3 +321,35 @@ class ActionNotUnderstood(Action):
         else:
             dispatcher.utter_message(response="utter_default")
         return []
+
+
+async def guess_in_message(tracker: Tracker) -> list[EventType]:
+    """A message not understood that holds a close spelling of one commune of the basin (« et liévn ? »): the
+    events that ask « Vouliez-vous dire Liévin ? » about the conversation's topic (cités, else the BUD zone)."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return []
+    try:
+        found = await client.guess_commune(text)
+    except ServiceUnavailable:
+        return []  # the usual « je n'ai pas compris »
+    if found["status"] != "found":
+        return []
+    topic = "cites" if tracker.get_slot("topic") == "cites" else "bud"
+    return guess_events({**found, "status": "guess"}, topic)
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
+    close spelling of a commune of the basin; otherwise Rasa's own behaviour, « je n'ai pas compris » and the
+    message taken back."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        guessed = await guess_in_message(tracker)
+        if guessed:
+            return guessed
+        dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted()]

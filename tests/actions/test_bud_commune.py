@@ -140,17 +140,36 @@ def test_xyzville_is_not_found_without_a_guess(service_up):
     assert "commune" not in slots(events)
 
 
-def test_a_typo_is_understood_and_said(service_up):
-    messages, _ = run_action(make_tracker("henin beaumon zone bud ?", entities=[("commune", "henin beaumon")]))
-    assert responses(messages) == ["utter_commune_understood", "utter_bud_commune_in"]
-    assert messages[0]["commune"] == "Hénin-Beaumont"
+def test_a_typo_is_asked_back_never_answered(service_up):
+    """« Vouliez-vous dire Hénin-Beaumont ? » (action_place_guess) instead of the BUD answer for a guess."""
+    messages, events = run_action(make_tracker("henin beaumon zone bud ?", entities=[("commune", "henin beaumon")]))
+    assert messages == []
+    assert slots(events)["place_guess"] == {"insee": "62427", "nom": "Hénin-Beaumont", "topic": "bud"}
+    assert {"event": "followup", "name": "action_place_guess"} in [{k: v for k, v in dict(e).items() if k != "timestamp"} for e in events]
+    assert "commune" not in slots(events)
+
+
+@pytest.mark.parametrize("text", ["et pour carvn ?", "harne c'est en bud", "oigines est classée ?"])
+def test_a_misspelt_commune_the_nlu_did_not_see_is_asked_back(service_up, text):
+    """No entity, no name in the sentence as typed: the service's guess, before the commune of an earlier question."""
+    messages, events = run_action(make_tracker(text, slots={"commune": "Douai"}))
+    assert messages == []
+    assert slots(events)["place_guess"]["nom"] in ("Carvin", "Harnes", "Oignies")
+
+
+def test_an_everyday_word_near_a_commune_is_not_guessed(service_up):
+    """« demain » is one letter from Denain: the remembered commune answers, nothing is guessed."""
+    messages, events = run_action(make_tracker("et demain c'est toujours en bud ?", slots={"commune": "Douai"}))
+    assert responses(messages) == ["utter_bud_commune_in"]
+    assert messages[0]["commune"] == "Douai"
 
 
 def test_a_far_spelling_gets_suggestions_as_buttons(service_up):
-    messages, _ = run_action(make_tracker("douay c'est bud", entities=[("commune", "douay")]))
+    """Cambrai is outside the basin, so never guessed: the close names are offered as buttons."""
+    messages, _ = run_action(make_tracker("cambray c'est bud", entities=[("commune", "cambray")]))
     assert responses(messages) == ["utter_commune_suggestions"]
-    assert "Douai" in messages[0]["suggestions"]
-    assert "Douai" in [b["title"] for b in messages[0]["buttons"]]
+    assert "Cambrai" in messages[0]["suggestions"]
+    assert "Cambrai" in [b["title"] for b in messages[0]["buttons"]]
 
 
 def test_no_place_at_all_asks_which_commune(service_up):
