@@ -185,6 +185,14 @@ class CommuneIndex:
         self.basin_keys = [k for k, found in self.by_key.items()
                            if len(found) == 1 and found[0].bassin_minier and guess_edits(k)]
         self.everyday_words = everyday_words()
+        # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word.
+        firsts: dict[str, list[Commune]] = {}
+        for key, found in self.by_key.items():
+            if " " in key:
+                firsts.setdefault(key.split()[0], []).extend(found)
+        self.first_words = {word: sorted(found, key=_by_size) for word, found in firsts.items()
+                            if 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
+                            and word not in self.by_key}
 
     @classmethod
     def from_connection(cls, conn: Connection) -> "CommuneIndex":
@@ -245,12 +253,33 @@ class CommuneIndex:
                 if size == 1 and key in COMMON_WORDS:
                     continue
                 if key in self.by_key:
+                    longer = self._misspelt_around(tokens, start, size)
+                    if longer is not None:  # « noyelle sous lens » is not Lens
+                        return Resolution("found", text, "fuzzy", [longer])
                     found.extend(self.by_key[key])
                     used |= span
         if not found:
+            for token in tokens:
+                if token in self.first_words:
+                    return Resolution("ambiguous", token, "prefix", self.first_words[token])
             return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
+
+    def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
+        """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""
+        best: dict[str, float] = {}
+        for before in range(0, 3):
+            for after in range(0, 3):
+                if not before and not after or start - before < 0 or start + size + after > len(tokens):
+                    continue
+                span = " ".join(tokens[start - before : start + size + after])
+                match = process.extractOne(span, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT)
+                if match and match[0] != span and match[1] > best.get(match[0], 0):
+                    best[match[0]] = match[1]
+        if len(best) == 1 and len(self.by_key[next(iter(best))]) == 1:
+            return self.by_key[next(iter(best))][0]
+        return None
 
     def _fuzzy_in_text(self, text: str, tokens: list[str]) -> Resolution:
         """A close spelling of one commune in the sentence (« henin beaumon zone bud ? »), if only one fits."""

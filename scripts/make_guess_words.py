@@ -1,5 +1,6 @@
 """Generate data/programme/communes_everyday_words.txt: French words as close to the name of a commune of the
-mining basin as a guess may be (« demain » and Denain, « courrier » and Courrières, « avions » and Avion).
+mining basin as a guess may be (« demain » and Denain, « courrier » and Courrières, « avions » and Avion), and
+words that begin the names of several communes (« bois », « grand », « mont »), never read as a place in a sentence.
 
 The bot asks « Vouliez-vous dire Denain ? » when a message it did not understand holds a close spelling of a basin
 commune (assistant/communes.py, CommuneIndex.guess); these words are never read as such a spelling. They come from
@@ -43,13 +44,22 @@ def vocabulary() -> list[str]:
     return list(words)
 
 
+def first_words() -> set[str]:
+    """Words that begin the names of several communes (« Marles-les-Mines », « Marles-sur-Canche »)."""
+    with (ROOT / "data" / "programme" / "communes.csv").open(encoding="utf-8") as f:
+        keys = [normalise(row["nom"]) for row in csv.DictReader(f)]
+    firsts = [key.split()[0] for key in keys if " " in key]
+    return {word for word in firsts if firsts.count(word) > 1}
+
+
 def render(words: list[str] = None) -> str:
     words = vocabulary() if words is None else words
+    firsts = first_words()
     by_letter: dict[str, list[tuple[str, int]]] = {}
     for name in basin_names():
         if guess_edits(name):
             by_letter.setdefault(name[0], []).append((name, guess_edits(name)))
-    near = set()
+    near = {word for word in words if word in firsts}
     for word in words:
         for name, edits in by_letter.get(word[0], ()):
             if word != name and abs(len(word) - len(name)) <= edits and DamerauLevenshtein.distance(word, name) <= edits:

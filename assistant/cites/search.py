@@ -206,8 +206,10 @@ def search(conn: Connection, query: str, index: CommuneIndex, suite: str = "") -
         for i, token in enumerate(tokens):
             if token.isdigit() and len(token) == 5 and index.resolve(token).status == "ambiguous":
                 places, rest = index.resolve(token).communes, tokens[:i] + tokens[i + 1 :]
-    if not places:  # « cite n 5 a Bruay »: Bruay-la-Buissière or Bruay-sur-l'Escaut, the number says which
-        places, rest = _homonyms(index, tokens)
+    if not places and commune is None:  # « cite n 5 a Bruay »: Bruay-la-Buissière or Bruay-sur-l'Escaut
+        homonyms, after = _homonyms(index, tokens)
+        if number_query(after) is not None:
+            places, rest = homonyms, after
     if places and number_query(rest) is not None:
         local = [c for c in every if any(c.in_commune(p.insee) for p in places)]
         hits = _number_match(number_query(rest), local, counted)
@@ -218,8 +220,13 @@ def search(conn: Connection, query: str, index: CommuneIndex, suite: str = "") -
             return _not_found(query, every, rest, None, conn, also=also)
     # 1. The name, as typed or inside a sentence (« cite de la croix » is a cité before being the commune Croix).
     kind, hits, used = _strong_match(tokens, every, index)
-    if hits and places and commune is None:  # a postal code of several communes: the cités of those communes
-        hits = [c for c in hits if any(c.in_commune(p.insee) for p in places)] or hits
+    if hits and not places and commune is None:  # words besides the name may name several communes (« Bruay »)
+        places, _ = _homonyms(index, [t for i, t in enumerate(tokens) if i not in used])
+    if hits and places and commune is None:  # a postal code or a name of several communes: the cités of those
+        local = [c for c in hits if any(c.in_commune(p.insee) for p in places)]
+        if not local:  # « cité du Maroc à Bruay »: there are cités of that name, none in either Bruay
+            return _not_found(query, every, tokens, None, conn, also=hits)
+        hits = local
     if hits:
         commune, _ = _split_commune(index, [t for i, t in enumerate(tokens) if i not in used])
         if commune is not None and not any(c.in_commune(commune.insee) for c in hits):
