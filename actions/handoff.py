@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.places import guess_events
+from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -311,7 +311,7 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        guessed = await guess_in_message(tracker)
+        guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
         intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
@@ -323,22 +323,6 @@ class ActionNotUnderstood(Action):
         return []
 
 
-async def guess_in_message(tracker: Tracker) -> list[EventType]:
-    """A message not understood that holds a close spelling of one commune of the basin (« et liévn ? »): the
-    events that ask « Vouliez-vous dire Liévin ? » about the conversation's topic (cités, else the BUD zone)."""
-    text = tracker.latest_message.get("text") or ""
-    if not text.strip() or text.startswith("/"):
-        return []
-    try:
-        found = await client.guess_commune(text)
-    except ServiceUnavailable:
-        return []  # the usual « je n'ai pas compris »
-    if found["status"] != "found":
-        return []
-    topic = "cites" if tracker.get_slot("topic") == "cites" else "bud"
-    return guess_events({**found, "status": "guess"}, topic)
-
-
 class ActionDefaultFallback(Action):
     """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
     close spelling of a commune of the basin; otherwise Rasa's own behaviour, « je n'ai pas compris » and the
@@ -348,7 +332,7 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        guessed = await guess_in_message(tracker)
+        guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
         dispatcher.utter_message(response="utter_default")

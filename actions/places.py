@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.programme_client import ProgrammeClient
+from actions.programme_client import ProgrammeClient, ServiceUnavailable
 
 GUESS_SLOT = "place_guess"  # {"insee", "nom", "topic"}: the commune asked back, and what the question was about
 ASK_GUESS_ACTION = "action_place_guess"
@@ -43,6 +43,11 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
+            if typed and resolution["status"] == "found" and resolution.get("match") == "exact":
+                # « noyelle sous lens »: the NLU saw Lens, the sentence misspells Noyelles-sous-Lens
+                in_text = await client.communes_in_text(text)
+                if in_text.get("match") == "fuzzy" and in_text["communes"][0]["insee"] != resolution["communes"][0]["insee"]:
+                    return _as_guess(in_text)
             return _as_guess(resolution)
         best = best or resolution
     if typed:
@@ -79,6 +84,22 @@ def guess_of(resolution: Optional[dict], topic: str) -> Optional[dict]:
 def guess_events(resolution: dict, topic: str) -> list[EventType]:
     """Outside a form: ask « Vouliez-vous dire … ? » (action_place_guess) about a guessed commune."""
     return [SlotSet("topic", topic), SlotSet(GUESS_SLOT, guess_of(resolution, topic)), FollowupAction(ASK_GUESS_ACTION)]
+
+
+async def guess_in_message(tracker: Tracker, client: ProgrammeClient) -> list[EventType]:
+    """A message not understood that holds a close spelling of one commune of the basin (« et liévn ? »): the
+    events that ask « Vouliez-vous dire Liévin ? » about the conversation's topic (cités, else the BUD zone)."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return []
+    try:
+        found = await client.guess_commune(text)
+    except ServiceUnavailable:
+        return []  # the usual « je n'ai pas compris »
+    if found["status"] != "found":
+        return []
+    topic = "cites" if tracker.get_slot("topic") == "cites" else "bud"
+    return guess_events({**found, "status": "guess"}, topic)
 
 
 def say_guess(dispatcher: CollectingDispatcher, guess: dict) -> None:

@@ -268,6 +268,7 @@ class CommuneIndex:
 
     def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
         """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""
+        found = " ".join(tokens[start : start + size])
         best: dict[str, float] = {}
         for before in range(0, 3):
             for after in range(0, 3):
@@ -275,7 +276,7 @@ class CommuneIndex:
                     continue
                 span = " ".join(tokens[start - before : start + size + after])
                 match = process.extractOne(span, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT)
-                if match and match[0] != span and match[1] > best.get(match[0], 0):
+                if match and match[0] not in (span, found) and match[1] > best.get(match[0], 0):
                     best[match[0]] = match[1]
         if len(best) == 1 and len(self.by_key[next(iter(best))]) == 1:
             return self.by_key[next(iter(best))][0]
