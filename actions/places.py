@@ -38,15 +38,19 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     """
     text = tracker.latest_message.get("text") or ""
     typed = bool(text.strip()) and not text.startswith("/")
-    queries = _entity_values(tracker, "postal_code") + _entity_values(tracker, "commune")
+    # Longest names first: « st amand les eaux » before the « st amand » inside it (Saint-Amand is another commune).
+    queries = _entity_values(tracker, "postal_code") + sorted(_entity_values(tracker, "commune"), key=len, reverse=True)
     best = None
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
             if typed and resolution["status"] == "found" and resolution.get("match") == "exact":
-                # « noyelle sous lens »: the NLU saw Lens, the sentence misspells Noyelles-sous-Lens
+                # The NLU saw Lens or Saint-Amand; the sentence names, or misspells, a longer name that holds it
+                # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.
                 in_text = await client.communes_in_text(text)
-                if in_text.get("match") == "fuzzy" and in_text["communes"][0]["insee"] != resolution["communes"][0]["insee"]:
+                named, seen = in_text["communes"], resolution["communes"][0]
+                if in_text["status"] == "found" and named[0]["insee"] != seen["insee"] \
+                        and len(named[0]["nom"]) > len(seen["nom"]):
                     return _as_guess(in_text)
             return _as_guess(resolution)
         best = best or resolution

@@ -134,7 +134,7 @@ def complete_name(query: str, suite: str, every: list[Cite]) -> str:
     if counted is None or not suite or any(_says(c, counted) for c in every):
         return query
     words = []
-    for word in re.split(r"[\s'’]+", _NAME_END.split(suite, maxsplit=1)[0]):
+    for word in re.split(r"[\s'’-]+", _NAME_END.split(suite, maxsplit=1)[0]):
         if not word:
             continue
         key = normalise(word)

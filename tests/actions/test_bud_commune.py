@@ -284,3 +284,19 @@ def test_a_postal_code_of_many_communes_gets_one_summary(service_up):
     assert messages[0]["count"] == 8 and len(messages[0]["in_zone"].split(", ")) == 3
     messages, _ = run_action(make_tracker("62130 c'est en bud ?", entities=[("postal_code", "62130")]))
     assert responses(messages) == ["utter_postal_code_none_in_zone"]
+
+
+def test_the_longest_name_the_nlu_saw_wins(service_up):
+    """The lookups tag « st amand » (Saint-Amand, not in the zone) inside « st amand les eaux »."""
+    tracker = make_tracker("st amand les eaux est en bud ?",
+                           entities=[("commune", "st amand"), ("commune", "st amand les eaux")])
+    messages, _ = run_action(tracker)
+    assert [m["commune"] for m in messages] == ["Saint-Amand-les-Eaux"]
+
+
+def test_a_longer_name_of_the_sentence_wins_over_the_entity_inside_it(service_up):
+    messages, _ = run_action(make_tracker("st amand les eaux est en bud ?", entities=[("commune", "st amand")]))
+    assert [m["commune"] for m in messages] == ["Saint-Amand-les-Eaux"]
+    messages, events = run_action(make_tracker("noyelle sous lens est en bud ?", entities=[("commune", "lens")]))
+    assert messages == []
+    assert slots(events)["place_guess"]["nom"] == "Noyelles-sous-Lens"
