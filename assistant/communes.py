@@ -54,6 +54,7 @@ MAX_CANDIDATES = 8
 # A longer name is offered beside an exact one when its commune has at least this share of the exact one's
 # inhabitants: « Loos » (23,013) is as often Loos-en-Gohelle (6,896); « Wallers » (5,598) is not Wallers-en-Fagne (280).
 LONGER_NAME_MIN_SHARE = 0.25
+CLOSE_SPELLINGS_KEPT = 50_000  # scored spellings kept by an index (a few MB); the index is rebuilt when data change
 
 
 @dataclass(frozen=True)
@@ -163,22 +164,24 @@ class CommuneIndex:
             for code in commune.codes_postaux:
                 self.by_postal_code.setdefault(code, []).append(commune)
         self.keys = list(self.by_key)
+        # « marles » → every Marles-…: the first words of each name, so that resolving one word scans nothing
+        self.by_first_words: dict[str, list[Commune]] = {}
+        for key in self.keys:
+            words = key.split()
+            for size in range(1, len(words)):
+                self.by_first_words.setdefault(" ".join(words[:size]), []).extend(self.by_key[key])
+        self._close_spellings: dict[str, list[tuple[str, float, int]]] = {}
         self.longer_names = self._longer_names()
         self.longest_name = max((len(k.split()) for k in self.keys), default=1)
 
     def _longer_names(self) -> dict[str, list[Commune]]:
         """For each name that is also the first words of other names (« saint amand » → Saint-Amand-les-Eaux), those
         of a size people may mean by it whose answer differs from it (in the mining basin or the BUD zone)."""
-        starts: dict[str, list[Commune]] = {}
-        for key in self.keys:
-            words = key.split()
-            for size in range(1, len(words)):
-                head = " ".join(words[:size])
-                if head in self.by_key:
-                    starts.setdefault(head, []).extend(self.by_key[key])
         asked: dict[str, list[Commune]] = {}
-        for head, longer in starts.items():
-            shorter = self.by_key[head]
+        for head, longer in self.by_first_words.items():
+            shorter = self.by_key.get(head)
+            if not shorter:
+                continue
             biggest = max(c.population or 0 for c in shorter)
             likely = [c for c in longer if (c.population or 0) >= LONGER_NAME_MIN_SHARE * biggest]
             if any(_classification(c) != _classification(e) for c in likely for e in shorter):
@@ -219,14 +222,18 @@ class CommuneIndex:
         exact = self._exact(key, department.group(1) if department else None)
         if exact:
             return Resolution("found" if len(exact) == 1 else "ambiguous", query, "exact", exact)
-        prefixed = [c for k in self.keys if k.startswith(key + " ") for c in self.by_key[k]]
+        prefixed = self.by_first_words.get(key)
         if prefixed:
             prefixed = sorted(prefixed, key=_by_size)[:MAX_CANDIDATES]
             return Resolution("found" if len(prefixed) == 1 else "ambiguous", query, "prefix", prefixed)
         return self._fuzzy(query, key)
 
     def _fuzzy(self, query: str, key: str) -> Resolution:
-        scored = process.extract(key, self.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+        scored = self._close_spellings.get(key)
+        if scored is None:  # the cité search asks for every few words of a sentence: each spelling is scored once
+            scored = process.extract(key, self.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+            if len(self._close_spellings) < CLOSE_SPELLINGS_KEPT:
+                self._close_spellings[key] = scored
         if not scored:
             return Resolution("not_found", query)
         best_key, best_score, _ = scored[0]
