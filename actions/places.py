@@ -44,13 +44,13 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
-            if typed and resolution["status"] == "found" and resolution.get("match") == "exact":
+            if typed and resolution.get("match") == "exact":
                 # The NLU saw Lens or Saint-Amand; the sentence names, or misspells, a longer name that holds it
                 # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.
                 in_text = await client.communes_in_text(text)
-                named, seen = in_text["communes"], resolution["communes"][0]
-                if in_text["status"] == "found" and named[0]["insee"] != seen["insee"] \
-                        and len(named[0]["nom"]) > len(seen["nom"]):
+                named, seen = in_text["communes"], resolution["communes"]
+                if in_text["status"] == "found" and named[0]["insee"] not in [c["insee"] for c in seen[:1]] \
+                        and len(named[0]["nom"]) > max(len(c["nom"]) for c in seen):
                     return _as_guess(in_text)
             return _as_guess(resolution)
         best = best or resolution
@@ -155,7 +155,10 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
         return True
     if resolution["status"] == "ambiguous" and resolution["match"] != "postal_code":
         names = [c["nom"] for c in resolution["communes"]]
-        homonyms = {name for name in names if names.count(name) > 1}
+        # A homonym, or a name that begins another offered (« Loos », « Loos-en-Gohelle »), carries its
+        # department: the button then names one commune.
+        homonyms = {name for name in names if names.count(name) > 1
+                    or any(other.lower().startswith(name.lower() + "-") for other in names)}
         dispatcher.utter_message(
             response="utter_commune_ambiguous",
             query=query,
