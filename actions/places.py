@@ -49,8 +49,9 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
                 # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.
                 in_text = await client.communes_in_text(text)
                 named, seen = in_text["communes"], resolution["communes"]
-                if in_text["status"] == "found" and named[0]["insee"] not in [c["insee"] for c in seen[:1]] \
-                        and len(named[0]["nom"]) > max(len(c["nom"]) for c in seen):
+                if in_text["status"] == "found" and (
+                        resolution["status"] == "ambiguous"
+                        or named[0]["insee"] != seen[0]["insee"] and len(named[0]["nom"]) > len(seen[0]["nom"])):
                     return _as_guess(in_text)
             return _as_guess(resolution)
         best = best or resolution
