@@ -261,7 +261,38 @@ def search(conn: Connection, query: str, index: CommuneIndex, suite: str = "") -
     kind, hits = _close_match(tokens, every, index)
     if hits:
         return _answer(query, kind, hits, None)
+    # 4. A cité word and its number inside a longer sentence (« la cite numero douze de lens elle a un bailleur ? »).
+    numbered = _numbered_in_sentence(tokens, index)
+    if numbered is not None:
+        numbers, commune = numbered
+        local = [c for c in every if c.in_commune(commune.insee)] if commune is not None else every
+        hits = _number_match(numbers, local, counted)
+        if hits:
+            return _answer(query, "number", hits, commune)
     return _not_found(query, every, tokens, None, conn)
+
+
+def _numbered_in_sentence(tokens: list[str], index: CommuneIndex) -> Optional[tuple[tuple[str, ...], Optional[Commune]]]:
+    """The number after the first cité word of a sentence, and the commune named right after it (« … de Lens »)."""
+    for i, token in enumerate(tokens):
+        if token not in _MARKERS:
+            continue
+        j, numbers = i + 1, []
+        while j < len(tokens) and (tokens[j] in _FILLER or tokens[j] in _NUMBER_WORDS) and not _NUMBER.match(tokens[j]):
+            j += 1
+        while j < len(tokens) and (_NUMBER.match(tokens[j]) or (tokens[j] == "bis" and numbers)):
+            numbers.append(tokens[j])
+            j += 1
+        if not numbers:
+            continue
+        while j < len(tokens) and tokens[j] in ("de", "d", "du", "a", "sur", "dans"):
+            j += 1
+        for size in range(min(5, len(tokens) - j), 0, -1):
+            commune = _commune_in(index, tokens[j : j + size])
+            if commune is not None:
+                return tuple(numbers), commune
+        return tuple(numbers), None
+    return None
 
 
 def _answer(query: str, kind: Optional[str], hits: list[Cite], commune: Optional[Commune]) -> SearchResult:
@@ -426,9 +457,11 @@ def _split_commune(index: CommuneIndex, tokens: list[str]) -> tuple[Optional[Com
                 return found.communes[0], tokens[:i] + tokens[i + 1 :]
     if "a" in tokens:
         at = len(tokens) - 1 - tokens[::-1].index("a")
-        commune = _commune_in(index, tokens[at + 1 :])
-        if commune is not None:
-            return commune, tokens[:at]
+        # « … a sallaumines c'est quand les travaux »: the commune right after « à », then the question
+        for size in range(min(5, len(tokens) - at - 1), 0, -1):
+            commune = _commune_in(index, tokens[at + 1 : at + 1 + size])
+            if commune is not None:
+                return commune, tokens[:at]
     for size in range(min(5, len(tokens)), 0, -1):
         commune = _commune_in(index, tokens[-size:])
         if commune is not None:

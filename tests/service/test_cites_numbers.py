@@ -77,3 +77,18 @@ def test_a_cite_name_in_neither_of_two_homonyms_is_not_found_there(shipped):
     answer = _search(shipped, "cité du Maroc à Bruay")
     assert answer["status"] == "not_found"
     assert len(answer["suggestions"]) >= 1
+
+
+def test_a_numbered_cite_inside_a_whole_question(shipped):
+    """No NLU entity: the whole message is searched, and its cité word, number and commune are read."""
+    answer = _search(shipped, "bonjour la cite numero douze de lens elle a un bailleur ?")
+    assert answer["status"] == "found" and [c["id"] for c in answer["cites"]] == ["cite-n-12-de-lens-lens"]
+    answer = _search(shipped, "la cite 9 elle sera renovee quand")
+    assert answer["status"] == "ambiguous" and answer["match"] == "number"
+
+
+def test_the_commune_right_after_a_is_read_before_the_rest_of_the_question(shipped):
+    """« … à Sallaumines c'est quand les travaux »: a cité of Sallaumines, never one of another commune."""
+    answer = _search(shipped, "bonjour la cite du 4 a sallaumines c'est quand les travaux")
+    assert answer["commune"]["nom"] == "Sallaumines"
+    assert all(any(k["nom"] == "Sallaumines" for k in c["communes"]) for c in answer["cites"])
