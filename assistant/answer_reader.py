@@ -23,7 +23,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 
 from assistant import french, french_values as fv
@@ -50,6 +50,7 @@ class Reading:
     because: Optional[str]  # the words that show the value, as found in the normalised text
     negation: bool  # a negation was read (and honoured)
     precision: Optional[str] = None  # dates: day | month | year
+    rest: Optional[str] = None  # yes / no: what the answer says besides its yes or no (« non, on est 5 » -> « on est 5 »)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +64,20 @@ class Cues:
     clause_breaks: tuple[str, ...]
     hedges: tuple[str, ...]
     unknown: tuple[str, ...]
+    confirm_yes: tuple[str, ...] = ()
+    confirm_no: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class People:
+    """Words that tie a number to people (answers.fr.yaml `people`), as folded-text patterns."""
+    before_number: re.Pattern
+    after_number: re.Pattern
+    all: re.Pattern
+    lasting_contract: re.Pattern
+    other_contracts: re.Pattern
+    residence: re.Pattern
+    residence_in_zone: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -71,18 +86,23 @@ class Lexicon:
     cues: Cues
     said: dict[str, Any]
     tax_regime: tuple[tuple[bool, re.Pattern], ...] = ()  # (corporate_tax, words), in the order to look
+    people: Optional[People] = None
+    bare_amount_unsure_below: float = 0
 
 
 def _lexicon(data: dict) -> Lexicon:
     values = {fact: {value: tuple(normalise(w) for w in words) for value, words in data[fact].items()}
               for fact in LEXICON_FACTS}
     reading = data["reading"]
-    cues = Cues(**{name: tuple(normalise(w) for w in reading[name]) for name in Cues.__dataclass_fields__})
+    cues = Cues(**{name: tuple(normalise(w) for w in reading.get(name) or ()) for name in Cues.__dataclass_fields__})
+    people_words = data.get("people") or {}
+    people = People(**{name: _phrase_regex(tuple(normalise(w) for w in people_words.get(name) or ("\x00",)))
+                       for name in People.__dataclass_fields__})
     tax_regime = tuple(
         (bool(value), re.compile(r"\b(?:" + "|".join(re.escape(normalise(w)) for w in words) + r")\b"))
         for value, words in (data.get("corporate_tax") or {}).items()
     )
-    return Lexicon(values, cues, data["said"], tax_regime)
+    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0))
 
 
 def lexicon(programme_dir: Path) -> Lexicon:
@@ -260,15 +280,60 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         value = str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
         return Reading(fact, value, UNSURE if hedged else SURE, None, negation, parsed.precision)
     plain = _no_longer(_plain(kept, cues))
+    bare = False
     if fact in COUNT_FACTS:
         value = fv.parse_count(plain)
     elif fact in AMOUNT_FACTS:
-        value = fv.parse_amount_eur(plain)
+        value, bare = _read_amount(plain, lex)
     else:
         value = _read_share(fact, plain)
     if value is None:
         return Reading(fact, None, None, None, negation)
-    return Reading(fact, value, UNSURE if hedged else SURE, None, negation)
+    return Reading(fact, value, UNSURE if hedged or bare else SURE, None, negation)
+
+
+# --- Money and head counts --------------------------------------------------------------------------------------
+
+_MONEY_WORDS = re.compile(r"€|\b(?:euros?|eur|" + "|".join(sorted(fv._MULTIPLIERS, key=len, reverse=True)) + r")\b")
+_SCALE_OF_COUNT = re.compile(r"\b(?:une? )?(\d+) d(?:e |')(milliers|millions|milliards)\b")
+
+
+def _head_count_numbers(text: str, people: People) -> list[tuple[int, int]]:
+    """Spans of the numbers `text` (folded, digits) ties to people: « on est 4 », « 4 salariés », « 2 habitent »."""
+    spans = []
+    for m in re.finditer(r"(?<![\d.,])\d+(?![\d.,]\d)", text):
+        before = text[max(0, m.start() - 30):m.start()].rstrip()
+        after = text[m.end():m.end() + 40]
+        tied_before = any(b.end() == len(before) for b in people.before_number.finditer(before))
+        tied_after = False
+        for a in people.after_number.finditer(after):
+            words = after[:a.start()]
+            if len(words.split()) <= 2 and not _MONEY_WORDS.search(words) and not re.search(r"\d", words):
+                tied_after = True
+                break
+        if tied_before or tied_after:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
+    """An amount in euros, without the numbers of people (« on est 4 » is no amount), and whether it is a bare
+    small figure (no « € » nor magnitude: « 300 » may be thousands), which is only said back, never taken as sure."""
+    digits = fv._words_to_digits(fv._clean(plain), small_numbers=False)
+    digits = re.sub(rf"\b(?:{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b", " ", digits)  # « mars 2023 » is a date
+    people = lex.people
+    spans = _head_count_numbers(digits, people) if people else []
+    if spans:
+        for start, end in reversed(spans):
+            digits = digits[:start] + " " + digits[end:]
+        if not re.search(r"\d", digits):
+            return None, False  # only head counts: the amount was not given
+    elif people and not re.search(r"\d", digits) and people.after_number.search(digits) and not _MONEY_WORDS.search(digits):
+        return None, False  # « pas de salarié » says nothing of the turnover
+    digits = _SCALE_OF_COUNT.sub(lambda m: f"{m[1]} " + {"milliers": "mille"}.get(m[2], m[2]), fv._expand_approximate_counts(digits))
+    value = fv.parse_amount_eur(digits)
+    bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not _MONEY_WORDS.search(digits))
+    return value, bare
 
 
 _FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
@@ -307,10 +372,49 @@ def _read_share(fact: str, plain: str) -> Optional[float]:
 _THINK_NOT = re.compile(r"\b(?:je|j) (?:ne |n )?(?:crois|pense|suis|imagine|suppose)s? pas\b|\bje ne pense pas\b")
 
 
+@lru_cache(maxsize=8)
+def _confirm_regexes(yes: tuple[str, ...], no: tuple[str, ...]) -> tuple[tuple[bool, re.Pattern], ...]:
+    return tuple((value, _phrase_regex(words)) for value, words in ((True, yes), (False, no)) if words)
+
+
+def _confirm_phrase(text: str, cues: Cues) -> Optional[tuple[bool, int, int]]:
+    """The longest yes or no of the confirmation step (answers.fr.yaml `confirm_yes`, `confirm_no`) in `text`."""
+    found = [(m.end() - m.start(), value, m.start(), m.end())
+             for value, pattern in _confirm_regexes(cues.confirm_yes, cues.confirm_no) for m in pattern.finditer(text)]
+    if not found:
+        return None
+    _, value, start, end = max(found)
+    if any(v != value and not (start <= s and e <= end) for _, v, s, e in found):
+        return None  # « c'est juste, enfin c'est faux »: both, read by the ordinary rules below
+    return value, start, end
+
+
 def _read_yes_no(text: str, lex: Lexicon) -> Reading:
+    reading = _yes_no_value(text, lex)
+    if reading.value is None:
+        return reading
+    kept = [clause for clause in raw_clauses(text, lex.cues)
+            if _confirm_phrase(normalise(clause), lex.cues) is None
+            and fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, lex.cues))) is None
+            and not _hedge_only(clause, lex.cues)]
+    rest = " ".join(kept).strip()
+    return Reading(reading.fact, reading.value, reading.certainty, reading.because, reading.negation, rest=rest or None)
+
+
+def _hedge_only(clause: str, cues: Cues) -> bool:
+    return not normalise(_plain(clause, cues))
+
+
+def _yes_no_value(text: str, lex: Lexicon) -> Reading:
     cues = lex.cues
     hedged = _hedged(text, cues)
     words = normalise(text)
+    confirm = _confirm_phrase(words, cues)
+    if confirm is not None:
+        value, start, end = confirm
+        rest = fv.parse_yes_no(_plain(words[:start] + " " + words[end:], cues))
+        if rest is None or rest is value:  # « non, pas tout à fait »; « oui c'est ça »
+            return Reading("yes_no", value, UNSURE if hedged else SURE, words[start:end], value is False)
     if _THINK_NOT.search(words) and not re.search(r"\boui\b|\bsi\b", words):
         return Reading("yes_no", False, UNSURE, "je ne pense pas", True)
     parts = [fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, cues)))
@@ -328,7 +432,12 @@ def _read_yes_no(text: str, lex: Lexicon) -> Reading:
 
 # --- Entry points -----------------------------------------------------------------------------------------------
 
-def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None) -> Reading:
+# Where a place named in an answer is: (in a BUD zone, INSEE code), or None when the name is not one commune.
+ZoneOf = Callable[[str], Optional[tuple[bool, str]]]
+
+
+def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None,
+         zone_of: Optional[ZoneOf] = None) -> Reading:
     """What `text`, an answer to the question about `fact`, says about it."""
     if fact not in FACTS:
         raise ValueError(f"unknown fact {fact!r}")
@@ -340,6 +449,10 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         return _read_lexicon(fact, text, lex)
     if fact in YES_NO_FACTS:
         return _read_yes_no(text, lex)
+    if fact == "resident_employees" and lex.people and zone_of is not None:
+        places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
+        if any(place and place[0] is False for place in places) and not any(place and place[0] for place in places):
+            return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
     return _read_number(fact, text, lex, today or dt.date.today())
 
 
@@ -357,8 +470,11 @@ _MESSAGE_CUES = {
 
 
 def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
-                 skip: tuple[str, ...] = ()) -> list[Reading]:
-    """Every fact a longer message states clearly, each read from the clause that speaks of it."""
+                 skip: tuple[str, ...] = (), zone_of: Optional[ZoneOf] = None,
+                 known: Optional[dict] = None) -> list[Reading]:
+    """Every fact a longer message states clearly, each read from the clause that speaks of it.
+
+    `known`: the head counts held already (employees, eligible_employees), for « tous en CDI »."""
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []
@@ -369,7 +485,9 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             if reading.value is not None and not passing:
                 readings.append(reading)
     if "creation_date" not in skip:
-        reading = read("creation_date", _without_durations_of_people(text), programme_dir, today)
+        about_people = [part for part in _parts(text, lex) if lex.people and lex.people.residence.search(part)]
+        dated = " ; ".join(p for p in _parts(text, lex) if p not in about_people) if about_people else text
+        reading = read("creation_date", _without_durations_of_people(dated), programme_dir, today)
         if reading.value is not None:
             readings.append(reading)
     parts = [part for clause in raw_clauses(text, lex.cues) for part in _SUB_CLAUSE.split(clause) if part.strip()]
@@ -379,6 +497,8 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         for i, part in enumerate(parts):
             if not cue.search(normalise(part)):
                 continue
+            if fact == "employees" and lex.people and lex.people.residence.search(_folded(part)):
+                continue  # « 2 de mes salariés habitent à Lens » counts residents, not the staff
             windows = [part] if fact != "turnover_outside_pct" else parts[i:i + 2]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
             reading = read(fact, window, programme_dir, today)
@@ -389,7 +509,88 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         reading = _read_tax_regime(text, lex)
         if reading.value is not None:
             readings.append(reading)
-    return readings
+    held = {r.fact: r.value for r in readings}
+    known = {**(known or {}), **({"employees": held["employees"]} if "employees" in held else {})}
+    return readings + [r for r in _staff_readings(text, lex, zone_of, known, skip) if r.fact not in held]
+
+
+def _parts(text: str, lex: Lexicon) -> list[str]:
+    """The message's clauses, cut again at « et », « avec », « pour », folded, numbers in digits."""
+    return [fv._words_to_digits(part.strip()) for clause in raw_clauses(text, lex.cues)
+            for part in _SUB_CLAUSE.split(clause) if part.strip()]
+
+
+def _residence(part: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tuple[Optional[bool], Optional[str]]]:
+    """Where the people of this part live: (in a BUD zone?, INSEE code or None); None when it says nothing of it."""
+    said = people.residence.search(part)
+    if not said:
+        return None
+    after = part[said.end():]
+    if people.residence_in_zone.search(after):
+        return True, None
+    place = re.match(r"\s*(?:tous |toutes )?(?:(?:a|au|aux|en|sur|dans|vers|pres de|du cote de)\s+)?([a-z' -]+)", after)
+    if not place or zone_of is None:
+        return None, None
+    words = place.group(1).replace("'", " ").split()
+    for size in range(min(len(words), 5), 0, -1):
+        found = zone_of(" ".join(words[:size]))
+        if found is not None:
+            return found
+    return None, None
+
+
+def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
+    """The communes where the message says employees live (« 2 habitent à Douai »): not the company's commune."""
+    lex = lexicon(programme_dir)
+    if not lex.people:
+        return []
+    places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
+    return [place[1] for place in places if place and place[1]]
+
+
+def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: dict,
+                    skip: tuple[str, ...]) -> list[Reading]:
+    """Head counts of the hiring clause read in passing: « tous en CDI », « 3 en CDI », « 2 habitent à Lens »."""
+    people = lex.people
+    if people is None:
+        return []
+    parts = _parts(text, lex)
+    whole = " ".join(parts)
+    hedged = _hedged(text, lex.cues)
+    employees = known.get("employees")
+    readings: list[Reading] = []
+    eligible: Optional[int] = None
+    for part in parts:
+        if not people.lasting_contract.search(part) or _negation_start(normalise(part).split(), lex.cues) is not None:
+            continue
+        if people.other_contracts.search(whole) or people.residence.search(part):
+            break  # « 3 cdi et 2 cdd »: how long the CDD last is not said
+        tied = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,2}?" + people.lasting_contract.pattern, part)
+        if tied:
+            eligible = int(tied.group(1))
+            sure = not hedged and employees is not None and eligible == employees
+        elif people.all.search(part) and employees is not None:
+            eligible, sure = employees, not hedged
+        else:
+            continue
+        readings.append(Reading("eligible_employees", eligible, SURE if sure else UNSURE, tied and tied.group(0), False))
+        break
+    eligible = eligible if eligible is not None else known.get("eligible_employees")
+    for part in parts:
+        place = _residence(part, people, zone_of)
+        if place is None or place[0] is not True or _negation_start(normalise(part).split(), lex.cues) is not None:
+            continue
+        said = people.residence.search(part)
+        count = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,3}?$", part[:said.start()])
+        if count:
+            residents = int(count.group(1))
+        elif people.all.search(part) and eligible is not None:
+            residents = eligible
+        else:
+            continue
+        readings.append(Reading("resident_employees", residents, UNSURE if hedged else SURE, part[:said.end()], False))
+        break
+    return [r for r in readings if r.fact not in skip]
 
 
 def _read_tax_regime(text: str, lex: Lexicon) -> Reading:
