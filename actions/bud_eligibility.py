@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import form_facts, next_question
 from actions.places import resolve_place, say_resolution_problem
-from actions.programme_client import ServiceUnavailable, client
+from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
@@ -73,11 +73,18 @@ async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
     return found.get("value"), found.get("certainty")
 
 
-async def _reading(fact: str, text: str) -> dict:
-    """The service's reading of `text` for `fact` (value, certainty and, for yes / no, the rest of the answer)."""
+async def _reading(fact: str, text: str, known: Optional[dict] = None) -> dict:
+    """The service's reading of `text` for `fact` (value, certainty and, for yes / no, the rest of the answer);
+    `known`: the head counts held, for « tous »."""
     if not text.strip():
         return {}
-    return await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat())
+    return await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat(), **(known or {}))
+
+
+def _head_counts(tracker: Tracker) -> dict:
+    """The head counts held, as the service's query parameters."""
+    values = {fact: tracker.get_slot(SLOT[fact]) for fact in ("employees", "eligible_employees")}
+    return {fact: int(value) for fact, value in values.items() if isinstance(value, (int, float))}
 
 
 def same_value(fact: str, held: Any, value: Any) -> bool:
@@ -103,7 +110,8 @@ async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], O
 
 
 async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Optional[str]]:
-    count, certainty = await _understand("resident_employees", text)
+    found = await _reading("resident_employees", text, _head_counts(tracker))
+    count, certainty = found.get("value"), found.get("certainty")
     if count is not None:
         return count, certainty
     share, certainty = await _understand("turnover_outside_pct", text) if _SHARE_WORDS.search(text) else (None, None)
@@ -122,6 +130,9 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
         return await _residents(text, tracker)
     if fact == "creation_date":
         return await _date(text, tracker.get_slot("bud_creation_year"))
+    if fact == "eligible_employees":
+        found = await _reading(fact, text, _head_counts(tracker))
+        return found.get("value"), found.get("certainty")
     return await _understand(fact, text)
 
 
@@ -142,9 +153,7 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
 
     The facts read with a hedge are added to `unsure` (they are said back before they count)."""
     found: dict[str, Any] = {}
-    known = {fact: tracker.get_slot(SLOT[fact]) for fact in ("employees", "eligible_employees")}
-    params = {fact: value for fact, value in known.items() if isinstance(value, (int, float))}
-    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(), **params)
+    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(), **_head_counts(tracker))
                   if text.strip() else {})
     if skip != "commune":
         insee = await _read_commune(tracker, dispatcher, speak=False)
@@ -197,6 +206,9 @@ class ValidateBudForm(Action):
                             if fact in SLOT and same_value(fact, tracker.get_slot(SLOT[fact]), value)}
                 updates = {fact: value for fact, value in updates.items() if fact not in restated}
                 unsure -= set(restated)
+                asked = FACT_OF_SLOT.get(requested)
+                if asked and asked not in updates and not updates:
+                    updates[asked] = None  # nothing new: the question comes again (and the form knows it was answered)
             corrected = [fact for fact, value in updates.items() if requested is not None and value is not None
                          and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
             year_only = None
@@ -210,7 +222,14 @@ class ValidateBudForm(Action):
                     shown["creation_date"] = str(year)  # said back as the year the person gave
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
-            verdict = await evaluate(tracker, updates)
+            try:
+                verdict = await evaluate(tracker, updates)
+            except Refused:  # « 5 » residents out of 4 employees: these figures do not go together, asked again
+                dispatcher.utter_message(response="utter_bud_not_understood")
+                asked = FACT_OF_SLOT.get(requested) or next(iter((tracker.get_slot(PENDING_SLOT) or {}).get("facts", {})), None)
+                updates = {asked: None} if asked in FACTS else {}
+                corrected, confirmed = [], True
+                verdict = await evaluate(tracker, updates)
             pending = {} if confirmed else await self._to_confirm(tracker, updates, verdict, unsure)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -291,13 +310,22 @@ class ValidateBudForm(Action):
         for fact in [*facts, pending.get("asked")]:  # a new answer: to a reading said back, or to the question before
             if fact in FACTS and fact != "commune":
                 value, new_certainty = await read_answer(fact, text, tracker, dispatcher)
-                if value is not None:
+                if value is not None and await self._fits(tracker, fact, value):
                     if new_certainty == UNSURE:
                         unsure.add(fact)
                     others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
                     return {**others, fact: value}, False
         first = next(iter(facts))
         return await self._answer(text, first, tracker, dispatcher, unsure), False
+
+    @staticmethod
+    async def _fits(tracker: Tracker, fact: str, value: Any) -> bool:
+        """Whether the service takes this value beside the facts held (no more residents than employees)."""
+        try:
+            await evaluate(tracker, {fact: value})
+        except Refused:
+            return False
+        return True
 
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                       unsure: set) -> Optional[dict]:

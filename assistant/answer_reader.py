@@ -66,6 +66,8 @@ class Cues:
     unknown: tuple[str, ...]
     confirm_yes: tuple[str, ...] = ()
     confirm_no: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    contrasts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,13 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     has_value = _date_in if fact in DATE_FACTS else _digit_in
     if fact not in DATE_FACTS:
         text = re.sub(r"\bpas (?:un seul|une seule)\b", "aucun", _folded(text))  # « pas un seul salarié »: none
+    text = _digit_typos(text)
+    if fact in COUNT_FACTS:
+        text = _DURATION.sub(" ", _folded(text))  # « des CDD de 6 mois »: a duration is not a head count
     kept, negation = _kept_text(text, cues, has_value)
+    kept = _last_of_corrections(kept, cues, has_value)
+    if kept is None:
+        return Reading(fact, None, None, None, negation)
     hedged = _hedged(text, cues)
     if fact in DATE_FACTS:
         # dates keep their own words (« fin 2021 », « pas encore »): read the original text when nothing is denied
@@ -334,6 +342,38 @@ def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
     value = fv.parse_amount_eur(digits)
     bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not _MONEY_WORDS.search(digits))
     return value, bare
+
+
+_DURATION = re.compile(r"\b\d+\s+(?:mois|ans?|annees?|semaines?|jours?|heures?)\b")
+
+
+def _digit_typos(text: str) -> str:
+    """« 2O23 », « 1OO OOO » typed with the letter O: digits."""
+    text = re.sub(r"(?<![a-z])(?=[0-9oO]*[0-9])[0-9oO]{2,}(?![a-z])", lambda m: re.sub("[oO]", "0", m.group()), text)
+    return re.sub(r"(?<=\d)([ .])[oO]{3}(?![a-z])", r"\g<1>000", text)  # « 100 OOO »
+
+
+def _last_of_corrections(kept: str, cues: Cues, has_value) -> Optional[str]:
+    """Of two figures, the one after a correction (« 4, enfin plutôt 5 »); None when a contrast leaves them
+    unclear (« on était 6 mais plus que 4 »)."""
+    words = cues.corrections + cues.contrasts
+    if not words:
+        return kept
+    pattern = _phrase_regex(words)
+    folded = _folded(kept)
+    cuts = list(pattern.finditer(folded))
+    if not cuts:
+        return kept
+    bounds = [0] + [m.start() for m in cuts] + [len(folded)]
+    segments = [folded[a:b] for a, b in zip(bounds, bounds[1:])]
+    with_value = [i for i, segment in enumerate(segments) if has_value(pattern.sub(" ", segment))]
+    if len(with_value) < 2:
+        return kept
+    last = with_value[-1]
+    separator = normalise(cuts[last - 1].group(0))
+    if separator in cues.corrections:
+        return pattern.sub(" ", segments[last])
+    return None
 
 
 _FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
@@ -437,8 +477,10 @@ ZoneOf = Callable[[str], Optional[tuple[bool, str]]]
 
 
 def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None,
-         zone_of: Optional[ZoneOf] = None) -> Reading:
-    """What `text`, an answer to the question about `fact`, says about it."""
+         zone_of: Optional[ZoneOf] = None, known: Optional[dict] = None) -> Reading:
+    """What `text`, an answer to the question about `fact`, says about it.
+
+    `known`: the head counts held already, so that « tous » answers « how many of them … ? »."""
     if fact not in FACTS:
         raise ValueError(f"unknown fact {fact!r}")
     lex = lexicon(programme_dir)
@@ -453,7 +495,12 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
         if any(place and place[0] is False for place in places) and not any(place and place[0] for place in places):
             return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
-    return _read_number(fact, text, lex, today or dt.date.today())
+    reading = _read_number(fact, text, lex, today or dt.date.today())
+    whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
+    if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
+            and _negation_start(normalise(text).split(), lex.cues) is None):
+        return Reading(fact, whole, UNSURE if _hedged(text, lex.cues) else SURE, "tous", False)  # « tous », « toutes »
+    return reading
 
 
 _SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")

@@ -17,9 +17,9 @@ def facts() -> tuple[str, ...]:
 
 
 def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None,
-               zone_of: Optional[answer_reader.ZoneOf] = None) -> dict:
+               zone_of: Optional[answer_reader.ZoneOf] = None, known: Optional[dict] = None) -> dict:
     """The value this text gives for `fact`, how sure the reading is, and the words that show it."""
-    return answer_reader.read(fact, text, programme_dir, today, zone_of).as_dict()
+    return answer_reader.read(fact, text, programme_dir, today, zone_of, known).as_dict()
 
 
 def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,

@@ -230,14 +230,14 @@ def understand(
     state: AppState = Depends(get_state),
 ) -> dict:
     zone_of = _zone_of(state)
+    known = {k: v for k, v in (("employees", employees), ("eligible_employees", eligible_employees)) if v is not None}
     if fact is None:
-        known = {k: v for k, v in (("employees", employees), ("eligible_employees", eligible_employees)) if v is not None}
         directory = state.settings.programme_dir
         return {"facts": bud_answers.understand_message(text, directory, today, zone_of=zone_of, known=known),
                 "residence_communes": bud_answers.residence_communes(text, directory, zone_of)}
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")
-    return bud_answers.understand(fact, text, state.settings.programme_dir, today, zone_of)
+    return bud_answers.understand(fact, text, state.settings.programme_dir, today, zone_of, known)
 
 
 def _zone_of(state: AppState):
@@ -247,6 +247,8 @@ def _zone_of(state: AppState):
         if resolution.status != "found" or len(resolution.communes) != 1 or resolution.match == "fuzzy":
             return None
         commune = resolution.communes[0]
+        if commune.bud_a_verifier:
+            return None  # its classification is not checked yet: no sure reading from it
         return commune.bud, commune.insee
     return zone_of
 
