@@ -273,7 +273,9 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         text = re.sub(r"\bpas (?:un seul|une seule)\b", "aucun", _folded(text))  # « pas un seul salarié »: none
     text = _digit_typos(text)
     if fact in COUNT_FACTS:
-        text = _DURATION.sub(" ", _folded(text))  # « des CDD de 6 mois »: a duration is not a head count
+        # « des CDD de 6 mois », « lancée en 2022 »: a duration or a date is not a head count; « d'entre eux » no range
+        text = _DATE_IN_COUNT.sub(" ", _DURATION.sub(" ", _folded(text)))
+        text = re.sub(r"\bd ?'?entre (?:eux|elles|nous)\b", " ", text)
     kept, negation = _kept_text(text, cues, has_value)
     kept = _last_of_corrections(kept, cues, has_value)
     if kept is None:
@@ -294,7 +296,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     elif fact in AMOUNT_FACTS:
         value, bare = _read_amount(plain, lex)
     else:
-        value = _read_share(fact, plain)
+        shares = _without_head_counts(fv._words_to_digits(fv._clean(plain), small_numbers=False), lex, money=False)
+        value = _read_share(fact, shares) if shares is not None else None  # « 2 habitent à Lens » is no share
     if value is None:
         return Reading(fact, None, None, None, negation)
     return Reading(fact, value, UNSURE if hedged or bare else SURE, None, negation)
@@ -324,26 +327,43 @@ def _head_count_numbers(text: str, people: People) -> list[tuple[int, int]]:
     return spans
 
 
-def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
-    """An amount in euros, without the numbers of people (« on est 4 » is no amount), and whether it is a bare
-    small figure (no « € » nor magnitude: « 300 » may be thousands), which is only said back, never taken as sure."""
-    digits = fv._words_to_digits(fv._clean(plain), small_numbers=False)
-    digits = re.sub(rf"\b(?:{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b", " ", digits)  # « mars 2023 » is a date
+def _other_fact_words(text: str, lex: Lexicon) -> bool:
+    """Whether the text speaks of the origin or the activity (« on n'a racheté aucun fonds »)."""
+    tokens = normalise(text).split()
+    return any(_lexicon_matches(tokens, lex.values[fact]) for fact in LEXICON_FACTS)
+
+
+def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optional[str]:
+    """The text (folded, in digits) without the numbers of people; None when it only speaks of people (« on est
+    4 ») or, for money, without a figure of another fact (« pas de salarié », « aucun rachat »)."""
     people = lex.people
     spans = _head_count_numbers(digits, people) if people else []
     if spans:
         for start, end in reversed(spans):
             digits = digits[:start] + " " + digits[end:]
-        if not re.search(r"\d", digits):
-            return None, False  # only head counts: the amount was not given
-    elif people and not re.search(r"\d", digits) and people.after_number.search(digits) and not _MONEY_WORDS.search(digits):
-        return None, False  # « pas de salarié » says nothing of the turnover
+        return digits if re.search(r"\d", digits) or not money else None
+    if (money and not re.search(r"\d", digits) and not _MONEY_WORDS.search(digits)
+            and (people and people.after_number.search(digits) or _other_fact_words(digits, lex))):
+        return None
+    return digits
+
+
+def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
+    """An amount in euros, without the numbers of people (« on est 4 » is no amount), and whether it is a bare
+    small figure (no « € » nor magnitude: « 300 » may be thousands), which is only said back, never taken as sure."""
+    digits = fv._words_to_digits(fv._clean(plain), small_numbers=False)
+    digits = re.sub(rf"\b(?:{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b", " ", digits)  # « mars 2023 » is a date
+    digits = _without_head_counts(digits, lex)
+    if digits is None:
+        return None, False
     digits = _SCALE_OF_COUNT.sub(lambda m: f"{m[1]} " + {"milliers": "mille"}.get(m[2], m[2]), fv._expand_approximate_counts(digits))
     value = fv.parse_amount_eur(digits)
     bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not _MONEY_WORDS.search(digits))
     return value, bare
 
 
+_DATE_IN_COUNT = re.compile(rf"\b(?:en|depuis|de|des|debut|fin|mi|{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b"
+                            r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _DURATION = re.compile(r"\b\d+\s+(?:mois|ans?|annees?|semaines?|jours?|heures?)\b")
 
 
