@@ -342,8 +342,8 @@ def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optio
         for start, end in reversed(spans):
             digits = digits[:start] + " " + digits[end:]
         return digits if re.search(r"\d", digits) or not money else None
-    if (money and not re.search(r"\d", digits) and not _MONEY_WORDS.search(digits)
-            and (people and people.after_number.search(digits) or _other_fact_words(digits, lex))):
+    if not re.search(r"\d", digits) and not _MONEY_WORDS.search(digits) and (
+            money and people and people.after_number.search(digits) or _other_fact_words(digits, lex)):
         return None
     return digits
 
