@@ -3,9 +3,25 @@ services: head counts given to a money question, a bare small figure, where empl
 « C'est corrigé » only for a real change, a fact given before its question, yes and no at the confirmation."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 pytestmark = pytest.mark.e2e
+
+PACE_SECONDS = 1.2  # these dialogues are longer than the rate limit's burst (8 messages, then one every 2 s)
+
+
+@pytest.fixture
+def resident(resident):
+    """The resident of conftest.py, who types at a human pace."""
+    ask = resident.ask
+
+    def paced(text: str) -> str:
+        time.sleep(PACE_SECONDS)
+        return ask(text)
+    resident.ask = paced
+    return resident
 
 SAID_BACK = "C'est bien cela"
 NOTED = "C'est noté"
