@@ -512,9 +512,20 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     if fact in YES_NO_FACTS:
         return _read_yes_no(text, lex)
     if fact == "resident_employees" and lex.people and zone_of is not None:
-        places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
-        if any(place and place[0] is False for place in places) and not any(place and place[0] for place in places):
-            return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
+        # « 2 à Lens et 1 à Lille »: those who live outside a BUD zone do not count
+        parts = _parts(text, lex)
+        places = [_place(part, lex.people, zone_of) for part in parts]
+        if any(place and place[0] is False for place in places):
+            kept = [part for part, place in zip(parts, places) if not (place and place[0] is False)]
+            if not kept:
+                return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
+            text = " ; ".join(kept)
+    elif fact in COUNT_FACTS and lex.people:
+        # « nous sommes 5 et 3 habitent à Lens »: the residents are not the head count asked
+        parts = _parts(text, lex)
+        kept = [part for part in parts if not lex.people.residence.search(part)]
+        if kept and len(kept) < len(parts):
+            text = " ; ".join(kept)
     reading = _read_number(fact, text, lex, today or dt.date.today())
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
@@ -592,18 +603,23 @@ def _residence(part: str, people: People, zone_of: Optional[ZoneOf]) -> Optional
     said = people.residence.search(part)
     if not said:
         return None
-    after = part[said.end():]
+    return _place(part[said.end():], people, zone_of) or (None, None)
+
+
+def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tuple[Optional[bool], Optional[str]]]:
+    """The place these words name first (« à Lens », « dans la zone »): (in a BUD zone?, INSEE code), or None."""
     if people.residence_in_zone.search(after):
         return True, None
-    place = re.match(r"\s*(?:tous |toutes )?(?:(?:a|au|aux|en|sur|dans|vers|pres de|du cote de)\s+)?([a-z' -]+)", after)
-    if not place or zone_of is None:
-        return None, None
-    words = place.group(1).replace("'", " ").split()
-    for size in range(min(len(words), 5), 0, -1):
-        found = zone_of(" ".join(words[:size]))
-        if found is not None:
-            return found
-    return None, None
+    for place in re.finditer(r"(?:^|\s)(?:tous |toutes )?(?:(?:a|au|aux|en|sur|dans|vers|pres de|du cote de)\s+)?([a-z' -]+)", after):
+        if zone_of is None:
+            return None
+        words = place.group(1).replace("'", " ").split()
+        for start in range(len(words)):
+            for size in range(min(len(words) - start, 5), 0, -1):
+                found = zone_of(" ".join(words[start:start + size]))
+                if found is not None:
+                    return found
+    return None
 
 
 def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
