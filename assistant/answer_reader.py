@@ -292,6 +292,9 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     plain = _no_longer(_plain(kept, cues))
     bare = False
     if fact in COUNT_FACTS:
+        # « non, aucun rachat » answers the origin, not how many: « aucun » counts only people (or nothing named)
+        if not _digit_in(plain) and _other_fact_words(plain, lex) and not _people_words(plain, lex):
+            return Reading(fact, None, None, None, negation)
         value = fv.parse_count(plain)
     elif fact in AMOUNT_FACTS:
         value, bare = _read_amount(plain, lex)
@@ -331,6 +334,15 @@ def _other_fact_words(text: str, lex: Lexicon) -> bool:
     """Whether the text speaks of the origin or the activity (« on n'a racheté aucun fonds »)."""
     tokens = normalise(text).split()
     return any(_lexicon_matches(tokens, lex.values[fact]) for fact in LEXICON_FACTS)
+
+
+def _people_words(text: str, lex: Lexicon) -> bool:
+    """Whether the text names people (« salarié », « CDI », « personne », « seul »): the words the head-count cues
+    put after a number (« on est » before one says nothing without it)."""
+    people = lex.people
+    folded = _folded(text)
+    return bool(people and people.after_number.search(folded)
+                or re.search(r"\b(?:personne|seule?|moi)\b", folded))
 
 
 def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optional[str]:
