@@ -111,3 +111,12 @@ def test_a_negated_origin_given_to_the_head_count_question_is_no_head_count(resi
     answer = resident.ask("non non aucune reprise de fonds")
     assert "salariés" in answer and TURNOVER_QUESTION not in answer, answer
     assert TURNOVER_QUESTION in resident.ask("on est 2")
+
+
+def test_a_trade_that_is_also_a_commune_name_does_not_move_the_company(resident):
+    # « la couture » is a trade and a commune of the Pas-de-Calais: named in passing, it is not where the company is.
+    resident.ask("est ce que ma petite entreprise de retouches peut etre exoneree ?")
+    resident.ask("Harnes")
+    resident.ask("depuis avril 2025")
+    answer = resident.ask("on fait de la couture sur mesure")
+    assert "La Couture" not in answer, answer
