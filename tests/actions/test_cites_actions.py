@@ -379,3 +379,10 @@ def test_when_the_service_is_down_the_bot_says_so(service_down, domain, action, 
     messages, events = run(action, track, domain)
     assert [m["response"] for m in messages] == ["utter_service_unavailable"]
     assert events == [SlotSet("topic", "cites")]
+
+
+def test_the_word_cite_alone_is_no_cite_name(service, domain):
+    # « la cité » tagged as a name by the NLU: the bot asks which cité instead of « je ne trouve pas « cité » ».
+    text = "dans ma cite miniere les murs sont pleins de salpetre, qui appeler ?"
+    messages, _ = run(ActionCiteStatus(), tracker(text, "ask_cite_status", entities=(("cite", "cite miniere"),)), domain)
+    assert only_text(messages).startswith("De quelle cité parlez-vous ?"), only_text(messages)
