@@ -13,7 +13,8 @@ annotations of the examples). With `fold: true` (config.yml) it is embedded lowe
 residents often type « delegation » for « délégation », which USE reads differently (cosine 0.75; « je cherche un
 emploi a Lievin » / « … à Liévin »: 0.85), and most training phrases are typed without accents too; folded, both
 read alike (bench/intent_variants.py: CV 0.910 → 0.911, 15-shot 0.784 → 0.785). The embedding is set on the
-message under `sentence_embedding` (a float32 vector of 512 numbers, unit length). The encoder is loaded once per process, on the first message, and uses one thread.
+message under `sentence_embedding` (a float32 vector of 512 numbers, unit length). The encoder is loaded once per
+process, on the first message, and uses one thread.
 """
 from __future__ import annotations
 
