@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import form_facts, next_question
 from actions.places import resolve_place, say_resolution_problem
-from actions.programme_client import ServiceUnavailable, client
+from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
@@ -69,10 +69,37 @@ async def month_needed(year: int) -> bool:
 
 
 async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
-    if not text.strip():
-        return None, None
-    found = await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat())
+    found = await _reading(fact, text)
     return found.get("value"), found.get("certainty")
+
+
+async def _reading(fact: str, text: str, known: Optional[dict] = None) -> dict:
+    """The service's reading of `text` for `fact` (value, certainty and, for yes / no, the rest of the answer);
+    `known`: the head counts held, for « tous »."""
+    if not text.strip():
+        return {}
+    return await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat(), **(known or {}))
+
+
+def _head_counts(tracker: Tracker) -> dict:
+    """The head counts held, as the service's query parameters."""
+    values = {fact: tracker.get_slot(SLOT[fact]) for fact in ("employees", "eligible_employees")}
+    return {fact: int(value) for fact, value in values.items() if isinstance(value, (int, float))}
+
+
+def same_value(fact: str, held: Any, value: Any) -> bool:
+    """Whether `value` says again what is held: the same value, or a creation date restated less precisely
+    (« en 2022 », « en octobre 2022 » when the 15 October 2022 is held)."""
+    if held is None or value is None:
+        return False
+    if fact == "creation_date":
+        held, value = str(held), str(value)
+        if len(value) == 4:
+            return held[:4] == value
+        return held == value or (value.endswith("-01") and held[:7] == value[:7])
+    if isinstance(held, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(float(held) - float(value)) < 0.005
+    return held == value
 
 
 async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], Optional[str]]:
@@ -83,7 +110,8 @@ async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], O
 
 
 async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Optional[str]]:
-    count, certainty = await _understand("resident_employees", text)
+    found = await _reading("resident_employees", text, _head_counts(tracker))
+    count, certainty = found.get("value"), found.get("certainty")
     if count is not None:
         return count, certainty
     share, certainty = await _understand("turnover_outside_pct", text) if _SHARE_WORDS.search(text) else (None, None)
@@ -102,6 +130,9 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
         return await _residents(text, tracker)
     if fact == "creation_date":
         return await _date(text, tracker.get_slot("bud_creation_year"))
+    if fact == "eligible_employees":
+        found = await _reading(fact, text, _head_counts(tracker))
+        return found.get("value"), found.get("certainty")
     return await _understand(fact, text)
 
 
@@ -122,11 +153,12 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
 
     The facts read with a hedge are added to `unsure` (they are said back before they count)."""
     found: dict[str, Any] = {}
+    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(), **_head_counts(tracker))
+                  if text.strip() else {})
     if skip != "commune":
         insee = await _read_commune(tracker, dispatcher, speak=False)
-        if insee:
+        if insee and insee not in understood.get("residence_communes", []):  # « 2 habitent à Douai »: not the company
             found["commune"] = insee
-    understood = await client.get("/bud/understand", text=text[:500], today=today().isoformat()) if text.strip() else {}
     staff = ("employees", "eligible_employees", "resident_employees")
     for reading in understood.get("facts", []):
         fact = reading["fact"]
@@ -167,6 +199,18 @@ class ValidateBudForm(Action):
                 updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure)
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
+            restated: dict[str, Any] = {}
+            if requested is not None:
+                # a fact said again with the value held is neither a change nor a reading to confirm again
+                restated = {fact: value for fact, value in updates.items()
+                            if fact in SLOT and same_value(fact, tracker.get_slot(SLOT[fact]), value)}
+                updates = {fact: value for fact, value in updates.items() if fact not in restated}
+                unsure -= set(restated)
+                asked = FACT_OF_SLOT.get(requested)
+                if asked and asked not in updates and not updates:
+                    updates[asked] = None  # nothing new: the question comes again (and the form knows it was answered)
+            corrected = [fact for fact, value in updates.items() if requested is not None and value is not None
+                         and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
             year_only = None
             shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
@@ -178,13 +222,22 @@ class ValidateBudForm(Action):
                     shown["creation_date"] = str(year)  # said back as the year the person gave
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
-            verdict = await evaluate(tracker, updates)
+            try:
+                verdict = await evaluate(tracker, updates)
+            except Refused:  # « 5 » residents out of 4 employees: these figures do not go together, asked again
+                dispatcher.utter_message(response="utter_bud_not_understood")
+                asked = FACT_OF_SLOT.get(requested) or next(iter((tracker.get_slot(PENDING_SLOT) or {}).get("facts", {})), None)
+                updates = {asked: None} if asked in FACTS else {}
+                corrected, confirmed = [], True
+                verdict = await evaluate(tracker, updates)
             pending = {} if confirmed else await self._to_confirm(tracker, updates, verdict, unsure)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [SlotSet("requested_slot", None)]
         if year_only is not None:
             events.append(SlotSet("bud_creation_year", year_only))
+        if [fact for fact in corrected if fact not in (pending or {}).get("facts", {})]:
+            dispatcher.utter_message(response="utter_bud_corrected")  # a value the person gave has changed
         if pending:
             # Nothing decided on these readings yet: they are said back, and count only once confirmed.
             kept = {fact: value for fact, value in updates.items() if fact not in pending["facts"]}
@@ -192,7 +245,22 @@ class ValidateBudForm(Action):
             pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
             return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
         events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
+        if requested not in (None, CONFIRM_SLOT) and updates.get(FACT_OF_SLOT[requested]) is None:
+            # the answer gave other facts, not the one asked: say they are heard before asking again
+            heard = {fact: shown.get(fact, value) for fact, value in {**restated, **updates}.items()
+                     if value is not None and fact in FACTS and tracker.get_slot(SLOT[fact]) in (None, value)}
+            if heard:
+                await self._say_noted(heard, dispatcher)
         return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX))]
+
+    async def _say_noted(self, heard: dict, dispatcher: CollectingDispatcher) -> None:
+        """« C'est noté : … » in the plain words of the confirmation (POST /bud/restate); the facts are kept
+        whether or not the service can word them."""
+        try:
+            lines = (await client.post("/bud/restate", {"facts": heard}))["lines"]
+        except ServiceUnavailable:
+            return
+        dispatcher.utter_message(response="utter_bud_noted", reading=" ; ".join(lines))
 
     async def _to_confirm(self, tracker: Tracker, updates: dict, verdict: dict, unsure: set) -> dict:
         """The readings to say back: the unsure ones, and all new ones when they would make the verdict negative."""
@@ -207,7 +275,13 @@ class ValidateBudForm(Action):
                 decisive = [fact for fact in candidates
                             if (await evaluate(tracker, {**updates, fact: None}))["verdict"] != "not_eligible"]
                 facts.update({fact: new[fact] for fact in (decisive or candidates)})
-        return {"facts": facts, "negative": negative} if facts else {}
+        asked = tracker.get_slot("requested_slot")
+        pending = {"facts": facts, "negative": negative} if facts else {}
+        if pending and asked in FACT_OF_SLOT:
+            pending["asked"] = FACT_OF_SLOT[asked]  # a new answer at the confirmation may answer it
+        elif pending and asked == CONFIRM_SLOT and (tracker.get_slot(PENDING_SLOT) or {}).get("asked"):
+            pending["asked"] = tracker.get_slot(PENDING_SLOT)["asked"]
+        return pending
 
     async def _confirmation(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                             unsure: set) -> tuple[Optional[dict], bool]:
@@ -216,16 +290,42 @@ class ValidateBudForm(Action):
         pending = tracker.get_slot(PENDING_SLOT) or {}
         facts = dict(pending.get("facts") or {})
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        answer, certainty = await _understand("yes_no", text)
+        reading = await _reading("yes_no", text)
+        answer, certainty, rest = reading.get("value"), reading.get("certainty"), reading.get("rest") or ""
         if intent == "affirm" and answer is None or answer is True and certainty == SURE:
-            return facts, True
+            # « oui, et on fait 200 000 € de chiffre d'affaires »: the other facts count too
+            others = await facts_in_message(rest, tracker, dispatcher, skip=None) if rest else {}
+            return {**{f: v for f, v in others.items() if f not in facts}, **facts}, True
         if intent == "deny" and answer is None or answer is False:
+            for fact, said in facts.items():  # « non, on est 5 »: the right value is the new answer
+                value, new_certainty = await read_answer(fact, rest, tracker, dispatcher) if rest else (None, None)
+                if value is not None and not same_value(fact, said, value):
+                    if new_certainty == UNSURE:
+                        unsure.add(fact)
+                    return {fact: value}, False
             dispatcher.utter_message(response="utter_bud_confirm_denied")
             return {}, True
         if not facts:
             return {}, True
+        for fact in [*facts, pending.get("asked")]:  # a new answer: to a reading said back, or to the question before
+            if fact in FACTS and fact != "commune":
+                value, new_certainty = await read_answer(fact, text, tracker, dispatcher)
+                if value is not None and await self._fits(tracker, fact, value):
+                    if new_certainty == UNSURE:
+                        unsure.add(fact)
+                    others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
+                    return {**others, fact: value}, False
         first = next(iter(facts))
         return await self._answer(text, first, tracker, dispatcher, unsure), False
+
+    @staticmethod
+    async def _fits(tracker: Tracker, fact: str, value: Any) -> bool:
+        """Whether the service takes this value beside the facts held (no more residents than employees)."""
+        try:
+            await evaluate(tracker, {fact: value})
+        except Refused:
+            return False
+        return True
 
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
                       unsure: set) -> Optional[dict]:
@@ -236,10 +336,9 @@ class ValidateBudForm(Action):
         if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
-        corrected = {f: v for f, v in others.items() if tracker.get_slot(SLOT[f]) not in (None, v)}
-        if corrected:
-            dispatcher.utter_message(response="utter_bud_corrected")
-            return others
+        if any(not same_value(f, tracker.get_slot(SLOT[f]), v) for f, v in others.items()
+               if tracker.get_slot(SLOT[f]) is not None):
+            return others  # « non, c'était en mars 2023 » corrects a fact: its numbers do not answer the question
         value, certainty = await read_answer(fact, text, tracker, dispatcher)
         if value is not None:
             if certainty == UNSURE:

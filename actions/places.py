@@ -49,7 +49,10 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
     query = resolution["query"]
     if resolution["status"] == "ambiguous" and resolution["match"] != "postal_code":
         names = [c["nom"] for c in resolution["communes"]]
-        homonyms = {name for name in names if names.count(name) > 1}
+        # A homonym, or a name that begins another offered (« Loos », « Loos-en-Gohelle »), carries its
+        # department: the button then names one commune.
+        homonyms = {name for name in names if names.count(name) > 1
+                    or any(other.lower().startswith(name.lower() + "-") for other in names)}
         dispatcher.utter_message(
             response="utter_commune_ambiguous",
             query=query,

@@ -40,6 +40,10 @@ class NotFound(ServiceUnavailable):
     """The service answered 404 (`find` turns it into None)."""
 
 
+class Refused(ServiceUnavailable):
+    """The service answered 422: the values sent do not go together (five residents out of four employees)."""
+
+
 class ProgrammeClient:
     def __init__(self, base_url: Optional[str] = None):
         self.base_url = (base_url or settings.programme_url()).rstrip("/")
@@ -68,6 +72,8 @@ class ProgrammeClient:
             raise ServiceUnavailable(str(error)) from error
         if response.status_code == 404:
             raise NotFound(f"{method} {path}")
+        if response.status_code == 422:
+            raise Refused(f"{method} {path}: HTTP 422")
         if response.status_code >= 400:
             # Any other 4xx here is a bug on our side (the actions send what the API documents), not the user's doing:
             # to the user it is the same as a service that does not answer.

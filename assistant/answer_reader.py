@@ -23,7 +23,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 
 from assistant import french, french_values as fv
@@ -50,6 +50,7 @@ class Reading:
     because: Optional[str]  # the words that show the value, as found in the normalised text
     negation: bool  # a negation was read (and honoured)
     precision: Optional[str] = None  # dates: day | month | year
+    rest: Optional[str] = None  # yes / no: what the answer says besides its yes or no (« non, on est 5 » -> « on est 5 »)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +64,22 @@ class Cues:
     clause_breaks: tuple[str, ...]
     hedges: tuple[str, ...]
     unknown: tuple[str, ...]
+    confirm_yes: tuple[str, ...] = ()
+    confirm_no: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    contrasts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class People:
+    """Words that tie a number to people (answers.fr.yaml `people`), as folded-text patterns."""
+    before_number: re.Pattern
+    after_number: re.Pattern
+    all: re.Pattern
+    lasting_contract: re.Pattern
+    other_contracts: re.Pattern
+    residence: re.Pattern
+    residence_in_zone: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -71,18 +88,23 @@ class Lexicon:
     cues: Cues
     said: dict[str, Any]
     tax_regime: tuple[tuple[bool, re.Pattern], ...] = ()  # (corporate_tax, words), in the order to look
+    people: Optional[People] = None
+    bare_amount_unsure_below: float = 0
 
 
 def _lexicon(data: dict) -> Lexicon:
     values = {fact: {value: tuple(normalise(w) for w in words) for value, words in data[fact].items()}
               for fact in LEXICON_FACTS}
     reading = data["reading"]
-    cues = Cues(**{name: tuple(normalise(w) for w in reading[name]) for name in Cues.__dataclass_fields__})
+    cues = Cues(**{name: tuple(normalise(w) for w in reading.get(name) or ()) for name in Cues.__dataclass_fields__})
+    people_words = data.get("people") or {}
+    people = People(**{name: _phrase_regex(tuple(normalise(w) for w in people_words.get(name) or ("\x00",)))
+                       for name in People.__dataclass_fields__})
     tax_regime = tuple(
         (bool(value), re.compile(r"\b(?:" + "|".join(re.escape(normalise(w)) for w in words) + r")\b"))
         for value, words in (data.get("corporate_tax") or {}).items()
     )
-    return Lexicon(values, cues, data["said"], tax_regime)
+    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0))
 
 
 def lexicon(programme_dir: Path) -> Lexicon:
@@ -249,7 +271,15 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     has_value = _date_in if fact in DATE_FACTS else _digit_in
     if fact not in DATE_FACTS:
         text = re.sub(r"\bpas (?:un seul|une seule)\b", "aucun", _folded(text))  # « pas un seul salarié »: none
+    text = _digit_typos(text)
+    if fact in COUNT_FACTS:
+        # « des CDD de 6 mois », « lancée en 2022 »: a duration or a date is not a head count; « d'entre eux » no range
+        text = _DATE_IN_COUNT.sub(" ", _DURATION.sub(" ", _folded(text)))
+        text = re.sub(r"\bd ?'?entre (?:eux|elles|nous)\b", " ", text)
     kept, negation = _kept_text(text, cues, has_value)
+    kept = _last_of_corrections(kept, cues, has_value)
+    if kept is None:
+        return Reading(fact, None, None, None, negation)
     hedged = _hedged(text, cues)
     if fact in DATE_FACTS:
         # dates keep their own words (« fin 2021 », « pas encore »): read the original text when nothing is denied
@@ -260,15 +290,110 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         value = str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
         return Reading(fact, value, UNSURE if hedged else SURE, None, negation, parsed.precision)
     plain = _no_longer(_plain(kept, cues))
+    bare = False
     if fact in COUNT_FACTS:
         value = fv.parse_count(plain)
     elif fact in AMOUNT_FACTS:
-        value = fv.parse_amount_eur(plain)
+        value, bare = _read_amount(plain, lex)
     else:
-        value = _read_share(fact, plain)
+        shares = _without_head_counts(fv._words_to_digits(fv._clean(plain), small_numbers=False), lex, money=False)
+        value = _read_share(fact, shares) if shares is not None else None  # « 2 habitent à Lens » is no share
     if value is None:
         return Reading(fact, None, None, None, negation)
-    return Reading(fact, value, UNSURE if hedged else SURE, None, negation)
+    return Reading(fact, value, UNSURE if hedged or bare else SURE, None, negation)
+
+
+# --- Money and head counts --------------------------------------------------------------------------------------
+
+_MONEY_WORDS = re.compile(r"€|\b(?:euros?|eur|" + "|".join(sorted(fv._MULTIPLIERS, key=len, reverse=True)) + r")\b")
+_SCALE_OF_COUNT = re.compile(r"\b(?:une? )?(\d+) d(?:e |')(milliers|millions|milliards)\b")
+
+
+def _head_count_numbers(text: str, people: People) -> list[tuple[int, int]]:
+    """Spans of the numbers `text` (folded, digits) ties to people: « on est 4 », « 4 salariés », « 2 habitent »."""
+    spans = []
+    for m in re.finditer(r"(?<![\d.,])\d+(?![\d.,]\d)", text):
+        before = text[max(0, m.start() - 30):m.start()].rstrip()
+        after = text[m.end():m.end() + 40]
+        tied_before = any(b.end() == len(before) for b in people.before_number.finditer(before))
+        tied_after = False
+        for a in people.after_number.finditer(after):
+            words = after[:a.start()]
+            if len(words.split()) <= 2 and not _MONEY_WORDS.search(words) and not re.search(r"\d", words):
+                tied_after = True
+                break
+        if tied_before or tied_after:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _other_fact_words(text: str, lex: Lexicon) -> bool:
+    """Whether the text speaks of the origin or the activity (« on n'a racheté aucun fonds »)."""
+    tokens = normalise(text).split()
+    return any(_lexicon_matches(tokens, lex.values[fact]) for fact in LEXICON_FACTS)
+
+
+def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optional[str]:
+    """The text (folded, in digits) without the numbers of people; None when it only speaks of people (« on est
+    4 ») or, for money, without a figure of another fact (« pas de salarié », « aucun rachat »)."""
+    people = lex.people
+    spans = _head_count_numbers(digits, people) if people else []
+    if spans:
+        for start, end in reversed(spans):
+            digits = digits[:start] + " " + digits[end:]
+        return digits if re.search(r"\d", digits) or not money else None
+    if not re.search(r"\d", digits) and not _MONEY_WORDS.search(digits) and (
+            money and people and people.after_number.search(digits) or _other_fact_words(digits, lex)):
+        return None
+    return digits
+
+
+def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
+    """An amount in euros, without the numbers of people (« on est 4 » is no amount), and whether it is a bare
+    small figure (no « € » nor magnitude: « 300 » may be thousands), which is only said back, never taken as sure."""
+    digits = fv._words_to_digits(fv._clean(plain), small_numbers=False)
+    digits = re.sub(rf"\b(?:{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b", " ", digits)  # « mars 2023 » is a date
+    digits = _without_head_counts(digits, lex)
+    if digits is None:
+        return None, False
+    digits = _SCALE_OF_COUNT.sub(lambda m: f"{m[1]} " + {"milliers": "mille"}.get(m[2], m[2]), fv._expand_approximate_counts(digits))
+    value = fv.parse_amount_eur(digits)
+    bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not _MONEY_WORDS.search(digits))
+    return value, bare
+
+
+_DATE_IN_COUNT = re.compile(rf"\b(?:en|depuis|de|des|debut|fin|mi|{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b"
+                            r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_DURATION = re.compile(r"\b\d+\s+(?:mois|ans?|annees?|semaines?|jours?|heures?)\b")
+
+
+def _digit_typos(text: str) -> str:
+    """« 2O23 », « 1OO OOO » typed with the letter O: digits."""
+    text = re.sub(r"(?<![a-z])(?=[0-9oO]*[0-9])[0-9oO]{2,}(?![a-z])", lambda m: re.sub("[oO]", "0", m.group()), text)
+    return re.sub(r"(?<=\d)([ .])[oO]{3}(?![a-z])", r"\g<1>000", text)  # « 100 OOO »
+
+
+def _last_of_corrections(kept: str, cues: Cues, has_value) -> Optional[str]:
+    """Of two figures, the one after a correction (« 4, enfin plutôt 5 »); None when a contrast leaves them
+    unclear (« on était 6 mais plus que 4 »)."""
+    words = cues.corrections + cues.contrasts
+    if not words:
+        return kept
+    pattern = _phrase_regex(words)
+    folded = _folded(kept)
+    cuts = list(pattern.finditer(folded))
+    if not cuts:
+        return kept
+    bounds = [0] + [m.start() for m in cuts] + [len(folded)]
+    segments = [folded[a:b] for a, b in zip(bounds, bounds[1:])]
+    with_value = [i for i, segment in enumerate(segments) if has_value(pattern.sub(" ", segment))]
+    if len(with_value) < 2:
+        return kept
+    last = with_value[-1]
+    separator = normalise(cuts[last - 1].group(0))
+    if separator in cues.corrections:
+        return pattern.sub(" ", segments[last])
+    return None
 
 
 _FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
@@ -307,10 +432,49 @@ def _read_share(fact: str, plain: str) -> Optional[float]:
 _THINK_NOT = re.compile(r"\b(?:je|j) (?:ne |n )?(?:crois|pense|suis|imagine|suppose)s? pas\b|\bje ne pense pas\b")
 
 
+@lru_cache(maxsize=8)
+def _confirm_regexes(yes: tuple[str, ...], no: tuple[str, ...]) -> tuple[tuple[bool, re.Pattern], ...]:
+    return tuple((value, _phrase_regex(words)) for value, words in ((True, yes), (False, no)) if words)
+
+
+def _confirm_phrase(text: str, cues: Cues) -> Optional[tuple[bool, int, int]]:
+    """The longest yes or no of the confirmation step (answers.fr.yaml `confirm_yes`, `confirm_no`) in `text`."""
+    found = [(m.end() - m.start(), value, m.start(), m.end())
+             for value, pattern in _confirm_regexes(cues.confirm_yes, cues.confirm_no) for m in pattern.finditer(text)]
+    if not found:
+        return None
+    _, value, start, end = max(found)
+    if any(v != value and not (start <= s and e <= end) for _, v, s, e in found):
+        return None  # « c'est juste, enfin c'est faux »: both, read by the ordinary rules below
+    return value, start, end
+
+
 def _read_yes_no(text: str, lex: Lexicon) -> Reading:
+    reading = _yes_no_value(text, lex)
+    if reading.value is None:
+        return reading
+    kept = [clause for clause in raw_clauses(text, lex.cues)
+            if _confirm_phrase(normalise(clause), lex.cues) is None
+            and fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, lex.cues))) is None
+            and not _hedge_only(clause, lex.cues)]
+    rest = " ".join(kept).strip()
+    return Reading(reading.fact, reading.value, reading.certainty, reading.because, reading.negation, rest=rest or None)
+
+
+def _hedge_only(clause: str, cues: Cues) -> bool:
+    return not normalise(_plain(clause, cues))
+
+
+def _yes_no_value(text: str, lex: Lexicon) -> Reading:
     cues = lex.cues
     hedged = _hedged(text, cues)
     words = normalise(text)
+    confirm = _confirm_phrase(words, cues)
+    if confirm is not None:
+        value, start, end = confirm
+        rest = fv.parse_yes_no(_plain(words[:start] + " " + words[end:], cues))
+        if rest is None or rest is value:  # « non, pas tout à fait »; « oui c'est ça »
+            return Reading("yes_no", value, UNSURE if hedged else SURE, words[start:end], value is False)
     if _THINK_NOT.search(words) and not re.search(r"\boui\b|\bsi\b", words):
         return Reading("yes_no", False, UNSURE, "je ne pense pas", True)
     parts = [fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, cues)))
@@ -328,8 +492,15 @@ def _read_yes_no(text: str, lex: Lexicon) -> Reading:
 
 # --- Entry points -----------------------------------------------------------------------------------------------
 
-def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None) -> Reading:
-    """What `text`, an answer to the question about `fact`, says about it."""
+# Where a place named in an answer is: (in a BUD zone, INSEE code), or None when the name is not one commune.
+ZoneOf = Callable[[str], Optional[tuple[bool, str]]]
+
+
+def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None,
+         zone_of: Optional[ZoneOf] = None, known: Optional[dict] = None) -> Reading:
+    """What `text`, an answer to the question about `fact`, says about it.
+
+    `known`: the head counts held already, so that « tous » answers « how many of them … ? »."""
     if fact not in FACTS:
         raise ValueError(f"unknown fact {fact!r}")
     lex = lexicon(programme_dir)
@@ -340,7 +511,27 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         return _read_lexicon(fact, text, lex)
     if fact in YES_NO_FACTS:
         return _read_yes_no(text, lex)
-    return _read_number(fact, text, lex, today or dt.date.today())
+    if fact == "resident_employees" and lex.people and zone_of is not None:
+        # « 2 à Lens et 1 à Lille »: those who live outside a BUD zone do not count
+        parts = _parts(text, lex)
+        places = [_place(part, lex.people, zone_of) for part in parts]
+        if any(place and place[0] is False for place in places):
+            kept = [part for part, place in zip(parts, places) if not (place and place[0] is False)]
+            if not kept:
+                return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
+            text = " ; ".join(kept)
+    elif fact in COUNT_FACTS and lex.people:
+        # « nous sommes 5 et 3 habitent à Lens »: the residents are not the head count asked
+        parts = _parts(text, lex)
+        kept = [part for part in parts if not lex.people.residence.search(part)]
+        if kept and len(kept) < len(parts):
+            text = " ; ".join(kept)
+    reading = _read_number(fact, text, lex, today or dt.date.today())
+    whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
+    if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
+            and _negation_start(normalise(text).split(), lex.cues) is None):
+        return Reading(fact, whole, UNSURE if _hedged(text, lex.cues) else SURE, "tous", False)  # « tous », « toutes »
+    return reading
 
 
 _SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")
@@ -357,8 +548,11 @@ _MESSAGE_CUES = {
 
 
 def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
-                 skip: tuple[str, ...] = ()) -> list[Reading]:
-    """Every fact a longer message states clearly, each read from the clause that speaks of it."""
+                 skip: tuple[str, ...] = (), zone_of: Optional[ZoneOf] = None,
+                 known: Optional[dict] = None) -> list[Reading]:
+    """Every fact a longer message states clearly, each read from the clause that speaks of it.
+
+    `known`: the head counts held already (employees, eligible_employees), for « tous en CDI »."""
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []
@@ -369,7 +563,9 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             if reading.value is not None and not passing:
                 readings.append(reading)
     if "creation_date" not in skip:
-        reading = read("creation_date", _without_durations_of_people(text), programme_dir, today)
+        about_people = [part for part in _parts(text, lex) if lex.people and lex.people.residence.search(part)]
+        dated = " ; ".join(p for p in _parts(text, lex) if p not in about_people) if about_people else text
+        reading = read("creation_date", _without_durations_of_people(dated), programme_dir, today)
         if reading.value is not None:
             readings.append(reading)
     parts = [part for clause in raw_clauses(text, lex.cues) for part in _SUB_CLAUSE.split(clause) if part.strip()]
@@ -379,6 +575,8 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         for i, part in enumerate(parts):
             if not cue.search(normalise(part)):
                 continue
+            if fact == "employees" and lex.people and lex.people.residence.search(_folded(part)):
+                continue  # « 2 de mes salariés habitent à Lens » counts residents, not the staff
             windows = [part] if fact != "turnover_outside_pct" else parts[i:i + 2]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
             reading = read(fact, window, programme_dir, today)
@@ -389,7 +587,93 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         reading = _read_tax_regime(text, lex)
         if reading.value is not None:
             readings.append(reading)
-    return readings
+    held = {r.fact: r.value for r in readings}
+    known = {**(known or {}), **({"employees": held["employees"]} if "employees" in held else {})}
+    return readings + [r for r in _staff_readings(text, lex, zone_of, known, skip) if r.fact not in held]
+
+
+def _parts(text: str, lex: Lexicon) -> list[str]:
+    """The message's clauses, cut again at « et », « avec », « pour », folded, numbers in digits."""
+    return [fv._words_to_digits(part.strip()) for clause in raw_clauses(text, lex.cues)
+            for part in _SUB_CLAUSE.split(clause) if part.strip()]
+
+
+def _residence(part: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tuple[Optional[bool], Optional[str]]]:
+    """Where the people of this part live: (in a BUD zone?, INSEE code or None); None when it says nothing of it."""
+    said = people.residence.search(part)
+    if not said:
+        return None
+    return _place(part[said.end():], people, zone_of) or (None, None)
+
+
+def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tuple[Optional[bool], Optional[str]]]:
+    """The place these words name first (« à Lens », « dans la zone »): (in a BUD zone?, INSEE code), or None."""
+    if people.residence_in_zone.search(after):
+        return True, None
+    for place in re.finditer(r"(?:^|\s)(?:tous |toutes )?(?:(?:a|au|aux|en|sur|dans|vers|pres de|du cote de)\s+)?([a-z' -]+)", after):
+        if zone_of is None:
+            return None
+        words = place.group(1).replace("'", " ").split()
+        for start in range(len(words)):
+            for size in range(min(len(words) - start, 5), 0, -1):
+                found = zone_of(" ".join(words[start:start + size]))
+                if found is not None:
+                    return found
+    return None
+
+
+def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
+    """The communes where the message says employees live (« 2 habitent à Douai »): not the company's commune."""
+    lex = lexicon(programme_dir)
+    if not lex.people:
+        return []
+    places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
+    return [place[1] for place in places if place and place[1]]
+
+
+def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: dict,
+                    skip: tuple[str, ...]) -> list[Reading]:
+    """Head counts of the hiring clause read in passing: « tous en CDI », « 3 en CDI », « 2 habitent à Lens »."""
+    people = lex.people
+    if people is None:
+        return []
+    parts = _parts(text, lex)
+    whole = " ".join(parts)
+    hedged = _hedged(text, lex.cues)
+    employees = known.get("employees")
+    readings: list[Reading] = []
+    eligible: Optional[int] = None
+    for part in parts:
+        if not people.lasting_contract.search(part) or _negation_start(normalise(part).split(), lex.cues) is not None:
+            continue
+        if people.other_contracts.search(whole) or people.residence.search(part):
+            break  # « 3 cdi et 2 cdd »: how long the CDD last is not said
+        tied = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,2}?" + people.lasting_contract.pattern, part)
+        if tied:
+            eligible = int(tied.group(1))
+            sure = not hedged and employees is not None and eligible == employees
+        elif people.all.search(part) and employees is not None:
+            eligible, sure = employees, not hedged
+        else:
+            continue
+        readings.append(Reading("eligible_employees", eligible, SURE if sure else UNSURE, tied and tied.group(0), False))
+        break
+    eligible = eligible if eligible is not None else known.get("eligible_employees")
+    for part in parts:
+        place = _residence(part, people, zone_of)
+        if place is None or place[0] is not True or _negation_start(normalise(part).split(), lex.cues) is not None:
+            continue
+        said = people.residence.search(part)
+        count = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,3}?$", part[:said.start()])
+        if count:
+            residents = int(count.group(1))
+        elif people.all.search(part) and eligible is not None:
+            residents = eligible
+        else:
+            continue
+        readings.append(Reading("resident_employees", residents, UNSURE if hedged else SURE, part[:said.end()], False))
+        break
+    return [r for r in readings if r.fact not in skip]
 
 
 def _read_tax_regime(text: str, lex: Lexicon) -> Reading:

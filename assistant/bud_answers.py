@@ -16,14 +16,21 @@ def facts() -> tuple[str, ...]:
     return answer_reader.FACTS
 
 
-def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None) -> dict:
+def understand(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = None,
+               zone_of: Optional[answer_reader.ZoneOf] = None, known: Optional[dict] = None) -> dict:
     """The value this text gives for `fact`, how sure the reading is, and the words that show it."""
-    return answer_reader.read(fact, text, programme_dir, today).as_dict()
+    return answer_reader.read(fact, text, programme_dir, today, zone_of, known).as_dict()
 
 
 def understand_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
-                       skip: tuple[str, ...] = ()) -> list[dict]:
-    return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip)]
+                       skip: tuple[str, ...] = (), zone_of: Optional[answer_reader.ZoneOf] = None,
+                       known: Optional[dict] = None) -> list[dict]:
+    return [r.as_dict() for r in answer_reader.read_message(text, programme_dir, today, skip, zone_of, known)]
+
+
+def residence_communes(text: str, programme_dir: Path, zone_of: answer_reader.ZoneOf) -> list[str]:
+    """INSEE codes of the communes where the text says employees live (not the company's commune)."""
+    return answer_reader.residence_communes(text, programme_dir, zone_of)
 
 
 def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:

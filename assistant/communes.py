@@ -1,7 +1,9 @@
 """Communes of the Nord and Pas-de-Calais: resolution of what residents type, and BUD classification.
 
 Resolution order for a query: postal code, exact name (case, accents, hyphens, « St » folded), first words of a
-name (« Marles » → every Marles-…), then a close spelling (« henin beaumon »). A close spelling is returned as
+name (« Marles » → every Marles-…), then a close spelling (« henin beaumon »). An exact name that is also the
+first words of longer names is ambiguous when the answer would differ between them: residents say « Loos » for
+Loos-en-Gohelle (BUD zone) as well as for Loos near Lille (not), so both are offered; « Croix » stays Croix. A close spelling is returned as
 `match="fuzzy"` so the bot can say what it understood; anything less close is only a suggestion.
 """
 from __future__ import annotations
@@ -49,6 +51,10 @@ FUZZY_ACCEPT = 90
 FUZZY_SUGGEST = 75
 FUZZY_IN_TEXT_MIN_LENGTH = 7  # shorter words are too often ordinary words one letter off a name
 MAX_CANDIDATES = 8
+# A longer name is offered beside an exact one when its commune has at least this share of the exact one's
+# inhabitants: « Loos » (23,013) is as often Loos-en-Gohelle (6,896); « Wallers » (5,598) is not Wallers-en-Fagne (280).
+LONGER_NAME_MIN_SHARE = 0.25
+CLOSE_SPELLINGS_KEPT = 50_000  # scored spellings kept by an index (a few MB); the index is rebuilt when data change
 
 
 @dataclass(frozen=True)
@@ -158,7 +164,39 @@ class CommuneIndex:
             for code in commune.codes_postaux:
                 self.by_postal_code.setdefault(code, []).append(commune)
         self.keys = list(self.by_key)
+        # « marles » → every Marles-…: the first words of each name, so that resolving one word scans nothing
+        self.by_first_words: dict[str, list[Commune]] = {}
+        for key in self.keys:
+            words = key.split()
+            for size in range(1, len(words)):
+                self.by_first_words.setdefault(" ".join(words[:size]), []).extend(self.by_key[key])
+        self._close_spellings: dict[str, list[tuple[str, float, int]]] = {}
+        self.longer_names = self._longer_names()
         self.longest_name = max((len(k.split()) for k in self.keys), default=1)
+
+    def _longer_names(self) -> dict[str, list[Commune]]:
+        """For each name that is also the first words of other names (« saint amand » → Saint-Amand-les-Eaux), those
+        of a size people may mean by it whose answer differs from it (in the mining basin or the BUD zone)."""
+        asked: dict[str, list[Commune]] = {}
+        for head, longer in self.by_first_words.items():
+            shorter = self.by_key.get(head)
+            if not shorter:
+                continue
+            biggest = max(c.population or 0 for c in shorter)
+            likely = [c for c in longer if (c.population or 0) >= LONGER_NAME_MIN_SHARE * biggest]
+            if any(_classification(c) != _classification(e) for c in likely for e in shorter):
+                asked[head] = sorted(likely, key=_by_size)
+        return asked
+
+    def _exact(self, key: str, department: Optional[str] = None) -> list[Commune]:
+        """The communes of that exact name; with the longer names it starts when the answer would differ, unless a
+        department was given (« Loos (59) », as the bot's own buttons write the shorter name)."""
+        exact = self.by_key.get(key, [])
+        if department:
+            return [c for c in exact if c.departement == department] or exact
+        if exact and key in self.longer_names:
+            return sorted(exact + self.longer_names[key], key=_by_size)[:MAX_CANDIDATES]
+        return exact
 
     @classmethod
     def from_connection(cls, conn: Connection) -> "CommuneIndex":
@@ -180,19 +218,22 @@ class CommuneIndex:
             key = _strip_place_words(key)
         if not key:
             return Resolution("not_found", query)
-        exact = self.by_key.get(key)
-        if exact and department:  # « Saint-Aubin (62) », as the bot's own buttons write homonyms
-            exact = [c for c in exact if c.departement == department.group(1)] or exact
+        # « Saint-Aubin (62) », as the bot's own buttons write homonyms and shorter names
+        exact = self._exact(key, department.group(1) if department else None)
         if exact:
             return Resolution("found" if len(exact) == 1 else "ambiguous", query, "exact", exact)
-        prefixed = [c for k in self.keys if k.startswith(key + " ") for c in self.by_key[k]]
+        prefixed = self.by_first_words.get(key)
         if prefixed:
             prefixed = sorted(prefixed, key=_by_size)[:MAX_CANDIDATES]
             return Resolution("found" if len(prefixed) == 1 else "ambiguous", query, "prefix", prefixed)
         return self._fuzzy(query, key)
 
     def _fuzzy(self, query: str, key: str) -> Resolution:
-        scored = process.extract(key, self.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+        scored = self._close_spellings.get(key)
+        if scored is None:  # the cité search asks for every few words of a sentence: each spelling is scored once
+            scored = process.extract(key, self.keys, scorer=fuzz.ratio, limit=5, score_cutoff=FUZZY_SUGGEST)
+            if len(self._close_spellings) < CLOSE_SPELLINGS_KEPT:
+                self._close_spellings[key] = scored
         if not scored:
             return Resolution("not_found", query)
         best_key, best_score, _ = scored[0]
@@ -219,7 +260,7 @@ class CommuneIndex:
                 if size == 1 and key in COMMON_WORDS:
                     continue
                 if key in self.by_key:
-                    found.extend(self.by_key[key])
+                    found.extend(c for c in self._exact(key) if c not in found)
                     used |= span
         if not found:
             return self._fuzzy_in_text(text, tokens)
@@ -256,6 +297,10 @@ def _strip_place_words(key: str) -> str:
         if key.startswith(word):
             return key[len(word):]
     return key
+
+
+def _classification(commune: Commune) -> tuple[bool, bool]:
+    return commune.bassin_minier, commune.bud
 
 
 def _by_size(commune: Commune) -> tuple:

@@ -1,6 +1,7 @@
 """Normalisation of place names and free text the way residents type them."""
 import re
 import unicodedata
+from functools import lru_cache
 
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "lez": "les", "les": "les"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -13,6 +14,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+@lru_cache(maxsize=65_536)  # the cité search normalises every few words of a sentence, many times over
 def normalise(text: str) -> str:
     """A comparison key: « St-Amand-les-Eaux », « saint amand les eaux » and « ST AMAND LES EAUX » are equal."""
     tokens = _NON_ALNUM.sub(" ", fold(text)).split()

@@ -224,13 +224,33 @@ def understand(
     fact: Optional[str] = Query(None, description="The fact asked (origin, activity, creation_date, employees, …); "
                                                   "without it, every fact the message states"),
     today: Optional[dt.date] = Query(None, description="Reference date for relative dates; default: today"),
+    employees: Optional[int] = Query(None, ge=0, le=1_000_000, description="Head count held already (« tous en CDI »)"),
+    eligible_employees: Optional[int] = Query(None, ge=0, le=1_000_000,
+                                              description="Employees on a lasting contract held already"),
     state: AppState = Depends(get_state),
 ) -> dict:
+    zone_of = _zone_of(state)
+    known = {k: v for k, v in (("employees", employees), ("eligible_employees", eligible_employees)) if v is not None}
     if fact is None:
-        return {"facts": bud_answers.understand_message(text, state.settings.programme_dir, today)}
+        directory = state.settings.programme_dir
+        return {"facts": bud_answers.understand_message(text, directory, today, zone_of=zone_of, known=known),
+                "residence_communes": bud_answers.residence_communes(text, directory, zone_of)}
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")
-    return bud_answers.understand(fact, text, state.settings.programme_dir, today)
+    return bud_answers.understand(fact, text, state.settings.programme_dir, today, zone_of, known)
+
+
+def _zone_of(state: AppState):
+    """Whether a place named in an answer (« 2 habitent à Douai ») is one commune of a BUD zone, and its code."""
+    def zone_of(place: str) -> Optional[tuple[bool, str]]:
+        resolution = state.communes.resolve(place)
+        if resolution.status != "found" or len(resolution.communes) != 1 or resolution.match == "fuzzy":
+            return None
+        commune = resolution.communes[0]
+        if commune.bud_a_verifier:
+            return None  # its classification is not checked yet: no sure reading from it
+        return commune.bud, commune.insee
+    return zone_of
 
 
 class RestateRequest(BaseModel):

@@ -234,3 +234,96 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
 def test_without_a_profit_the_verdict_says_how_to_get_an_estimate(bud_service):
     _, responses, _ = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
     assert "utter_bud_estimate_hint" in responses
+
+
+# --- Free answers (issue 9): head counts are not amounts, restatements, corrections, facts given early ----------
+
+def confirming(text: str, pending: dict, facts: dict, intent: str = "nlu_fallback"):
+    """The tracker at the confirmation step (« c'est bien cela ? ») with the readings said back."""
+    t = tracker(text, intent=intent, facts=facts)
+    t.slots.update({"requested_slot": "bud_confirm", "bud_pending": pending})
+    return t
+
+
+UP_TO_TURNOVER = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees")}
+
+
+def test_a_head_count_given_to_the_turnover_question_is_noted_not_taken_as_euros(bud_service):
+    slots, responses, dispatcher = run(ValidateBudForm(), tracker("nous sommes 4, tous en CDI", requested="turnover_eur",
+                                                                  facts=UP_TO_TURNOVER))
+    assert slots.get("bud_turnover_eur") is None and "bud_pending" not in slots
+    assert slots["bud_eligible_employees"] == 4
+    assert responses == ["utter_bud_noted"]  # heard, then the turnover question again
+    assert "CDI" in dispatcher.messages[0]["reading"]
+    assert slots["requested_slot"] == "bud_turnover_eur"
+
+
+def test_a_bare_small_turnover_is_said_back_and_a_no_with_the_figure_replaces_it(bud_service):
+    slots, _, _ = run(ValidateBudForm(), tracker("650", requested="turnover_eur", facts=UP_TO_TURNOVER))
+    assert slots["bud_pending"]["facts"] == {"turnover_eur": 650} and "bud_turnover_eur" not in slots
+    slots, responses, _ = run(ValidateBudForm(), confirming("non, 650 000 €", slots["bud_pending"], UP_TO_TURNOVER))
+    assert slots["bud_turnover_eur"] == 650000 and "utter_bud_corrected" not in responses
+    assert slots["requested_slot"] == "bud_capital_held_by_companies_pct"
+
+
+def test_where_employees_live_does_not_move_the_company(bud_service):
+    facts = {**UP_TO_TURNOVER, "turnover_eur": 200000, "capital_held_by_companies_pct": 0, "eligible_employees": 4}
+    slots, responses, _ = run(ValidateBudForm(), tracker("trois d'entre eux habitent à Douai", requested="resident_employees",
+                                                          facts=facts, entities=[("commune", "Douai")]))
+    assert "bud_commune" not in slots and "utter_bud_corrected" not in responses
+    assert slots["bud_resident_employees"] == 3
+    slots, responses, _ = run(ValidateBudForm(), tracker("il me semble que 2 vivent à Douai", requested="capital_held_by_companies_pct",
+                                                          facts={**facts, "capital_held_by_companies_pct": None},
+                                                          entities=[("commune", "Douai")]))
+    assert "bud_commune" not in slots and "utter_bud_corrected" not in responses
+    assert slots["bud_pending"]["facts"] == {"resident_employees": 2}  # a hedge: said back
+
+
+def test_a_fact_restated_with_the_value_held_is_not_confirmed_again(bud_service):
+    slots, responses, dispatcher = run(ValidateBudForm(), tracker("non non, on n'a racheté aucun fonds", requested="turnover_eur",
+                                                                  facts=UP_TO_TURNOVER))
+    assert "bud_pending" not in slots and slots["requested_slot"] == "bud_turnover_eur"
+    assert responses == ["utter_bud_noted"] and "création nouvelle" in dispatcher.messages[0]["reading"]
+
+
+def test_a_year_restated_keeps_the_full_date_and_is_no_correction(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("lancée en 2022, nous sommes 3", requested="employees", facts=facts))
+    assert slots["bud_employees"] == 3 and slots.get("bud_creation_date", "2022-10-15") == "2022-10-15"
+    assert "utter_bud_corrected" not in responses and slots["requested_slot"] == "bud_turnover_eur"
+
+
+def test_corrected_is_said_only_when_a_value_the_person_gave_changes(bud_service):
+    # new facts at the confirmation step correct nothing
+    pending = {"facts": {"turnover_eur": 650}, "negative": False, "asked": "turnover_eur"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("oui, et ils sont tous en CDI", pending, UP_TO_TURNOVER))
+    assert slots["bud_turnover_eur"] == 650 and slots["bud_eligible_employees"] == 4
+    assert "utter_bud_corrected" not in responses
+    # a head count that changes is a correction, and the question's answer is kept apart from it
+    slots, responses, _ = run(ValidateBudForm(), tracker("en fait nous sommes 6", requested="turnover_eur", facts=UP_TO_TURNOVER))
+    assert slots["bud_employees"] == 6 and slots.get("bud_turnover_eur") is None
+    assert responses == ["utter_bud_corrected"]
+
+
+@pytest.mark.parametrize("answer", ["c'est juste", "oui voilà", "exactement ça", "si si"])
+def test_yes_at_the_confirmation_in_several_words(bud_service, answer):
+    pending = {"facts": {"employees": 12}, "negative": False, "asked": "employees"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), confirming(answer, pending, facts))
+    assert slots["bud_employees"] == 12 and responses == []
+
+
+def test_not_quite_with_a_figure_replaces_the_reading(bud_service):
+    pending = {"facts": {"employees": 10}, "negative": False, "asked": "employees"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("pas tout à fait, nous sommes 11", pending, facts))
+    assert slots["bud_employees"] == 11 and "utter_bud_confirm_denied" not in responses
+    slots, responses, _ = run(ValidateBudForm(), confirming("pas tout à fait", pending, facts))
+    assert responses == ["utter_bud_confirm_denied"] and slots["requested_slot"] == "bud_employees"
+
+
+def test_figures_that_do_not_go_together_are_asked_again(bud_service):
+    facts = {**UP_TO_TURNOVER, "turnover_eur": 200000, "capital_held_by_companies_pct": 0, "eligible_employees": 3}
+    slots, responses, _ = run(ValidateBudForm(), tracker("7", requested="resident_employees", facts=facts))
+    assert responses == ["utter_bud_not_understood"]  # not « un problème technique »
+    assert slots["requested_slot"] == "bud_resident_employees" and slots.get("bud_resident_employees") is None

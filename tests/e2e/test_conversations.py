@@ -41,6 +41,21 @@ def test_marles_asks_which_one_with_two_buttons(resident):
     assert "Marles-sur-Canche" in answer and answer.startswith("Non")
 
 
+def test_a_short_name_that_begins_a_bud_commune_asks_which_one(resident):
+    # « Loos » is a commune near Lille (not in the zone) and the usual short name of Loos-en-Gohelle (in it):
+    # answering for the first alone would tell a Loos-en-Gohelle owner « non ».
+    resident.ask("Lens est en zone BUD ?")
+    messages = resident.say("et pour loos ?")
+    assert "Plusieurs communes" in messages[0]["text"], messages
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == ["Loos (59)", "Loos-en-Gohelle"], titles
+    answers = {titles[0]: resident.ask(messages[0]["buttons"][0]["payload"])}
+    again = resident.say("et loos alors ?")  # only the buttons of the last question can be pressed
+    answers[titles[1]] = resident.ask(again[0]["buttons"][1]["payload"])
+    assert answers["Loos (59)"].startswith("Non") and "Loos" in answers["Loos (59)"], answers
+    assert answers["Loos-en-Gohelle"].startswith("Oui") and "Loos-en-Gohelle" in answers["Loos-en-Gohelle"], answers
+
+
 def test_and_cambrai_after_a_bud_question(resident):
     resident.ask("Douai fait partie du BUD ?")
     answer = resident.ask("et Cambrai ?")

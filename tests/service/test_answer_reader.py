@@ -4,14 +4,17 @@ Each row is an answer a business owner could type to one question of the BUD che
 value (or nothing, so that the bot asks again) and say whether it is sure. An unsure reading is said back and
 confirmed before it counts; a wrong sure reading could give a wrong tax verdict.
 """
+import csv
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 import yaml
 
-from assistant.answer_reader import read, read_message
+from assistant.answer_reader import read, read_message, residence_communes
 from assistant.settings import PROGRAMME_DIR
+from assistant.text import normalise
 
 TODAY = dt.date(2026, 11, 26)
 TABLE = yaml.safe_load((Path(__file__).parent / "answer_readings.yaml").read_text(encoding="utf-8"))
@@ -19,17 +22,37 @@ KIND_FACT = {"origin": "origin", "activity": "activity", "creation_date": "creat
              "yes_no": "yes_no"}
 
 
+@lru_cache(maxsize=1)
+def _communes() -> dict:
+    rows: dict = {}
+    with (PROGRAMME_DIR / "communes.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows.setdefault(normalise(row["nom"]), []).append(row)
+    return rows
+
+
+def zone_of(place: str):
+    """As the service looks a place up (assistant/api/bud.py), on exact names: (in a BUD zone, INSEE code)."""
+    found = _communes().get(normalise(place), [])
+    if len(found) != 1 or found[0]["bud_to_verify"] == "true":
+        return None
+    return found[0]["bud"] == "true", found[0]["insee"]
+
+
 def _rows():
     for kind, rows in TABLE.items():
         if kind in ("messages", "employment"):
             continue
         for row in rows:
+            known = None
             if kind in KIND_FACT:
                 text, value, certainty = row
                 fact = KIND_FACT[kind]
+            elif len(row) == 5:
+                fact, text, value, certainty, known = row
             else:
                 fact, text, value, certainty = row
-            yield pytest.param(fact, text, value, certainty, id=f"{kind}:{text}")
+            yield pytest.param(fact, text, value, certainty, known, id=f"{kind}:{text}")
 
 
 def _same(fact, got, expected):
@@ -44,9 +67,9 @@ def _same(fact, got, expected):
     return got == expected
 
 
-@pytest.mark.parametrize("fact, text, value, certainty", list(_rows()))
-def test_answer_is_read_right(fact, text, value, certainty):
-    reading = read(fact, text, PROGRAMME_DIR, TODAY)
+@pytest.mark.parametrize("fact, text, value, certainty, known", list(_rows()))
+def test_answer_is_read_right(fact, text, value, certainty, known):
+    reading = read(fact, text, PROGRAMME_DIR, TODAY, zone_of=zone_of, known=known)
     assert _same(fact, reading.value, value), f"{text!r}: read {reading.value!r}, expected {value!r}"
     assert reading.certainty == certainty, f"{text!r}: {reading.certainty}, expected {certainty}"
 
@@ -66,7 +89,7 @@ def test_the_table_covers_every_kind_of_fact():
 
 @pytest.mark.parametrize("row", TABLE["messages"], ids=lambda row: row["text"])
 def test_a_long_message_gives_each_of_its_facts(row):
-    readings = {r.fact: r.value for r in read_message(row["text"], PROGRAMME_DIR, TODAY)}
+    readings = {r.fact: r.value for r in read_message(row["text"], PROGRAMME_DIR, TODAY, zone_of=zone_of)}
     expected = {fact: value for fact, value in row["facts"].items()}
     got = {fact: readings.get(fact) for fact in expected}
     assert all(_same(f, got[f], v) for f, v in expected.items()), f"{row['text']!r}: {got} != {expected}"
@@ -78,3 +101,23 @@ def test_a_denied_word_never_gives_its_value():
     """The first defect found: « non ce n'est pas une reprise » was read as a takeover."""
     for text in ("non ce n'est pas une reprise", "je n'ai rien racheté, j'ai tout créé", "sans aucun rachat"):
         assert read("origin", text, PROGRAMME_DIR, TODAY).value != "takeover", text
+
+
+def test_where_employees_live_is_not_the_company_commune():
+    """« 2 habitent à Douai » once moved a company of Harnes to Douai (« C'est corrigé »)."""
+    assert residence_communes("je pense que 2 habitent à Douai", PROGRAMME_DIR, zone_of) == ["59178"]
+    assert residence_communes("mon atelier est à Douai", PROGRAMME_DIR, zone_of) == []
+
+
+@pytest.mark.parametrize("fact", ["turnover_eur", "balance_sheet_eur", "expected_profit_eur"])
+def test_a_head_count_is_never_an_amount(fact):
+    for text in ("on est 12", "nous sommes 3, tous en CDI", "9 salariés", "4 habitent à Lens", "deux en CDD"):
+        assert read(fact, text, PROGRAMME_DIR, TODAY, zone_of=zone_of).value is None, text
+
+
+def test_the_rest_of_a_yes_or_no_is_kept_for_its_facts():
+    reading = read("yes_no", "non, nous sommes 7", PROGRAMME_DIR, TODAY)
+    assert reading.value is False and reading.rest == "nous sommes 7"
+    reading = read("yes_no", "oui, et 3 sont en CDI", PROGRAMME_DIR, TODAY)
+    assert reading.value is True and "3 sont en cdi" in reading.rest
+    assert read("yes_no", "oui c'est bien ça", PROGRAMME_DIR, TODAY).rest is None

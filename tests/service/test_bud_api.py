@@ -186,3 +186,21 @@ def test_explanations_use_the_user_s_figures_and_say_what_is_only_our_reading(cl
     result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "activity": "liberal"}).json()
     activity = next(c for c in result["criteria"] if c["id"] == "activity")
     assert activity["certainty"] == "inference" and "notre lecture" in activity["explanation"]
+
+
+def test_where_employees_live_is_read_from_the_programme_communes(client) -> None:
+    """« 2 habitent à Douai »: residents of a BUD commune, and Douai is not the company's commune."""
+    found = client.get("/bud/understand", params={"text": "je pense que 2 d'entre eux habitent à Douai"}).json()
+    assert [(f["fact"], f["value"], f["certainty"]) for f in found["facts"]] == [("resident_employees", 2, "unsure")]
+    assert found["residence_communes"] == ["59178"]
+    outside = client.get("/bud/understand", params={"fact": "resident_employees", "text": "3 vivent à Lille"}).json()
+    assert outside["value"] is None  # Lille is not in a BUD zone
+
+
+def test_all_on_a_lasting_contract_uses_the_head_count_held(client) -> None:
+    found = client.get("/bud/understand", params={"text": "ils sont tous en CDI", "employees": 7}).json()["facts"]
+    assert [(f["fact"], f["value"]) for f in found] == [("eligible_employees", 7)]
+    asked = client.get("/bud/understand", params={"fact": "eligible_employees", "text": "tous", "employees": 7}).json()
+    assert asked["value"] == 7 and asked["certainty"] == "sure"
+    amount = client.get("/bud/understand", params={"fact": "turnover_eur", "text": "ils sont tous en CDI", "employees": 7})
+    assert amount.json()["value"] is None

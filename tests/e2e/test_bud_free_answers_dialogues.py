@@ -1,0 +1,102 @@
+"""The BUD check answered in one's own words (issue 9, second round), through the REST channel against the running
+services: head counts given to a money question, a bare small figure, where employees live, a fact said again,
+« C'est corrigé » only for a real change, a fact given before its question, yes and no at the confirmation."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+PACE_SECONDS = 1.2  # these dialogues are longer than the rate limit's burst (8 messages, then one every 2 s)
+
+
+@pytest.fixture
+def resident(resident):
+    """The resident of conftest.py, who types at a human pace."""
+    ask = resident.ask
+
+    def paced(text: str) -> str:
+        time.sleep(PACE_SECONDS)
+        return ask(text)
+    resident.ask = paced
+    return resident
+
+SAID_BACK = "C'est bien cela"
+NOTED = "C'est noté"
+CORRECTED = "corrigé"
+TURNOVER_QUESTION = "chiffre d'affaires annuel"
+
+
+def _to_the_turnover_question(resident, first: str = "est-ce que mon commerce peut être exonéré avec le BUD ?") -> None:
+    resident.ask(first)
+    resident.ask("Avion")
+    resident.ask("depuis février 2024")
+    assert "salariés" in resident.ask("je tiens un magasin de jouets, pas un rachat mais une création")
+    assert TURNOVER_QUESTION in resident.ask("nous sommes 3")
+
+
+def test_a_head_count_given_to_the_turnover_question_is_noted_and_the_question_comes_again(resident):
+    _to_the_turnover_question(resident)
+    answer = resident.ask("nous sommes 3 et tous en CDI")
+    assert NOTED in answer and "CDI" in answer and TURNOVER_QUESTION in answer
+    assert "€" not in answer.split(NOTED)[1].split(".")[0]  # no amount read from the head count
+    assert SAID_BACK not in answer
+
+
+def test_a_bare_small_turnover_is_said_back_and_the_right_figure_replaces_it(resident):
+    _to_the_turnover_question(resident)
+    said_back = resident.ask("520")
+    assert "520 €" in said_back and SAID_BACK in said_back
+    nxt = resident.ask("non, 520 000 €")
+    assert "capital" in nxt and CORRECTED not in nxt
+
+
+def test_where_employees_live_is_not_the_company_commune(resident):
+    _to_the_turnover_question(resident)
+    resident.ask("nous sommes 3 et tous en CDI")
+    assert "capital" in resident.ask("260 000 €")
+    assert "habitent" in resident.ask("aucune, tout est à nous")
+    answer = resident.ask("deux d'entre eux vivent à Douai")
+    assert CORRECTED not in answer and "hors de la zone" in answer
+    verdict = resident.ask("aucune, tout se fait sur place")
+    assert "Avion est classée" in verdict and "Douai est classée" not in verdict
+    assert "2 habite(nt) en zone BUD" in verdict
+
+
+def test_a_fact_said_again_is_not_confirmed_again(resident):
+    _to_the_turnover_question(resident)
+    answer = resident.ask("non, aucun rachat, je vous l'ai dit")
+    assert SAID_BACK not in answer and NOTED in answer and "création nouvelle" in answer
+    assert TURNOVER_QUESTION in answer
+    answer = resident.ask("non, je n'ai rien racheté")  # the same fact again, at the same question: never a % either
+    assert SAID_BACK not in answer and TURNOVER_QUESTION in answer
+
+
+def test_corrected_only_when_a_value_given_changes(resident):
+    _to_the_turnover_question(resident)
+    assert SAID_BACK in resident.ask("à peu près 150 000 €")
+    answer = resident.ask("oui, et ils sont tous en CDI")  # new facts at the confirmation: nothing corrected
+    assert CORRECTED not in answer and "capital" in answer
+    answer = resident.ask("ah en fait nous sommes 4")
+    assert CORRECTED in answer and "capital" in answer
+
+
+def test_yes_at_the_confirmation_in_other_words(resident):
+    _to_the_turnover_question(resident)
+    assert SAID_BACK in resident.ask("je dirais 90 000 €")
+    assert "capital" in resident.ask("c'est juste")
+
+
+def test_not_quite_with_the_right_figure_at_the_confirmation(resident):
+    resident.ask("mon entreprise a-t-elle droit aux exonérations du BUD ?")
+    resident.ask("Hénin-Beaumont")
+    resident.ask("ouverte le 3 mars 2025")
+    resident.ask("menuiserie")
+    assert "salariés" in resident.ask("une création")
+    said_back = resident.ask("une dizaine je pense")
+    assert "10 salariés" in said_back and SAID_BACK in said_back
+    answer = resident.ask("pas tout à fait, on est 11")
+    assert TURNOVER_QUESTION in answer and "je n'en tiens pas compte" not in answer
+    assert "Combien de salariés" not in answer
