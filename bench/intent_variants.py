@@ -169,7 +169,7 @@ def main() -> None:
 
     print(f"training data: {len(texts)} phrases, {len(set(labels))} labels; load average "
           f"{os.getloadavg()[0]:.1f}", flush=True)
-    columns = args.columns.split(",")
+    columns = [c for c in args.columns.split(",") if c]
     print(f"{'variant':<38} " + " ".join(f"{c:>9}" for c in columns) + (f" {'held-out F1/acc':>16}"
                                                                         if args.held_out else "") + f" {'s':>5}")
     for name in names:
