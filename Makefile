@@ -32,6 +32,7 @@ bench: setup
 
 lookups: setup
 	@$(PY) scripts/make_lookups.py
+	@$(PY) scripts/make_guess_words.py
 
 # The messages staff labelled in the console (insights export): FILE=… is added to data/nlu/insights/, then trained.
 retrain: setup

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.places import resolve_place, say_resolution_problem
+from actions.places import guess_events, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 
@@ -40,25 +40,32 @@ class ActionCommuneBud(Action):
         if resolution is None:
             dispatcher.utter_message(response="utter_ask_commune")
             return topic
+        if resolution["status"] == "guess":  # « harne » is asked back, never answered as Harnes
+            return guess_events(resolution, "bud")
         if say_resolution_problem(dispatcher, resolution):
             return topic
-        communes = resolution["communes"]
-        if len(communes) > MAX_ANSWERS:  # 62130 covers 33 communes: a summary, not 33 messages
-            in_zone = [c["nom"] for c in communes if c["bud"]["classee"]]
-            dispatcher.utter_message(
-                response="utter_postal_code_summary" if in_zone else "utter_postal_code_none_in_zone",
-                postal_code=resolution["query"],
-                count=len(communes),
-                in_zone=", ".join(in_zone),
-            )
-            return topic
-        if len(communes) > 1:
-            dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
-        for commune in communes:
-            dispatcher.utter_message(
-                response=bud_response(commune),
-                commune=commune["nom"],
-                epci=commune["epci"]["nom"],
-                source=commune["bud"]["source"],
-            )
-        return topic + [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]
+        return topic + say_bud_classification(dispatcher, resolution)
+
+
+def say_bud_classification(dispatcher: CollectingDispatcher, resolution: dict) -> list:
+    """The BUD classification of each commune of a resolution (one, or the communes of a postal code)."""
+    communes = resolution["communes"]
+    if len(communes) > MAX_ANSWERS:  # 62130 covers 33 communes: a summary, not 33 messages
+        in_zone = [c["nom"] for c in communes if c["bud"]["classee"]]
+        dispatcher.utter_message(
+            response="utter_postal_code_summary" if in_zone else "utter_postal_code_none_in_zone",
+            postal_code=resolution["query"],
+            count=len(communes),
+            in_zone=", ".join(in_zone),
+        )
+        return []
+    if len(communes) > 1:
+        dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
+    for commune in communes:
+        dispatcher.utter_message(
+            response=bud_response(commune),
+            commune=commune["nom"],
+            epci=commune["epci"]["nom"],
+            source=commune["bud"]["source"],
+        )
+    return [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]

@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.places import resolve_place, say_resolution_problem
+from actions.places import guess_events, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -307,17 +307,23 @@ class ActionCiteStatus(Action):
         names = _cite_names(tracker)
         communes = _entity_values(tracker, "commune", outside="cite")
         named: Optional[dict] = None
+        text = tracker.latest_message.get("text") or ""
         for name in names:
-            query = f"{name} à {communes[0]}" if communes else name
-            result = await client.get("/cites/search", q=query[:200])
+            where = f" à {communes[0]}" if communes else ""
+            # What follows the name in the message: the service reads on when the name stopped at a number that
+            # counts something (« cité des 3 » of « cité des 3 Cailloux »).
+            at = text.lower().find(name.lower())
+            suite = text[at + len(name):] if at >= 0 else ""
+            result = await client.get("/cites/search", q=(name + where)[:200], suite=suite[:500])
             if result["match"] == "commune":
                 continue  # the piece the NLU kept (« cité » of « la cité 12 à Lens ») names no cité: the whole text will
             if result["status"] == "found":
                 return result["cites"][0], None
             if result["status"] == "ambiguous":
                 return None, result
-            named = named or {**result, "name": name}
-        text = tracker.latest_message.get("text") or ""
+            read = result["query"][: len(result["query"]) - len(where)] if where and result["query"].endswith(where) \
+                else result["query"]
+            named = named or {**result, "name": read}
         if text.strip() and not text.startswith("/"):
             result = await client.get("/cites/search", q=text[:200])
             if result["status"] == "found":
@@ -411,18 +417,25 @@ class ActionCitesCommune(Action):
             if resolution is None:
                 dispatcher.utter_message(response="utter_ask_commune")
                 return events
+            if resolution["status"] == "guess":  # « les cités de harne » is asked back, never answered
+                return guess_events(resolution, TOPIC)
             if say_resolution_problem(dispatcher, resolution):
                 return events
-            communes = resolution["communes"]
-            if len(communes) > 1:
-                dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
-            for commune in communes:
-                listing = await client.get("/cites", insee=commune["insee"])
-                self._listing(commune["nom"], listing["cites"], domain).send(dispatcher)
+            return events + await self.say_cites_of(dispatcher, resolution, domain)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return events
-        return events + [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]
+
+    @classmethod
+    async def say_cites_of(cls, dispatcher: CollectingDispatcher, resolution: dict, domain: dict) -> list:
+        """The cités of each commune of a resolution, with their status. Raises ServiceUnavailable."""
+        communes = resolution["communes"]
+        if len(communes) > 1:
+            dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"])
+        for commune in communes:
+            listing = await client.get("/cites", insee=commune["insee"])
+            cls._listing(commune["nom"], listing["cites"], domain).send(dispatcher)
+        return [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]
 
     @staticmethod
     def _listing(commune: str, cites: list[dict], domain: dict) -> Message:

@@ -25,7 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import form_facts, next_question, still_needed
-from actions.places import resolve_place, say_resolution_problem
+from actions.places import (GUESS_SLOT, ask_commune_or_guess, guess_confirmed, guess_of, resolve_place,
+                            say_resolution_problem)
 from actions.programme_client import ProgrammeClient, ServiceUnavailable, client
 
 FORM = "emploi_form"
@@ -127,6 +128,12 @@ async def read_facts(
 
     # The commune of a BUD question (« Lens est en zone BUD ? ») is not where the person lives, nor is a place
     # named earlier in the conversation (remember=False).
+    if asked_fact == "commune":  # the answer to « Vouliez-vous dire … ? », when the form's question was that
+        guessed = guess_confirmed(tracker, dispatcher)
+        if guessed:
+            slots.update({COMMUNE_SLOT: guessed["nom"], COMMUNE_INSEE_SLOT: guessed["insee"], "commune": guessed["nom"],
+                          GUESS_SLOT: None})
+            return slots, False, False
     if _is_clear(tracker, {"ask_bud_commune"}, rules):
         return slots, False, said["unsure"]
     try:
@@ -135,9 +142,10 @@ async def read_facts(
         return slots, True, said["unsure"]
     if resolution is not None and resolution["status"] == "found":
         commune = resolution["communes"][0]
-        if commune["nom"] != tracker.get_slot(COMMUNE_SLOT):
-            say_resolution_problem(dispatcher, resolution)  # « J'ai compris : … » after a typo
         slots.update({COMMUNE_SLOT: commune["nom"], COMMUNE_INSEE_SLOT: commune["insee"], "commune": commune["nom"]})
+    elif resolution is not None and resolution["status"] == "guess":
+        if asked_fact == "commune":
+            slots[GUESS_SLOT] = guess_of(resolution, TOPIC)  # nothing taken: the form's question asks it back
     elif resolution is not None and asked_fact == "commune":
         if resolution["status"] == "ambiguous" and resolution["match"] == "postal_code":
             dispatcher.utter_message(
@@ -279,6 +287,23 @@ class ValidateEmploymentForm(FormValidationAction):
         else:
             dispatcher.utter_message(response="utter_emploi_not_understood_yes_no")
         return []
+
+
+class ActionAskEmploymentCommune(Action):
+    """The form's question for the commune, or « Vouliez-vous dire … ? » after a close spelling of one."""
+
+    def __init__(self, programme: Optional[ProgrammeClient] = None):
+        self.programme = programme or client
+
+    def name(self) -> str:
+        return f"action_ask_{COMMUNE_SLOT}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            return await ask_commune_or_guess(dispatcher, tracker, self.programme, f"utter_ask_{COMMUNE_SLOT}", TOPIC)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response=f"utter_ask_{COMMUNE_SLOT}")
+            return [SlotSet(GUESS_SLOT, None)]
 
 
 class ActionEmploymentOrientation(Action):

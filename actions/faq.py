@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
 INTENT_CONFIDENCE = 0.6
@@ -47,6 +48,10 @@ class ActionFaqAnswer(Action):
         text = tracker.latest_message.get("text") or ""
         confident = (intent.get("name") == "faq" and float(intent.get("confidence") or 0) >= INTENT_CONFIDENCE
                      and confidence >= RESPONSE_CONFIDENCE and answer)
+        if not confident:  # « et libercour ? » read as a question about the programme: « Vouliez-vous dire … ? »
+            guessed = await guess_in_message(tracker, client)
+            if guessed:
+                return guessed
         if not confident or await asks_unanswered_detail(text):
             dispatcher.utter_message(response="utter_faq_dont_know")
             return []

@@ -15,11 +15,12 @@ from typing import Any, Optional
 
 from babel.dates import format_date
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
+from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -310,6 +311,9 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        guessed = await guess_in_message(tracker, client)
+        if guessed:
+            return guessed
         intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
         if len(intents) >= 2 and intents[-1] == intents[-2] == "nlu_fallback":
             dispatcher.utter_message(response="utter_handoff_not_understood_twice")
@@ -317,3 +321,19 @@ class ActionNotUnderstood(Action):
         else:
             dispatcher.utter_message(response="utter_default")
         return []
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
+    close spelling of a commune of the basin; otherwise Rasa's own behaviour, « je n'ai pas compris » and the
+    message taken back."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        guessed = await guess_in_message(tracker, client)
+        if guessed:
+            return guessed
+        dispatcher.utter_message(response="utter_default")
+        return [UserUtteranceReverted()]

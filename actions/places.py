@@ -1,12 +1,24 @@
-"""Which place the user means: entities of the last message, then the sentence itself, then the last place."""
+"""Which place the user means: entities of the last message, then the sentence itself, then the last place.
+
+A close spelling (« harne », « et liévn ? ») is a guess: status `guess`, never `found`. Nothing is answered for it
+until the person says yes to « Vouliez-vous dire Harnes ? »: outside a form, `guess_events` sets `place_guess` and
+runs `action_place_guess` (the question), whose yes or no the rules give to `action_place_guess_reply`
+(actions/place_guess.py); in a form, the form's question for the commune asks it (`ask_commune_or_guess`) and the
+form's validation reads the yes or no (`guess_confirmed`).
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.programme_client import ProgrammeClient
+from actions.programme_client import ProgrammeClient, ServiceUnavailable
+
+GUESS_SLOT = "place_guess"  # {"insee", "nom", "topic"}: the commune asked back, and what the question was about
+ASK_GUESS_ACTION = "action_place_guess"
+YES, NO = "affirm", "deny"
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -25,17 +37,32 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     Raises ServiceUnavailable when the programme-data service cannot answer.
     """
     text = tracker.latest_message.get("text") or ""
-    queries = _entity_values(tracker, "postal_code") + _entity_values(tracker, "commune")
+    typed = bool(text.strip()) and not text.startswith("/")
+    # Longest names first: « st amand les eaux » before the « st amand » inside it (Saint-Amand is another commune).
+    queries = _entity_values(tracker, "postal_code") + sorted(_entity_values(tracker, "commune"), key=len, reverse=True)
     best = None
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
-            return resolution
+            if typed and resolution.get("match") == "exact":
+                # The NLU saw Lens or Saint-Amand; the sentence names, or misspells, a longer name that holds it
+                # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.
+                in_text = await client.communes_in_text(text)
+                named, seen = in_text["communes"], resolution["communes"]
+                if in_text["status"] == "found" and (
+                        resolution["status"] == "ambiguous"
+                        or named[0]["insee"] != seen[0]["insee"] and len(named[0]["nom"]) > len(seen[0]["nom"])):
+                    return _as_guess(in_text)
+            return _as_guess(resolution)
         best = best or resolution
-    if text and not text.startswith("/"):
+    if typed:
         in_text = await client.communes_in_text(text)
         if in_text["status"] != "not_found":
-            return in_text
+            return _as_guess(in_text)
+        # Before the place of an earlier question: « et liévn ? » after Lens is not about Lens.
+        guessed = await client.guess_commune(text)
+        if guessed["status"] == "found":
+            return _as_guess(guessed)
     if best is not None:
         return best
     remembered = tracker.get_slot("commune") if remember else None
@@ -44,9 +71,89 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     return None
 
 
+def _as_guess(resolution: dict) -> dict:
+    """A close spelling the service accepted (match `fuzzy`) or guessed is only a guess here."""
+    if resolution["status"] == "found" and resolution.get("match") in ("fuzzy", "guess"):
+        return {**resolution, "status": "guess"}
+    return resolution
+
+
+def guess_of(resolution: Optional[dict], topic: str) -> Optional[dict]:
+    """The value of `place_guess` for a resolution that is a guess, else None."""
+    if not resolution or resolution["status"] != "guess":
+        return None
+    commune = resolution["communes"][0]
+    return {"insee": commune["insee"], "nom": commune["nom"], "topic": topic}
+
+
+def guess_events(resolution: dict, topic: str) -> list[EventType]:
+    """Outside a form: ask « Vouliez-vous dire … ? » (action_place_guess) about a guessed commune."""
+    return [SlotSet("topic", topic), SlotSet(GUESS_SLOT, guess_of(resolution, topic)), FollowupAction(ASK_GUESS_ACTION)]
+
+
+async def guess_in_message(tracker: Tracker, client: ProgrammeClient) -> list[EventType]:
+    """A message not understood that holds a close spelling of one commune of the basin (« et liévn ? »): the
+    events that ask « Vouliez-vous dire Liévin ? » about the conversation's topic (cités, else the BUD zone)."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return []
+    try:
+        found = await client.guess_commune(text)
+    except ServiceUnavailable:
+        return []  # the usual « je n'ai pas compris »
+    if found["status"] != "found":
+        return []
+    topic = "cites" if tracker.get_slot("topic") == "cites" else "bud"
+    return guess_events({**found, "status": "guess"}, topic)
+
+
+def say_guess(dispatcher: CollectingDispatcher, guess: dict) -> None:
+    dispatcher.utter_message(response="utter_place_guess", commune=guess["nom"])
+
+
+async def ask_commune_or_guess(
+    dispatcher: CollectingDispatcher, tracker: Tracker, client: ProgrammeClient, question: str, topic: str
+) -> list[EventType]:
+    """A form's question for the commune: « Vouliez-vous dire … ? » when the answer just given is a close
+    spelling of one commune (the form did not take it), else the form's own `question`."""
+    text = tracker.latest_message.get("text") or ""
+    guess = None
+    if text.strip() and not text.startswith("/"):
+        guess = guess_of(_as_guess(await client.guess_commune(text)), topic)
+    if guess:
+        say_guess(dispatcher, guess)
+    else:
+        dispatcher.utter_message(response=question)
+    return [SlotSet(GUESS_SLOT, guess)]
+
+
+def guess_answer(tracker: Tracker) -> Optional[bool]:
+    """The person's yes (True) or no (False) to the commune guessed in the bot's question, None otherwise."""
+    if not tracker.get_slot(GUESS_SLOT):
+        return None
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return True if intent == YES else False if intent == NO else None
+
+
+def guess_confirmed(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[dict]:
+    """In a form that asked « Vouliez-vous dire … ? »: the guessed commune ({insee, nom}) on yes; on no, says
+    so and gives None (the form asks its question again), as it does for any other answer."""
+    answer = guess_answer(tracker)
+    guess = tracker.get_slot(GUESS_SLOT)
+    if answer is True:
+        return guess
+    if answer is False:
+        dispatcher.utter_message(response="utter_place_guess_denied_in_form", commune=guess["nom"])
+    return None
+
+
 def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -> bool:
-    """Tell the user when the place is ambiguous or unknown. Returns True when it did (nothing more to say)."""
+    """Tell the user when the place is ambiguous or unknown. Returns True when it did (nothing more to say).
+
+    A guess is not an answer either, but it is asked by the caller (`guess_events`, a form's question): True."""
     query = resolution["query"]
+    if resolution["status"] == "guess":
+        return True
     if resolution["status"] == "ambiguous" and resolution["match"] != "postal_code":
         names = [c["nom"] for c in resolution["communes"]]
         # A homonym, or a name that begins another offered (« Loos », « Loos-en-Gohelle »), carries its
@@ -76,8 +183,6 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
         else:
             dispatcher.utter_message(response="utter_commune_not_found", query=query)
         return True
-    if resolution["match"] == "fuzzy":
-        dispatcher.utter_message(response="utter_commune_understood", commune=resolution["communes"][0]["nom"])
     return False
 
 

@@ -108,5 +108,8 @@ class ProgrammeClient:
     async def communes_in_text(self, text: str) -> dict:
         return await self.get("/communes/in-text", text=text[:500])
 
+    async def guess_commune(self, text: str) -> dict:
+        return await self.get("/communes/guess", text=text[:500])
+
 
 client = ProgrammeClient()

@@ -292,6 +292,9 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     plain = _no_longer(_plain(kept, cues))
     bare = False
     if fact in COUNT_FACTS:
+        # « non, aucun rachat » answers the origin, not how many: « aucun » counts only people (or nothing named)
+        if not _digit_in(plain) and _other_fact_words(plain, lex) and not _people_words(plain, lex):
+            return Reading(fact, None, None, None, negation)
         value = fv.parse_count(plain)
     elif fact in AMOUNT_FACTS:
         value, bare = _read_amount(plain, lex)
@@ -331,6 +334,15 @@ def _other_fact_words(text: str, lex: Lexicon) -> bool:
     """Whether the text speaks of the origin or the activity (« on n'a racheté aucun fonds »)."""
     tokens = normalise(text).split()
     return any(_lexicon_matches(tokens, lex.values[fact]) for fact in LEXICON_FACTS)
+
+
+def _people_words(text: str, lex: Lexicon) -> bool:
+    """Whether the text names people (« salarié », « CDI », « personne », « seul »): the words the head-count cues
+    put after a number (« on est » before one says nothing without it)."""
+    people = lex.people
+    folded = _folded(text)
+    return bool(people and people.after_number.search(folded)
+                or re.search(r"\b(?:personne|seule?|moi)\b", folded))
 
 
 def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optional[str]:
@@ -535,11 +547,23 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
 
 
 _SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")
+_YEARLY_AMOUNT = re.compile(r"\b(?:par an|a l annee|l an|annuels?|annuelles?)\b")
+_EARNINGS = re.compile(r"\b(?:gagne|gagnes|gagnons|gagnent|gagner|salaire|revenus?|je me verse|net)\b")  # not a turnover
+
+
+def _hedge_scoped(reading: Reading, text: str, cues: Cues, evidence: Callable[[str], bool]) -> Reading:
+    """The reading made sure when no hedge bears on it: a hedge in the clause that gives it, or a clause that is only
+    a hedge (« …, je crois »), makes it unsure; one inside another fact's clause (« dans les 40 000 € ») does not."""
+    for clause in raw_clauses(text, cues):
+        if _hedged(clause, cues) and (evidence(clause) or _hedge_only(clause, cues)):
+            return reading
+    return Reading(reading.fact, reading.value, SURE, reading.because, reading.negation, reading.precision, reading.rest)
 # « créée en 2021 » says when, not that nothing was taken over: in passing, these words do not give the origin.
 _PASSING_CREATION = {"cree", "creee", "lance", "lancee", "monte", "montee", "nouvelle", "nouveau"}
 # Words that show which fact a number in a longer message is about.
 _MESSAGE_CUES = {
-    "employees": re.compile(r"\b(?:salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd|embauche)\b"),
+    "employees": re.compile(r"\b(?:salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd|embauche"
+                            r"|seule?|tout seule?)\b"),
     "turnover_eur": re.compile(r"\b(?:chiffre d affaires|ca|c a|recettes)\b"),
     "expected_profit_eur": re.compile(r"\b(?:benefices?|benef|resultat)\b"),
     "turnover_outside_pct": re.compile(r"\b(?:hors (?:de |du |des )?(?:la |l )?(?:zone|bud|bassin|secteur)|en dehors|a l exterieur|ailleurs)\b"),
@@ -556,17 +580,24 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []
+    cues = lex.cues
     for fact in LEXICON_FACTS:
         if fact not in skip:
             reading = _read_lexicon(fact, text, lex)
             passing = fact == "origin" and reading.because in _PASSING_CREATION and not reading.negation
             if reading.value is not None and not passing:
+                if reading.certainty == UNSURE and _read_lexicon(fact, _plain(text, cues), lex).certainty == SURE:
+                    reading = _hedge_scoped(reading, text, cues,
+                                            lambda clause, because=reading.because: bool(_has(normalise(clause).split(), because)))
                 readings.append(reading)
     if "creation_date" not in skip:
         about_people = [part for part in _parts(text, lex) if lex.people and lex.people.residence.search(part)]
         dated = " ; ".join(p for p in _parts(text, lex) if p not in about_people) if about_people else text
-        reading = read("creation_date", _without_durations_of_people(dated), programme_dir, today)
+        dated = _without_durations_of_people(dated)
+        reading = read("creation_date", dated, programme_dir, today)
         if reading.value is not None:
+            if reading.certainty == UNSURE and read("creation_date", _plain(dated, cues), programme_dir, today).certainty == SURE:
+                reading = _hedge_scoped(reading, dated, cues, lambda clause: bool(fv._DATE_CUE.search(clause)))
             readings.append(reading)
     parts = [part for clause in raw_clauses(text, lex.cues) for part in _SUB_CLAUSE.split(clause) if part.strip()]
     for fact, cue in _MESSAGE_CUES.items():
@@ -583,6 +614,17 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
                 readings.append(reading)
                 break
+    if "turnover_eur" not in skip and not any(r.fact in ("turnover_eur", "expected_profit_eur") for r in readings):
+        # « je fais dans les 40 000 € par an »: a yearly amount with no word for what it is may be the turnover,
+        # or the profit: it is only said back
+        for part in parts:
+            words = normalise(part)
+            if (_YEARLY_AMOUNT.search(words) and _MONEY_WORDS.search(_folded(part))
+                    and not _MESSAGE_CUES["expected_profit_eur"].search(words) and not _EARNINGS.search(words)):
+                reading = read("turnover_eur", part, programme_dir, today)
+                if reading.value is not None:
+                    readings.append(Reading(reading.fact, reading.value, UNSURE, "par an", reading.negation))
+                    break
     if "corporate_tax" not in skip:
         reading = _read_tax_regime(text, lex)
         if reading.value is not None:

@@ -17,6 +17,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy.engine import Connection
 
 from assistant.storage import metadata
@@ -51,6 +52,13 @@ FUZZY_ACCEPT = 90
 FUZZY_SUGGEST = 75
 FUZZY_IN_TEXT_MIN_LENGTH = 7  # shorter words are too often ordinary words one letter off a name
 MAX_CANDIDATES = 8
+# A guess (« et liévn ? » → Liévin?) is only ever asked, never answered: a commune of the mining basin whose name
+# is within GUESS_EDITS of a word group of the message, the same first letter, and no other basin commune as close.
+GUESS_MIN_NAME = 5  # « Lens » is one letter off « les », « sens », « lent »: no guess for names this short
+GUESS_MIN_TYPED = 4
+# French words one edit or two from a basin commune's name (« demain » / Denain, « courrier » / Courrières):
+# generated from spaCy's French vocabulary by scripts/make_guess_words.py (a test fails when it is stale).
+EVERYDAY_WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "programme" / "communes_everyday_words.txt"
 # A longer name is offered beside an exact one when its commune has at least this share of the exact one's
 # inhabitants: « Loos » (23,013) is as often Loos-en-Gohelle (6,896); « Wallers » (5,598) is not Wallers-en-Fagne (280).
 LONGER_NAME_MIN_SHARE = 0.25
@@ -96,6 +104,20 @@ class Commune:
         }
 
 
+def guess_edits(key: str) -> int:
+    """How many typing edits a guess may be from a commune's name (normalised): none below GUESS_MIN_NAME."""
+    compact = key.replace(" ", "")
+    return 0 if len(compact) < GUESS_MIN_NAME else 1 if len(compact) < 10 else 2
+
+
+def everyday_words() -> frozenset[str]:
+    try:
+        lines = EVERYDAY_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool:
     """Whether the commune is one of the 2019 additions to the zone, where only companies created from the
     parameter additions_2019.creation_start qualify (article 44 sexdecies II al. 6; arrêté of 11 April 2019)."""
@@ -111,7 +133,7 @@ def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool
 class Resolution:
     status: str  # found | ambiguous | not_found
     query: str
-    match: Optional[str] = None  # postal_code | exact | prefix | fuzzy
+    match: Optional[str] = None  # postal_code | exact | prefix | fuzzy | guess
     communes: list[Commune] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
 
@@ -173,6 +195,18 @@ class CommuneIndex:
         self._close_spellings: dict[str, list[tuple[str, float, int]]] = {}
         self.longer_names = self._longer_names()
         self.longest_name = max((len(k.split()) for k in self.keys), default=1)
+        # Names one basin commune alone carries (homonyms are never guessed: « Saint-Aubin » needs its department).
+        self.basin_keys = [k for k, found in self.by_key.items()
+                           if len(found) == 1 and found[0].bassin_minier and guess_edits(k)]
+        self.everyday_words = everyday_words()
+        # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word.
+        firsts: dict[str, list[Commune]] = {}
+        for key, found in self.by_key.items():
+            if " " in key:
+                firsts.setdefault(key.split()[0], []).extend(found)
+        self.first_words = {word: sorted(found, key=_by_size) for word, found in firsts.items()
+                            if 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
+                            and word not in self.by_key}
 
     def _longer_names(self) -> dict[str, list[Commune]]:
         """For each name that is also the first words of other names (« saint amand » → Saint-Amand-les-Eaux), those
@@ -260,12 +294,34 @@ class CommuneIndex:
                 if size == 1 and key in COMMON_WORDS:
                     continue
                 if key in self.by_key:
+                    longer = self._misspelt_around(tokens, start, size)
+                    if longer is not None:  # « noyelle sous lens » is not Lens
+                        return Resolution("found", text, "fuzzy", [longer])
                     found.extend(c for c in self._exact(key) if c not in found)
                     used |= span
         if not found:
+            for token in tokens:
+                if token in self.first_words:
+                    return Resolution("ambiguous", token, "prefix", self.first_words[token])
             return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
+
+    def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
+        """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""
+        found = " ".join(tokens[start : start + size])
+        best: dict[str, float] = {}
+        for before in range(0, 3):
+            for after in range(0, 3):
+                if not before and not after or start - before < 0 or start + size + after > len(tokens):
+                    continue
+                span = " ".join(tokens[start - before : start + size + after])
+                match = process.extractOne(span, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT)
+                if match and match[0] not in (span, found) and match[1] > best.get(match[0], 0):
+                    best[match[0]] = match[1]
+        if len(best) == 1 and len(self.by_key[next(iter(best))]) == 1:
+            return self.by_key[next(iter(best))][0]
+        return None
 
     def _fuzzy_in_text(self, text: str, tokens: list[str]) -> Resolution:
         """A close spelling of one commune in the sentence (« henin beaumon zone bud ? »), if only one fits."""
@@ -283,6 +339,40 @@ class CommuneIndex:
             if len(self.by_key[key]) == 1:
                 return Resolution("found", text, "fuzzy", self.by_key[key])
         return Resolution("not_found", text)
+
+    def guess(self, text: str) -> Resolution:
+        """The one commune of the basin a message may misspell (« et liévn ? », « les cités de harne »), to be
+        asked back (« Vouliez-vous dire Liévin ? »), never answered. `found` with match `guess` and the words
+        read as the name in `query`; `not_found` when the message names a commune as it is, names none, or
+        could be several. A close spelling the resolution already accepts (match `fuzzy`) is a guess too."""
+        named = self.find_in_text(text)
+        if named.status != "not_found":
+            if named.match == "fuzzy":
+                return Resolution("found", text, "guess", named.communes)
+            return Resolution("not_found", text)
+        tokens = normalise(text).split()
+        close: dict[str, tuple[int, str]] = {}
+        for size in range(1, min(self.longest_name, len(tokens)) + 1):
+            for start in range(len(tokens) - size + 1):
+                window = tokens[start : start + size]
+                span = " ".join(window)
+                if len(span.replace(" ", "")) < GUESS_MIN_TYPED or span in self.by_key:
+                    continue
+                if size == 1 and span in self.everyday_words:
+                    continue
+                for key in self.basin_keys:
+                    if key[0] != span[0] or abs(len(key) - len(span)) > guess_edits(key):
+                        continue
+                    edits = DamerauLevenshtein.distance(span, key)
+                    if edits <= guess_edits(key) and edits < close.get(key, (99, ""))[0]:
+                        close[key] = (edits, span)
+        if not close:
+            return Resolution("not_found", text)
+        fewest = min(edits for edits, _ in close.values())
+        best = [key for key, (edits, _) in close.items() if edits == fewest]
+        if len(best) != 1:
+            return Resolution("not_found", text)  # « henain »: Denain or Fenain? Nothing is guessed.
+        return Resolution("found", close[best[0]][1], "guess", self.by_key[best[0]])
 
     def get(self, insee: str) -> Optional[Commune]:
         return self.by_insee.get(insee)

@@ -60,12 +60,17 @@ def search(
     q: str = Query(
         ..., max_length=200, description="« cite agache », « la Croisette à Méricourt », « cité des alouettes bully »"
     ),
+    suite: str = Query(
+        "", max_length=500,
+        description="What follows the name in the message (« cailloux ? » after « cité des 3 »): read when the name "
+                    "stops at a number that counts something",
+    ),
     state: AppState = Depends(get_state),
 ) -> dict:
     if not q.strip():
         raise HTTPException(status_code=422, detail="Le paramètre q est vide : indiquez le nom d'une cité.")
     with state.engine.connect() as conn:
-        return cites.search(conn, q, state.communes).as_dict()
+        return cites.search(conn, q, state.communes, suite=suite).as_dict()
 
 
 @router.get("", summary="The cités, of one commune and with one status if asked")

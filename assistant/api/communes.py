@@ -105,6 +105,17 @@ def in_text(
     return state.communes.find_in_text(text).as_dict()
 
 
+@router.get("/guess", summary="The one commune of the mining basin a message may misspell, to ask back")
+def guess(
+    text: str = Query(..., min_length=1, max_length=500, description="« et liévn ? », « les cités de harne »"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    """`found` (match `guess`) with one commune and, in `query`, the words read as its name: the bot asks
+    « Vouliez-vous dire … ? » and answers only after a yes. `not_found` when the message names a commune as it is,
+    names none, or is as close to several."""
+    return state.communes.guess(text).as_dict()
+
+
 @router.get("/{insee}", summary="One commune by INSEE code")
 def get_commune(insee: str, state: AppState = Depends(get_state)) -> dict:
     commune = state.communes.get(insee)

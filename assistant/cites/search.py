@@ -11,6 +11,7 @@ from typing import Iterable, Optional
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy.engine import Connection
+from text_to_num import alpha2digit
 
 from assistant.communes import Commune, CommuneIndex
 from assistant.text import fold, normalise
@@ -67,8 +68,42 @@ def name_key(text: str) -> tuple[str, ...]:
     return tuple(token for token in normalise(text).split() if token not in _FILLER)
 
 
+# Words after which a number in words is a cité's number (« cité douze », « corons du cinq », « fosse trois »); never
+# after « de » or « la » (« Neuf-Berquin », « la neuvième »).
+_BEFORE_NUMBER = frozenset("cite cites coron corons fosse fosses siege puits n no numero du des aux les".split())
+# « cité des 3 Cailloux »: after « des », « aux » or « les », a number counts things the name goes on to say.
+_COUNTING = frozenset({"des", "aux", "les"})
+# Where a cité's name stops in a sentence: punctuation, a place word, the words of the question.
+_NAME_END = re.compile(r"[,.;:!?()«»\"]")
+_AFTER_NAME = frozenset(
+    "a au aux de du d dans sur pres vers en est sont sera seront c ca elle elles il ils on qui que quand ou comment"
+    " pourquoi svp stp merci".split()
+)
+
+
+def _spelled_numbers(tokens: list[str]) -> list[str]:
+    """« cité douze » → « cité 12 », « cite quatre onze » → « cite 4 11 »: numbers in words after a cité word."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        best = None
+        if out and out[-1] in _BEFORE_NUMBER:
+            for j in range(i + 1, min(len(tokens), i + 4) + 1):  # « vingt et un », « quatre onze »
+                converted = alpha2digit(" ".join(tokens[i:j]), "fr").split()
+                if converted and all(t.isdigit() for t in converted):
+                    best = (j, converted)
+        if best:
+            out.extend(best[1])
+            i = best[0]
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def _query_tokens(query: str) -> list[str]:
-    """Normalised words, a number stuck to « n » or to « bis » split off: « n°12 », « n12 », « 12bis »."""
+    """Normalised words, a number stuck to « n » or to « bis » split off: « n°12 », « n12 », « 12bis »; numbers
+    in words after a cité word as digits (« cité douze »)."""
     tokens = []
     for token in normalise(query).split():
         glued = re.fullmatch(r"(n|no)(\d{1,4})|(\d{1,4})(bis)", token)
@@ -76,7 +111,44 @@ def _query_tokens(query: str) -> list[str]:
             tokens.extend(t for t in glued.groups() if t)
         else:
             tokens.append(token)
-    return tokens
+    return _spelled_numbers(tokens)
+
+
+def _counted(tokens: list[str]) -> Optional[str]:
+    """« des 3 » in « cité des 3 Cailloux »: the article and the number, as the names of the data would say them."""
+    for before, token in zip(tokens, tokens[1:]):
+        if before in _COUNTING and _NUMBER.match(token):
+            return f"{before} {token}"
+    return None
+
+
+def _says(cite: Cite, counted: Optional[str]) -> bool:
+    """Whether one of the cité's names has this counted number (« Coron des 120 »)."""
+    return counted is None or any(f" {counted} " in f" {normalise(name)} " for name in (cite.nom, *cite.autres_noms))
+
+
+def complete_name(query: str, suite: str, every: list[Cite]) -> str:
+    """The cité name as the sentence goes on: « cite des 3 » followed by « cailloux ? » is « cite des 3 cailloux »,
+    unless a cité is called so (« Coron des 120 »). `suite` is what follows the name in the message."""
+    counted = _counted(_query_tokens(query))
+    if counted is None or not suite or any(_says(c, counted) for c in every):
+        return query
+    words = []
+    for word in re.split(r"[\s'’-]+", _NAME_END.split(suite, maxsplit=1)[0]):
+        if not word:
+            continue
+        key = normalise(word)
+        if not key or key in _AFTER_NAME or key.isdigit():
+            break
+        words.append(word)
+    if not words:
+        return query
+    # The words go right after the number, before « à Lens » that the caller may have added.
+    tokens = query.split()
+    for i in range(len(tokens) - 1, -1, -1):
+        if _query_tokens(" ".join(tokens[: i + 1]))[-1:] == [counted.split()[1]]:
+            return " ".join(tokens[: i + 1] + words + tokens[i + 1 :])
+    return f"{query} {' '.join(words)}"
 
 
 def number_query(tokens: list[str]) -> Optional[tuple[str, ...]]:
@@ -110,17 +182,22 @@ def number_keys(cite: Cite) -> set[tuple[str, ...]]:
     return keys
 
 
-def _number_match(numbers: tuple[str, ...], candidates: list[Cite]) -> list[Cite]:
-    return [c for c in candidates if numbers in number_keys(c)]
+def _number_match(numbers: tuple[str, ...], candidates: list[Cite], counted: Optional[str] = None) -> list[Cite]:
+    """The cités called by these numbers; « des 3 » only those whose name says « des 3 » (« Coron des 120 »)."""
+    return [c for c in candidates if numbers in number_keys(c) and _says(c, counted)]
 
 
-def search(conn: Connection, query: str, index: CommuneIndex) -> SearchResult:
+def search(conn: Connection, query: str, index: CommuneIndex, suite: str = "") -> SearchResult:
+    """`suite`: what follows the name in the resident's message, read when the name stops at a number that counts
+    something (« cité des 3 » of « cité des 3 Cailloux »)."""
     every = all_cites(conn)
+    query = complete_name(query, suite, every)
     tokens = _query_tokens(query)
+    counted = _counted(tokens)
     # 0. A number alone (« cité du 4 », « les corons de la fosse 2 », « cité 12 »): every cité of that number.
     numbers = number_query(tokens)
     if numbers is not None:
-        hits = _number_match(numbers, every)
+        hits = _number_match(numbers, every, counted)
         if hits:
             return _answer(query, "number", hits, None)
         return _not_found(query, every, tokens, None, conn)
@@ -131,15 +208,27 @@ def search(conn: Connection, query: str, index: CommuneIndex) -> SearchResult:
         for i, token in enumerate(tokens):
             if token.isdigit() and len(token) == 5 and index.resolve(token).status == "ambiguous":
                 places, rest = index.resolve(token).communes, tokens[:i] + tokens[i + 1 :]
+    if not places and commune is None:  # « cite n 5 a Bruay »: Bruay-la-Buissière or Bruay-sur-l'Escaut
+        homonyms, after = _homonyms(index, tokens)
+        if number_query(after) is not None:
+            places, rest = homonyms, after
     if places and number_query(rest) is not None:
         local = [c for c in every if any(c.in_commune(p.insee) for p in places)]
-        hits = _number_match(number_query(rest), local)
+        hits = _number_match(number_query(rest), local, counted)
         if hits:
             return _answer(query, "number", hits, commune)
+        if commune is None:  # never a cité of that number elsewhere: « … à Bruay » says where it is
+            also = _number_match(number_query(rest), every, counted)
+            return _not_found(query, every, rest, None, conn, also=also)
     # 1. The name, as typed or inside a sentence (« cite de la croix » is a cité before being the commune Croix).
     kind, hits, used = _strong_match(tokens, every, index)
-    if hits and places and commune is None:  # a postal code of several communes: the cités of those communes
-        hits = [c for c in hits if any(c.in_commune(p.insee) for p in places)] or hits
+    if hits and not places and commune is None:  # words besides the name may name several communes (« Bruay »)
+        places, _ = _homonyms(index, [t for i, t in enumerate(tokens) if i not in used])
+    if hits and places and commune is None:  # a postal code or a name of several communes: the cités of those
+        local = [c for c in hits if any(c.in_commune(p.insee) for p in places)]
+        if not local:  # « cité du Maroc à Bruay »: there are cités of that name, none in either Bruay
+            return _not_found(query, every, tokens, None, conn, also=hits)
+        hits = local
     if hits:
         commune, _ = _split_commune(index, [t for i, t in enumerate(tokens) if i not in used])
         if commune is not None and not any(c.in_commune(commune.insee) for c in hits):
@@ -153,10 +242,10 @@ def search(conn: Connection, query: str, index: CommuneIndex) -> SearchResult:
         local = [c for c in every if c.in_commune(commune.insee)]
         numbers = number_query(rest)
         if numbers is not None:  # « la cité 12 à Lens », « corons de la fosse 2 lens », « cité 4 62300 »
-            hits = _number_match(numbers, local)
+            hits = _number_match(numbers, local, counted)
             if hits:
                 return _answer(query, "number", hits, commune)
-            return _not_found(query, every, rest, commune, conn, also=_number_match(numbers, every))
+            return _not_found(query, every, rest, commune, conn, also=_number_match(numbers, every, counted))
         if not name_key(" ".join(rest)):
             # Only a commune: its cités are a question to ask, never an answer, even when there is one.
             status = "ambiguous" if local else "not_found"
@@ -172,7 +261,38 @@ def search(conn: Connection, query: str, index: CommuneIndex) -> SearchResult:
     kind, hits = _close_match(tokens, every, index)
     if hits:
         return _answer(query, kind, hits, None)
+    # 4. A cité word and its number inside a longer sentence (« la cite numero douze de lens elle a un bailleur ? »).
+    numbered = _numbered_in_sentence(tokens, index)
+    if numbered is not None:
+        numbers, commune = numbered
+        local = [c for c in every if c.in_commune(commune.insee)] if commune is not None else every
+        hits = _number_match(numbers, local, counted)
+        if hits:
+            return _answer(query, "number", hits, commune)
     return _not_found(query, every, tokens, None, conn)
+
+
+def _numbered_in_sentence(tokens: list[str], index: CommuneIndex) -> Optional[tuple[tuple[str, ...], Optional[Commune]]]:
+    """The number after the first cité word of a sentence, and the commune named right after it (« … de Lens »)."""
+    for i, token in enumerate(tokens):
+        if token not in _MARKERS:
+            continue
+        j, numbers = i + 1, []
+        while j < len(tokens) and (tokens[j] in _FILLER or tokens[j] in _NUMBER_WORDS) and not _NUMBER.match(tokens[j]):
+            j += 1
+        while j < len(tokens) and (_NUMBER.match(tokens[j]) or (tokens[j] == "bis" and numbers)):
+            numbers.append(tokens[j])
+            j += 1
+        if not numbers:
+            continue
+        while j < len(tokens) and tokens[j] in ("de", "d", "du", "a", "sur", "dans"):
+            j += 1
+        for size in range(min(5, len(tokens) - j), 0, -1):
+            commune = _commune_in(index, tokens[j : j + size])
+            if commune is not None:
+                return tuple(numbers), commune
+        return tuple(numbers), None
+    return None
 
 
 def _answer(query: str, kind: Optional[str], hits: list[Cite], commune: Optional[Commune]) -> SearchResult:
@@ -337,14 +457,32 @@ def _split_commune(index: CommuneIndex, tokens: list[str]) -> tuple[Optional[Com
                 return found.communes[0], tokens[:i] + tokens[i + 1 :]
     if "a" in tokens:
         at = len(tokens) - 1 - tokens[::-1].index("a")
-        commune = _commune_in(index, tokens[at + 1 :])
-        if commune is not None:
-            return commune, tokens[:at]
+        # « … a sallaumines c'est quand les travaux »: the commune right after « à », then the question
+        for size in range(min(5, len(tokens) - at - 1), 0, -1):
+            commune = _commune_in(index, tokens[at + 1 : at + 1 + size])
+            if commune is not None:
+                return commune, tokens[:at]
     for size in range(min(5, len(tokens)), 0, -1):
         commune = _commune_in(index, tokens[-size:])
         if commune is not None:
             return commune, tokens[:-size]
     return None, tokens
+
+
+def _homonyms(index: CommuneIndex, tokens: list[str]) -> tuple[list[Commune], list[str]]:
+    """The communes the last words (after « à » if any) may name when they name several (« Bruay »), and the rest."""
+    if "a" in tokens:
+        at = len(tokens) - 1 - tokens[::-1].index("a")
+        found = index.resolve(" ".join(tokens[at + 1 :])) if tokens[at + 1 :] else None
+        if found is not None and found.status == "ambiguous" and found.match in ("exact", "prefix"):
+            return found.communes, tokens[:at]
+    for size in range(min(5, len(tokens)), 0, -1):
+        if all(t in _FILLER for t in tokens[-size:]):
+            continue
+        found = index.resolve(" ".join(tokens[-size:]))
+        if found.status == "ambiguous" and found.match in ("exact", "prefix"):
+            return found.communes, tokens[:-size]
+    return [], tokens
 
 
 def _commune_in(index: CommuneIndex, tokens: list[str], homonyms: bool = False) -> Optional[Commune]:

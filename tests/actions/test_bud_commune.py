@@ -140,17 +140,36 @@ def test_xyzville_is_not_found_without_a_guess(service_up):
     assert "commune" not in slots(events)
 
 
-def test_a_typo_is_understood_and_said(service_up):
-    messages, _ = run_action(make_tracker("henin beaumon zone bud ?", entities=[("commune", "henin beaumon")]))
-    assert responses(messages) == ["utter_commune_understood", "utter_bud_commune_in"]
-    assert messages[0]["commune"] == "Hénin-Beaumont"
+def test_a_typo_is_asked_back_never_answered(service_up):
+    """« Vouliez-vous dire Hénin-Beaumont ? » (action_place_guess) instead of the BUD answer for a guess."""
+    messages, events = run_action(make_tracker("henin beaumon zone bud ?", entities=[("commune", "henin beaumon")]))
+    assert messages == []
+    assert slots(events)["place_guess"] == {"insee": "62427", "nom": "Hénin-Beaumont", "topic": "bud"}
+    assert {"event": "followup", "name": "action_place_guess"} in [{k: v for k, v in dict(e).items() if k != "timestamp"} for e in events]
+    assert "commune" not in slots(events)
+
+
+@pytest.mark.parametrize("text", ["et pour carvn ?", "harne c'est en bud", "oigines est classée ?"])
+def test_a_misspelt_commune_the_nlu_did_not_see_is_asked_back(service_up, text):
+    """No entity, no name in the sentence as typed: the service's guess, before the commune of an earlier question."""
+    messages, events = run_action(make_tracker(text, slots={"commune": "Douai"}))
+    assert messages == []
+    assert slots(events)["place_guess"]["nom"] in ("Carvin", "Harnes", "Oignies")
+
+
+def test_an_everyday_word_near_a_commune_is_not_guessed(service_up):
+    """« demain » is one letter from Denain: the remembered commune answers, nothing is guessed."""
+    messages, events = run_action(make_tracker("et demain c'est toujours en bud ?", slots={"commune": "Douai"}))
+    assert responses(messages) == ["utter_bud_commune_in"]
+    assert messages[0]["commune"] == "Douai"
 
 
 def test_a_far_spelling_gets_suggestions_as_buttons(service_up):
-    messages, _ = run_action(make_tracker("douay c'est bud", entities=[("commune", "douay")]))
+    """Cambrai is outside the basin, so never guessed: the close names are offered as buttons."""
+    messages, _ = run_action(make_tracker("cambray c'est bud", entities=[("commune", "cambray")]))
     assert responses(messages) == ["utter_commune_suggestions"]
-    assert "Douai" in messages[0]["suggestions"]
-    assert "Douai" in [b["title"] for b in messages[0]["buttons"]]
+    assert "Cambrai" in messages[0]["suggestions"]
+    assert "Cambrai" in [b["title"] for b in messages[0]["buttons"]]
 
 
 def test_no_place_at_all_asks_which_commune(service_up):
@@ -265,3 +284,19 @@ def test_a_postal_code_of_many_communes_gets_one_summary(service_up):
     assert messages[0]["count"] == 8 and len(messages[0]["in_zone"].split(", ")) == 3
     messages, _ = run_action(make_tracker("62130 c'est en bud ?", entities=[("postal_code", "62130")]))
     assert responses(messages) == ["utter_postal_code_none_in_zone"]
+
+
+def test_the_longest_name_the_nlu_saw_wins(service_up):
+    """The lookups tag « st amand » (Saint-Amand, not in the zone) inside « st amand les eaux »."""
+    tracker = make_tracker("st amand les eaux est en bud ?",
+                           entities=[("commune", "st amand"), ("commune", "st amand les eaux")])
+    messages, _ = run_action(tracker)
+    assert [m["commune"] for m in messages] == ["Saint-Amand-les-Eaux"]
+
+
+def test_a_longer_name_of_the_sentence_wins_over_the_entity_inside_it(service_up):
+    messages, _ = run_action(make_tracker("st amand les eaux est en bud ?", entities=[("commune", "st amand")]))
+    assert [m["commune"] for m in messages] == ["Saint-Amand-les-Eaux"]
+    messages, events = run_action(make_tracker("noyelle sous lens est en bud ?", entities=[("commune", "lens")]))
+    assert messages == []
+    assert slots(events)["place_guess"]["nom"] == "Noyelles-sous-Lens"

@@ -327,3 +327,15 @@ def test_figures_that_do_not_go_together_are_asked_again(bud_service):
     slots, responses, _ = run(ValidateBudForm(), tracker("7", requested="resident_employees", facts=facts))
     assert responses == ["utter_bud_not_understood"]  # not « un problème technique »
     assert slots["requested_slot"] == "bud_resident_employees" and slots.get("bud_resident_employees") is None
+
+
+def test_a_commune_named_in_passing_does_not_move_the_company(bud_service):
+    # « la couture » is a commune and a trade: without « à », « siège »…, an answer to another question keeps the
+    # commune given; with them, the company has moved and the new commune is taken (and said back if decisive).
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, _, _ = run(ValidateBudForm(), tracker("on fait de la couture sur mesure", requested="activity", facts=facts,
+                                                 entities=[("commune", "la couture")]))
+    assert "bud_commune" not in slots and "commune" not in (slots.get("bud_pending") or {}).get("facts", {})
+    slots, _, _ = run(ValidateBudForm(), tracker("en fait notre siège est à Douai", requested="activity", facts=facts,
+                                                 entities=[("commune", "Douai")]))
+    assert slots.get("bud_commune") == "59178" or (slots.get("bud_pending") or {}).get("facts", {}).get("commune") == "59178"

@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.employment import (
+    ActionAskEmploymentCommune,
     FORM_SLOTS,
     ActionEmploymentOrientation,
     ActionEmploymentStart,
@@ -184,12 +185,38 @@ def test_an_unreadable_yes_no_answer_is_said_not_understood(programme):
     assert slot_sets(events)["requested_slot"] == "emploi_registered_job_seeker"
 
 
-def test_a_misspelt_commune_is_read_and_said_back(programme):
-    messages, events = run(ValidateEmploymentForm(programme),
-                           tracker("lievinn", intent="inform_place", entities=[("commune", "lievinn")],
-                                   requested="emploi_commune"))
-    assert [(m["response"], m["commune"]) for m in messages] == [("utter_commune_understood", "Liévin")]
-    assert slot_sets(events)["emploi_commune"] == "Liévin"
+def test_a_misspelt_commune_is_not_taken_but_asked_back(programme):
+    """A close spelling is never taken as the person's commune: the form's question asks « Vouliez-vous dire … ? »."""
+    t = tracker("lievinn", intent="inform_place", entities=[("commune", "lievinn")], requested="emploi_commune")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    assert messages == []
+    assert slot_sets(events)["emploi_commune"] is None
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"
+    messages, events = run(ActionAskEmploymentCommune(programme), t)
+    assert [(m["response"], m["commune"]) for m in messages] == [("utter_place_guess", "Liévin")]
+    assert slot_sets(events)["place_guess"]["nom"] == "Liévin"
+
+
+def test_a_short_misspelt_commune_without_entity_is_asked_back(programme):
+    t = tracker("wingle", intent="nlu_fallback", confidence=0.3, requested="emploi_commune")
+    messages, _ = run(ActionAskEmploymentCommune(programme), t)
+    assert [(m["response"], m.get("commune")) for m in messages] == [("utter_place_guess", "Wingles")]
+
+
+@pytest.mark.parametrize("intent, taken", [("affirm", "Liévin"), ("deny", None)])
+def test_yes_takes_the_guessed_commune_and_no_asks_again(programme, intent, taken):
+    guess = {"insee": "62510", "nom": "Liévin", "topic": "emploi"}
+    t = tracker("oui" if taken else "non", intent=intent, slots={"place_guess": guess}, requested="emploi_commune")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    assert slot_sets(events)["emploi_commune"] == taken
+    if taken:
+        assert slot_sets(events)["emploi_commune_insee"] == "62510"
+        assert slot_sets(events)["requested_slot"] != "emploi_commune"
+    else:
+        assert responses(messages) == ["utter_place_guess_denied_in_form"]
+        assert slot_sets(events)["requested_slot"] == "emploi_commune"
+        asked, _ = run(ActionAskEmploymentCommune(programme), t)
+        assert responses(asked) == ["utter_ask_emploi_commune"]
 
 
 def test_a_place_outside_nord_and_pas_de_calais_is_not_understood_and_asked_again(programme):

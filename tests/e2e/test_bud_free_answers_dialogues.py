@@ -100,3 +100,23 @@ def test_not_quite_with_the_right_figure_at_the_confirmation(resident):
     answer = resident.ask("pas tout à fait, on est 11")
     assert TURNOVER_QUESTION in answer and "je n'en tiens pas compte" not in answer
     assert "Combien de salariés" not in answer
+
+
+def test_a_negated_origin_given_to_the_head_count_question_is_no_head_count(resident):
+    # « aucun » before « rachat » speaks of the origin: the head count question must come again, not take 0.
+    resident.ask("mon atelier de retouches peut il avoir le bud ?")
+    resident.ask("Harnes")
+    resident.ask("ouvert en novembre 2024")
+    assert "salariés" in resident.ask("un commerce, et c'est une creation")
+    answer = resident.ask("non non aucune reprise de fonds")
+    assert "salariés" in answer and TURNOVER_QUESTION not in answer, answer
+    assert TURNOVER_QUESTION in resident.ask("on est 2")
+
+
+def test_a_trade_that_is_also_a_commune_name_does_not_move_the_company(resident):
+    # « la couture » is a trade and a commune of the Pas-de-Calais: named in passing, it is not where the company is.
+    resident.ask("est ce que ma petite entreprise de retouches peut etre exoneree ?")
+    resident.ask("Harnes")
+    resident.ask("depuis avril 2025")
+    answer = resident.ask("on fait de la couture sur mesure")
+    assert "La Couture" not in answer, answer

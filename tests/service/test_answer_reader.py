@@ -95,6 +95,11 @@ def test_a_long_message_gives_each_of_its_facts(row):
     assert all(_same(f, got[f], v) for f, v in expected.items()), f"{row['text']!r}: {got} != {expected}"
     extra = set(readings) - set(expected) - set(row.get("may_also", ()))
     assert not extra, f"{row['text']!r}: unexpected facts {extra} ({readings})"
+    # A hedge bears on the clause it is in (« dans les 40 000 € ») or, alone (« …, je crois »), on the message.
+    certainty = {r.fact: r.certainty for r in read_message(row["text"], PROGRAMME_DIR, TODAY, zone_of=zone_of)}
+    for wanted in ("sure", "unsure"):
+        wrong = {fact: certainty.get(fact) for fact in row.get(wanted, ()) if certainty.get(fact) != wanted}
+        assert not wrong, f"{row['text']!r}: expected {wanted}, got {wrong}"
 
 
 def test_a_denied_word_never_gives_its_value():

@@ -46,6 +46,35 @@ def test_in_text(client, row):
     _check(row, response.json())
 
 
+@pytest.mark.parametrize("row", TABLE["guess"], ids=[r["text"] for r in TABLE["guess"]])
+def test_guess(client, row):
+    response = client.get("/communes/guess", params={"text": row["text"]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    _check(row, body)
+    if row["status"] == "found":
+        assert body["match"] == "guess", body
+
+
+def test_only_homonym_free_basin_communes_are_guessed(client):
+    """Saint-Aubin (59 and 62) needs its department, and a commune outside the basin is never guessed."""
+    for text in ("st aubiin", "cambrai", "cambrau", "arras", "arrass"):
+        assert client.get("/communes/guess", params={"text": text}).json()["status"] == "not_found", text
+
+
+def test_the_everyday_words_file_is_what_its_script_generates():
+    """data/programme/communes_everyday_words.txt comes from spaCy's vocabulary and the basin's communes."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("make_guess_words", root / "scripts" / "make_guess_words.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.TARGET.read_text(encoding="utf-8") == module.render(), (
+        "data/programme/communes_everyday_words.txt is stale: run `python scripts/make_guess_words.py`")
+    assert {"demain", "courrier", "avions", "bois"} <= set(module.TARGET.read_text(encoding="utf-8").split())
+
+
 def test_the_table_is_big_enough():
     assert len(TABLE["resolve"]) + len(TABLE["in_text"]) >= 40
 
