@@ -6,6 +6,9 @@ FallbackClassifier rule applied (top intent below 0.4, or within 0.1 of the seco
 and a few-shot figure: trained on 15 phrases per intent, scored on the others (how well the pipeline generalises
 from few examples, as on an external benchmark). `--held-out` also prints, for the record, each candidate's
 macro-F1 on the frozen held-out set (numbers only; never choose with it).
+The candidate « config.yml » is the pipeline config.yml runs, read from it: its LexicalIntentClassifier settings
+over the sentence embedding of rasa_plugins/sentence_encoder.py (folded if its `fold` is set), as in the assistant;
+« USE, not folded » is the same on the embedding of the text as typed (config.yml before 2026-12-02's third round).
 Usage: .venv/bin/python bench/nlu_cv.py [--folds 5] [--held-out --no-mask] [--only NAME]
 """
 from __future__ import annotations
@@ -33,7 +36,48 @@ CANDIDATES = {
     "lexical C=10 vectors lemmas": {"vector_weight": 1.0, "lemmas": True, "calibrate": False},
     "lexical C=10 vectors lemmas calibrated": {"vector_weight": 1.0, "lemmas": True, "calibrate": True},
     "lexical C=30 vectors lemmas calibrated": {"C": 30.0, "vector_weight": 1.0, "lemmas": True, "calibrate": True},
+    "config.yml, USE not folded": "config.yml:unfolded",
+    "config.yml": "config.yml",
 }
+
+
+def pipeline_settings() -> tuple[dict, dict]:
+    """The LexicalIntentClassifier and SentenceEncoderFeaturizer settings of config.yml."""
+    import yaml
+    from rasa_plugins.intent_model import DEFAULTS
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    by_name = {c["name"].rsplit(".", 1)[-1]: c for c in pipeline}
+    classifier = {k: v for k, v in by_name["LexicalIntentClassifier"].items() if k in DEFAULTS}
+    return classifier, by_name.get("SentenceEncoderFeaturizer", {})
+
+
+class SentenceEmbedded:
+    """IntentModel on the sentence embedding of each text instead of the spaCy vectors it is handed, embedded once
+    per text (folded first if `fold`), as SentenceEncoderFeaturizer gives it in the assistant."""
+    cache: dict[str, np.ndarray] = {}
+
+    def __init__(self, config, fold_text):
+        self.model, self.fold_text = IntentModel(config), fold_text
+
+    def vectors(self, texts):
+        from rasa_plugins.intent_model import fold
+        from rasa_plugins.sentence_encoder import encode
+        keys = [fold(t) if self.fold_text else t for t in texts]
+        missing = sorted({k for k in keys if k not in self.cache})
+        if missing:
+            self.cache.update(zip(missing, encode(missing)))
+        return np.vstack([self.cache[k] for k in keys])
+
+    def fit(self, texts, labels, vectors=None, lemmas=None):
+        self.model.fit(texts, labels, self.vectors(texts), lemmas)
+        return self
+
+    def predict_proba(self, texts, vectors=None, lemmas=None):
+        return self.model.predict_proba(texts, self.vectors(texts), lemmas)
+
+    @property
+    def labels(self):
+        return self.model.labels
 
 
 def training_data():
@@ -78,7 +122,12 @@ class Baseline:
 
 
 def make(config):
-    return Baseline() if config is None else IntentModel(config)
+    if config is None:
+        return Baseline()
+    if isinstance(config, str):  # config.yml's pipeline
+        classifier, featurizer = pipeline_settings()
+        return SentenceEmbedded(classifier, bool(featurizer.get("fold")) and not config.endswith(":unfolded"))
+    return IntentModel(config)
 
 
 def with_fallback(model, proba, use_fallback=True):

@@ -37,6 +37,17 @@ DEFAULTS = {
     # minimises the log-loss): a logistic regression over many labels spreads its probabilities, so without it
     # a right answer often falls under the FallbackClassifier's threshold. False: the raw probabilities.
     "calibrate": True,
+    # Train-time copies of each training phrase as residents type them (`augment`): « fold » adds it without
+    # accents, « noise » adds `noise_copies` copies with typos (a letter doubled, dropped, swapped or hit next to
+    # it on the keyboard). The copies go through every block, the sentence embedding included (encoded by the
+    # `encode` function given to fit): USE reads « délégation » and « delegation » differently (cosine 0.75).
+    "augment": [],
+    "noise_copies": 1,
+    "noise_rate": 0.15,  # share of the words (of 4 letters or more) given one typo in a noised copy
+    # Class prototypes (`prototype_weight` > 0): each label's mean unit sentence embedding; a message's cosine to
+    # each, as a softmax at `prototype_temperature`, blended with the regression's probabilities.
+    "prototype_weight": 0.0,
+    "prototype_temperature": 0.05,
 }
 TEMPERATURES = (1.0, 0.8, 0.65, 0.5, 0.4, 0.33, 0.25, 0.2, 0.15)
 
@@ -72,6 +83,67 @@ def squeeze(text: str) -> str:
     return _REPEATED.sub(lambda m: "ee" if m.group(1) == "e" else m.group(1), text)
 
 
+_KEYBOARD_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn")  # French AZERTY letters, for typos on a neighbour
+
+
+def _neighbours(letter: str) -> str:
+    for row in _KEYBOARD_ROWS:
+        i = row.find(letter)
+        if i >= 0:
+            return row[max(0, i - 1):i] + row[i + 1:i + 2]
+    return ""
+
+
+def noisy(text: str, seed: int, rate: float = 0.15) -> str:
+    """The text as typed in a hurry: folded, without apostrophes sometimes, and about `rate` of its words of four
+    letters or more given one typo (a letter doubled, dropped, swapped with the next, or its keyboard neighbour).
+    The places the extractors masked (« communeplace ») stay whole. Deterministic for a seed."""
+    import random
+    rng = random.Random(seed)
+    words = fold(text).split(" ")
+    out = []
+    for word in words:
+        if len(word) >= 4 and word.isalpha() and not word.endswith("place") and rng.random() < rate:
+            i = rng.randrange(1, len(word) - 1)
+            kind = rng.randrange(4)
+            if kind == 0:
+                word = word[:i] + word[i] + word[i:]
+            elif kind == 1:
+                word = word[:i] + word[i + 1:]
+            elif kind == 2:
+                word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            else:
+                near = _neighbours(word[i])
+                if near:
+                    word = word[:i] + rng.choice(near) + word[i + 1:]
+        out.append(word)
+    result = " ".join(out)
+    return result.replace("'", " ") if rng.random() < 0.5 else result
+
+
+def augmented(texts: Sequence[str], kinds: Sequence[str], copies: int = 1, rate: float = 0.15
+              ) -> tuple[list[str], list[int]]:
+    """The extra training texts of `augment` and, for each, the index of the phrase it copies. A copy equal to its
+    phrase (nothing to fold) is not added. The typos of a phrase depend on its text alone (the same copies in any
+    subset of the data)."""
+    import zlib
+    extra, source = [], []
+    for i, text in enumerate(texts):
+        seen = {text}
+        candidates = []
+        if "fold" in kinds:
+            candidates.append(fold(text))
+        if "noise" in kinds:
+            seed = zlib.crc32(text.encode("utf-8"))
+            candidates += [noisy(text, seed=seed * 31 + k, rate=rate) for k in range(copies)]
+        for candidate in candidates:
+            if candidate not in seen:
+                seen.add(candidate)
+                extra.append(candidate)
+                source.append(i)
+    return extra, source
+
+
 def preprocess(text: str) -> str:
     """Folded, apostrophes and punctuation as spaces, letters typed over and over said once, short forms spelled
     out, every number as « num »: which number a resident types (« 300 000 », « 2022 », « 4 ») says nothing of
@@ -89,6 +161,7 @@ class IntentModel:
         self.temperature = 1.0
         self.vector_width = 0
         self.classifier = None
+        self.prototypes = None
 
     def _vectorizers(self):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -128,13 +201,33 @@ class IntentModel:
         return hstack(parts).tocsr()
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], vectors: Optional[np.ndarray] = None,
-            lemmas: Optional[Sequence[str]] = None) -> "IntentModel":
+            lemmas: Optional[Sequence[str]] = None, encode=None) -> "IntentModel":
+        """`encode` (texts → one sentence embedding per text, as `vectors` holds them) embeds the augmented copies;
+        without it they get their phrase's vector."""
         labels = list(labels)
-        if self.config["calibrate"]:
-            self.temperature = self._cross_validated_temperature(texts, labels, vectors, lemmas)
+        texts = list(texts)
+        if self.config["calibrate"]:  # on the phrases, the copies made inside each fold (none shared across folds)
+            self.temperature = self._cross_validated_temperature(texts, labels, vectors, lemmas, encode)
+        kinds = list(self.config["augment"] or [])
+        if kinds:
+            extra, source = augmented(texts, kinds, int(self.config["noise_copies"]), float(self.config["noise_rate"]))
+            if extra:
+                if vectors is not None:
+                    extra_vectors = encode(extra) if encode is not None else vectors[source]
+                    vectors = np.vstack([vectors, np.asarray(extra_vectors, dtype=vectors.dtype)])
+                if lemmas is not None:
+                    lemmas = list(lemmas) + [lemmas[j] if t == fold(texts[j]) else t for t, j in zip(extra, source)]
+                texts = texts + extra
+                labels = labels + [labels[j] for j in source]
         X = self._matrix(texts, vectors, fit=True, lemmas=lemmas)
         self.classifier = self._classifier()
         self.classifier.fit(X, labels)
+        self.prototypes = None
+        if float(self.config["prototype_weight"]) and vectors is not None:
+            unit = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            y = np.array(labels)
+            rows = np.vstack([unit[y == label].mean(axis=0) for label in self.labels])
+            self.prototypes = rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
         return self
 
     def _classifier(self):
@@ -142,7 +235,7 @@ class IntentModel:
         cw = self.config["class_weight"]
         return LogisticRegression(C=float(self.config["C"]), max_iter=3000, class_weight=cw if cw != "none" else None)
 
-    def _cross_validated_temperature(self, texts, labels, vectors, lemmas) -> float:
+    def _cross_validated_temperature(self, texts, labels, vectors, lemmas, encode=None) -> float:
         from collections import Counter
         from sklearn.model_selection import StratifiedKFold
         if min(Counter(labels).values()) < 3:
@@ -153,7 +246,7 @@ class IntentModel:
         for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(texts, y):
             fold = IntentModel({**self.config, "calibrate": False})
             fold.fit([texts[i] for i in train], y[train], None if vectors is None else vectors[train],
-                     None if lemmas is None else [lemmas[i] for i in train])
+                     None if lemmas is None else [lemmas[i] for i in train], encode)
             proba = fold.predict_proba([texts[i] for i in test], None if vectors is None else vectors[test],
                                        None if lemmas is None else [lemmas[i] for i in test])
             columns = [names.index(n) for n in fold.labels]
@@ -179,6 +272,13 @@ class IntentModel:
                       lemmas: Optional[Sequence[str]] = None) -> np.ndarray:
         self._coefficients_by_column()
         proba = self.classifier.predict_proba(self._matrix(texts, vectors, fit=False, lemmas=lemmas))
+        prototypes = getattr(self, "prototypes", None)  # models pickled before prototypes existed
+        if prototypes is not None and vectors is not None and vectors.shape[1] == prototypes.shape[1]:
+            unit = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            z = unit @ prototypes.T / float(self.config["prototype_temperature"])
+            z = np.exp(z - z.max(axis=1, keepdims=True))
+            w = float(self.config["prototype_weight"])
+            proba = (1 - w) * proba + w * z / z.sum(axis=1, keepdims=True)
         if self.temperature == 1.0:
             return proba
         z = np.log(np.clip(proba, 1e-12, 1.0)) / self.temperature

@@ -89,3 +89,30 @@ def test_the_component_sets_intent_and_faq_answer(model):
     greeting = Message(data={"text": "coucou"})
     component.process([greeting])
     assert greeting.get("intent")["name"] == "greet"
+
+
+def test_typed_copies_keep_the_places_and_depend_on_the_text_alone():
+    from rasa_plugins.intent_model import augmented, noisy
+    text = _masked("Je voudrais créer mon entreprise à Liévin l'année prochaine")
+    copies = {noisy(text, seed, rate=1.0) for seed in range(20)}
+    assert all("communeplace" in c and c == c.lower() and "é" not in c for c in copies)
+    assert len(copies) > 5  # typos differ from seed to seed
+    assert noisy(text, 3, rate=1.0) == noisy(text, 3, rate=1.0)
+    extra, source = augmented(["où est la délégation", "bonjour", "merci"], ["fold", "noise"], 1, rate=1.0)
+    assert "ou est la delegation" in extra and set(source) <= {0, 1, 2}
+    # The same phrase gets the same copies in any subset of the data (one cross-validation fold or another).
+    assert augmented(["merci", "bonjour"], ["noise"], 1, rate=1.0)[0][1] == \
+        augmented(["bonjour"], ["noise"], 1, rate=1.0)[0][0]
+
+
+def test_augmented_and_prototype_models_still_give_probabilities():
+    texts = [t for ts in DATA.values() for t in ts]
+    labels = [label for label, ts in DATA.items() for _ in ts]
+    rng = np.random.default_rng(0)
+    centres = {label: rng.normal(size=8) for label in DATA}
+    vectors = np.vstack([centres[label] + 0.1 * rng.normal(size=8) for label in labels]).astype(np.float32)
+    model = IntentModel({"augment": ["fold", "noise"], "prototype_weight": 0.3, "calibrate": False}).fit(
+        [_masked(t) for t in texts], labels, vectors)
+    proba = model.predict_proba(["merci bcp", "combien de temps dure le bud"], vectors[[6, 18]])
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert [model.labels[i] for i in proba.argmax(axis=1)] == ["thank", "faq/bud_duration"]

@@ -53,3 +53,14 @@ def test_the_classifier_reads_the_embedding_and_refuses_to_run_without_it():
     assert lemmas == ["je cherche un emploi"]  # no spaCy doc here: the text itself
     with pytest.raises(ValueError, match="SentenceEncoderFeaturizer"):
         _spacy_features([Message(data={TEXT: "bonjour"})], "sentence_encoder")
+
+
+def test_folded_the_embedding_does_not_depend_on_accents():
+    config = {**SentenceEncoderFeaturizer.get_default_config(), "fold": True}
+    featurizer = SentenceEncoderFeaturizer.create(config, None, None, None)
+    accented, plain = Message(data={TEXT: "Où est la Délégation ?"}), Message(data={TEXT: "ou est la delegation ?"})
+    featurizer.process([accented, plain])
+    np.testing.assert_allclose(accented.get(SENTENCE_EMBEDDING), plain.get(SENTENCE_EMBEDDING), atol=1e-6)
+    as_typed = Message(data={TEXT: "Où est la Délégation ?"})
+    _featurizer().process([as_typed])  # not folded (the default): USE reads the accents
+    assert float(as_typed.get(SENTENCE_EMBEDDING) @ plain.get(SENTENCE_EMBEDDING)) < 0.95
