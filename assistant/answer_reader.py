@@ -753,6 +753,9 @@ def said(fact: str, value: Any, programme_dir: Path, commune_name: Optional[str]
             return templates["creation_date_month"].format(value=month)
         return templates["creation_date"].format(value=french.date(date))
     template = templates[fact]
-    if isinstance(template, dict):
+    if isinstance(template, dict) and "many" in template:  # head counts: « aucun », « 1 … est », « 3 … sont »
+        count = value if isinstance(value, (int, float)) else None
+        template = template["zero"] if count == 0 else template["one"] if count == 1 else template["many"]
+    elif isinstance(template, dict):
         return template[str(value).lower()]
     return template.format(value=french.number(value) if isinstance(value, (int, float)) else value)

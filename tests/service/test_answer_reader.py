@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.answer_reader import read, read_message, residence_communes
+from assistant.answer_reader import read, read_message, residence_communes, said
 from assistant.settings import PROGRAMME_DIR
 from assistant.text import normalise
 
@@ -126,3 +126,13 @@ def test_the_rest_of_a_yes_or_no_is_kept_for_its_facts():
     reading = read("yes_no", "oui, et 3 sont en CDI", PROGRAMME_DIR, TODAY)
     assert reading.value is True and "3 sont en cdi" in reading.rest
     assert read("yes_no", "oui c'est bien ça", PROGRAMME_DIR, TODAY).rest is None
+
+
+@pytest.mark.parametrize("fact,value,words", [
+    ("employees", 0, "n'a pas de salarié"), ("employees", 1, "compte 1 salarié"), ("employees", 4, "compte 4 salariés"),
+    ("eligible_employees", 1, "1 de vos salariés est en CDI"), ("eligible_employees", 3, "3 de vos salariés sont en CDI"),
+    ("resident_employees", 0, "aucun de ces salariés n'habite"), ("resident_employees", 1, "1 de ces salariés habite dans"),
+    ("resident_employees", 2, "2 de ces salariés habitent"),
+])
+def test_a_head_count_is_said_back_in_the_right_number(fact, value, words):
+    assert words in said(fact, value, PROGRAMME_DIR)
