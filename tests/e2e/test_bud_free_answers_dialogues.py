@@ -62,7 +62,7 @@ def test_where_employees_live_is_not_the_company_commune(resident):
     assert CORRECTED not in answer and "hors de la zone" in answer
     verdict = resident.ask("aucune, tout se fait sur place")
     assert "Avion est classée" in verdict and "Douai est classée" not in verdict
-    assert "2 habite(nt) en zone BUD" in verdict
+    assert "dont 2 en zone BUD" in verdict
 
 
 def test_a_fact_said_again_is_not_confirmed_again(resident):
