@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-import unicodedata
 from typing import Any, Iterable, Optional
 
 from babel.dates import format_date
@@ -248,21 +246,10 @@ def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str
     return values
 
 
-# Words that name no cité by themselves: « la cité », « ma cité minière », « les corons » (the NLU may tag them).
-_NO_NAME_WORDS = frozenset({"cite", "cites", "la", "le", "les", "l", "ma", "mon", "mes", "notre", "nos", "votre", "une",
-                            "un", "de", "des", "du", "d", "miniere", "minieres", "minier", "miniers", "coron", "corons",
-                            "quartier", "quartiers", "logement", "logements", "maison", "maisons"})
-
-
-def _names_a_cite(value: str) -> bool:
-    folded = "".join(c for c in unicodedata.normalize("NFD", value.lower()) if unicodedata.category(c) != "Mn")
-    return any(word not in _NO_NAME_WORDS for word in re.sub(r"[^\w]+", " ", folded).split())
-
-
 def _cite_names(tracker: Tracker) -> list[str]:
-    """The cité names of the last message, less those that are only « la cité » and the like. When the NLU cut one
-    name in pieces (« [cite de](cite) la [croix](cite) »), the words from the first piece to the last come first."""
-    names = [name for name in _entity_values(tracker, "cite") if _names_a_cite(name)]
+    """The cité names of the last message. When the NLU cut one name in pieces (« [cite de](cite) la
+    [croix](cite) »), the words from the first piece to the last come first."""
+    names = _entity_values(tracker, "cite")
     text = tracker.latest_message.get("text") or ""
     spans = [(e["start"], e["end"]) for e in tracker.latest_message.get("entities") or []
              if e.get("entity") == "cite" and "start" in e and "end" in e]
@@ -328,8 +315,10 @@ class ActionCiteStatus(Action):
             at = text.lower().find(name.lower())
             suite = text[at + len(name):] if at >= 0 else ""
             result = await client.get("/cites/search", q=(name + where)[:200], suite=suite[:500])
-            if result["match"] == "commune":
-                continue  # the piece the NLU kept (« cité » of « la cité 12 à Lens ») names no cité: the whole text will
+            if result["match"] in ("commune", "no_name"):
+                # the piece the NLU kept (« cité » of « la cité 12 à Lens », « ma cité minière ») names no cité: the
+                # whole text will
+                continue
             if result["status"] == "found":
                 return result["cites"][0], None
             if result["status"] == "ambiguous":

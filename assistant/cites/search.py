@@ -21,6 +21,11 @@ _FILLER = frozenset(
     "cite cites quartier quartiers residence coron corons la le les l de des du d au aux a en ma mon notre dans sur n"
     " no numero".split()
 )
+# Words that name no cité by themselves (« ma cité minière », « les logements du coron »): a query of these alone is
+# answered `no_name`, so that the bot asks which cité instead of « je ne trouve pas « cité » ».
+_NO_NAME = _FILLER | frozenset(
+    "miniere minieres minier miniers maison maisons logement logements mes nos votre vos une un".split()
+)
 # Words residents put around a cité's number (« les corons de la fosse 2 », « cité du siège 4 »).
 _NUMBER_WORDS = frozenset("coron corons fosse fosses siege puits bis et".split())
 _NUMBER = re.compile(r"^\d{1,4}$")
@@ -33,7 +38,7 @@ PREFIX_FOUND = 0.6  # share of a name typed for its start to count as the name (
 class SearchResult:
     status: str  # found | ambiguous | not_found
     query: str
-    match: Optional[str] = None  # exact | contained | prefix | partial | close | commune
+    match: Optional[str] = None  # exact | contained | prefix | partial | close | commune | no_name
     cites: list[Cite] = field(default_factory=list)
     suggestions: list[Cite] = field(default_factory=list)
     commune: Optional[Commune] = None  # a commune the query names
@@ -190,6 +195,8 @@ def _number_match(numbers: tuple[str, ...], candidates: list[Cite], counted: Opt
 def search(conn: Connection, query: str, index: CommuneIndex, suite: str = "") -> SearchResult:
     """`suite`: what follows the name in the resident's message, read when the name stops at a number that counts
     something (« cité des 3 » of « cité des 3 Cailloux »)."""
+    if all(token in _NO_NAME for token in normalise(query).split()):
+        return SearchResult("not_found", query, "no_name")
     every = all_cites(conn)
     query = complete_name(query, suite, every)
     tokens = _query_tokens(query)

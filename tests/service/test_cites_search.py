@@ -190,3 +190,10 @@ def test_two_cites_of_the_same_name_are_told_apart_by_their_commune(tmp_path):
     assert {c["id"] for c in both["cites"]} == {"cite-du-parc-mericourt", "cite-du-parc-douai"}
     assert [c["id"] for c in _search(client, "cité du parc à Douai")["cites"]] == ["cite-du-parc-douai"]
     assert [c["id"] for c in _search(client, "cite du parc mericourt")["cites"]] == ["cite-du-parc-mericourt"]
+
+
+@pytest.mark.parametrize("query", ["cité", "ma cite miniere", "les logements du coron", "la cité", "nos maisons"])
+def test_words_that_name_no_cite_are_no_name(shipped, query):
+    answer = _search(shipped, query)
+    assert answer["status"] == "not_found" and answer["match"] == "no_name", answer
+    assert answer["suggestions"] == [], answer  # nothing to offer for « cité » alone
