@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.places import guess_events, resolve_place, say_resolution_problem
+from actions.places import guess_events, resolve_place, say_resolution_problem, typed_text
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class ActionCiteStatus(Action):
             read = result["query"][: len(result["query"]) - len(where)] if where and result["query"].endswith(where) \
                 else result["query"]
             named = named or {**result, "name": read}
-        if text.strip() and not text.startswith("/"):
+        if typed_text(tracker):
             result = await client.get("/cites/search", q=text[:200])
             if result["status"] == "found":
                 return result["cites"][0], None

@@ -21,6 +21,12 @@ ASK_GUESS_ACTION = "action_place_guess"
 YES, NO = "affirm", "deny"
 
 
+def typed_text(tracker: Tracker) -> str:
+    """The last message as the person typed it; "" for an empty one or a button's payload (« /inform_place{…} »)."""
+    text = tracker.latest_message.get("text") or ""
+    return text if text.strip() and not text.startswith("/") else ""
+
+
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
     values = []
     for value in tracker.get_latest_entity_values(entity):
@@ -36,15 +42,14 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
 
     Raises ServiceUnavailable when the programme-data service cannot answer.
     """
-    text = tracker.latest_message.get("text") or ""
-    typed = bool(text.strip()) and not text.startswith("/")
+    text = typed_text(tracker)
     # Longest names first: « st amand les eaux » before the « st amand » inside it (Saint-Amand is another commune).
     queries = _entity_values(tracker, "postal_code") + sorted(_entity_values(tracker, "commune"), key=len, reverse=True)
     best = None
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
-            if typed and resolution.get("match") == "exact":
+            if text and resolution.get("match") == "exact":
                 # The NLU saw Lens or Saint-Amand; the sentence names, or misspells, a longer name that holds it
                 # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.
                 in_text = await client.communes_in_text(text)
@@ -55,7 +60,7 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
                     return _as_guess(in_text)
             return _as_guess(resolution)
         best = best or resolution
-    if typed:
+    if text:
         in_text = await client.communes_in_text(text)
         if in_text["status"] != "not_found":
             return _as_guess(in_text)
@@ -94,8 +99,8 @@ def guess_events(resolution: dict, topic: str) -> list[EventType]:
 async def guess_in_message(tracker: Tracker, client: ProgrammeClient) -> list[EventType]:
     """A message not understood that holds a close spelling of one commune of the basin (« et liévn ? »): the
     events that ask « Vouliez-vous dire Liévin ? » about the conversation's topic (cités, else the BUD zone)."""
-    text = tracker.latest_message.get("text") or ""
-    if not text.strip() or text.startswith("/"):
+    text = typed_text(tracker)
+    if not text:
         return []
     try:
         found = await client.guess_commune(text)
@@ -116,10 +121,8 @@ async def ask_commune_or_guess(
 ) -> list[EventType]:
     """A form's question for the commune: « Vouliez-vous dire … ? » when the answer just given is a close
     spelling of one commune (the form did not take it), else the form's own `question`."""
-    text = tracker.latest_message.get("text") or ""
-    guess = None
-    if text.strip() and not text.startswith("/"):
-        guess = guess_of(_as_guess(await client.guess_commune(text)), topic)
+    text = typed_text(tracker)
+    guess = guess_of(_as_guess(await client.guess_commune(text)), topic) if text else None
     if guess:
         say_guess(dispatcher, guess)
     else:

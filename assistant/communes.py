@@ -3,8 +3,9 @@
 Resolution order for a query: postal code, exact name (case, accents, hyphens, « St » folded), first words of a
 name (« Marles » → every Marles-…), then a close spelling (« henin beaumon »). An exact name that is also the
 first words of longer names is ambiguous when the answer would differ between them: residents say « Loos » for
-Loos-en-Gohelle (BUD zone) as well as for Loos near Lille (not), so both are offered; « Croix » stays Croix. A close spelling is returned as
-`match="fuzzy"` so the bot can say what it understood; anything less close is only a suggestion.
+Loos-en-Gohelle (BUD zone) as well as for Loos near Lille (not), so both are offered; « Croix » stays Croix.
+A close spelling is returned as `match="fuzzy"`, and `guess` finds one in a message not understood: the bot asks
+« Vouliez-vous dire … ? » about either and answers only after a yes; anything less close is only a suggestion.
 """
 from __future__ import annotations
 
@@ -200,12 +201,8 @@ class CommuneIndex:
                            if len(found) == 1 and found[0].bassin_minier and guess_edits(k)]
         self.everyday_words = everyday_words()
         # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word.
-        firsts: dict[str, list[Commune]] = {}
-        for key, found in self.by_key.items():
-            if " " in key:
-                firsts.setdefault(key.split()[0], []).extend(found)
-        self.first_words = {word: sorted(found, key=_by_size) for word, found in firsts.items()
-                            if 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
+        self.first_words = {word: sorted(found, key=_by_size) for word, found in self.by_first_words.items()
+                            if " " not in word and 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
                             and word not in self.by_key}
 
     def _longer_names(self) -> dict[str, list[Commune]]:
