@@ -27,6 +27,7 @@ from typing import Any, Callable, Optional
 
 
 from assistant import french, french_values as fv
+from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
 from assistant.text import fold, normalise
 
@@ -83,6 +84,14 @@ class People:
 
 
 @dataclass(frozen=True)
+class CompanyPlace:
+    """Words that put the company in the commune named just after them (answers.fr.yaml `company_place`)."""
+    before_name: tuple[str, ...]  # normalised phrases: « a », « siege », « demenage »
+    articles: frozenset[str]  # « la », « le »: not the word of a name that is looked for (La Couture: « couture »)
+    short_answer_words: int  # an answer of this many words at most is the place itself (« Douai », « à Liévin »)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     values: dict[str, dict[str, tuple[str, ...]]]  # fact -> value -> phrases (normalised)
     cues: Cues
@@ -90,6 +99,7 @@ class Lexicon:
     tax_regime: tuple[tuple[bool, re.Pattern], ...] = ()  # (corporate_tax, words), in the order to look
     people: Optional[People] = None
     bare_amount_unsure_below: float = 0
+    company_place: Optional[CompanyPlace] = None
 
 
 def _lexicon(data: dict) -> Lexicon:
@@ -104,7 +114,12 @@ def _lexicon(data: dict) -> Lexicon:
         (bool(value), re.compile(r"\b(?:" + "|".join(re.escape(normalise(w)) for w in words) + r")\b"))
         for value, words in (data.get("corporate_tax") or {}).items()
     )
-    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0))
+    place = data.get("company_place") or {}
+    company_place = CompanyPlace(tuple(normalise(w) for w in place.get("before_name") or ()),
+                                 frozenset(normalise(w) for w in place.get("articles") or ()),
+                                 int(place.get("short_answer_words") or 0))
+    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
+                   company_place)
 
 
 def lexicon(programme_dir: Path) -> Lexicon:
@@ -662,6 +677,26 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
                 if found is not None:
                     return found
     return None
+
+
+def states_company_place(text: str, commune_name: str, programme_dir: Path) -> bool:
+    """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
+    code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
+    la couture sur mesure » names La Couture, but says nothing of where the company is."""
+    place = lexicon(programme_dir).company_place
+    words = normalise(text)
+    if place is None:
+        return False
+    if len(words.split()) <= place.short_answer_words or POSTAL_CODE.search(words):
+        return True
+    name = [w for w in normalise(commune_name).split() if w not in place.articles]
+    if not name or not place.before_name:
+        return False
+    cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.before_name), key=len, reverse=True))
+    article = "|".join(map(re.escape, sorted(place.articles, key=len, reverse=True)))
+    article = rf"(?:(?:{article})\s)?" if article else ""
+    return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
+                          words))
 
 
 def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
