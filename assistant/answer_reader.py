@@ -303,10 +303,13 @@ def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
     order = list(values)
     affirmed: list[tuple[str, str]] = []
     denied: list[tuple[str, str]] = []
-    for tokens in clauses(text, lex.cues):
+    for tokens in clauses(_answered_inline(text), lex.cues):
         negation = _negation_start(tokens, lex.cues)
-        for start, _, value, phrase in _lexicon_matches(tokens, values):
-            (denied if negation is not None and start > negation else affirmed).append((value, phrase))
+        matches = _lexicon_matches(tokens, values)
+        for i, (start, end, value, phrase) in enumerate(matches):
+            answer = _yes_or_no_after(tokens[end:matches[i + 1][0] if i + 1 < len(matches) else len(tokens)])
+            said_no = negation is not None and start > negation or answer is False  # « reprise non, création oui »
+            (denied if said_no else affirmed).append((value, phrase))
     hedged = _hedged(text, lex.cues)
     negation = bool(denied)
     kinds = sorted({v for v, _ in affirmed}, key=order.index)
@@ -320,6 +323,23 @@ def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
         # « ce n'est pas une reprise », « je n'ai rien racheté »: nothing pre-existing, so a creation; said back
         return Reading(fact, "new", UNSURE, "pas " + denied[0][1], True)
     return Reading(fact, None, None, None, negation)
+
+
+def _yes_or_no_after(words: list[str]) -> Optional[bool]:
+    """The yes or no that follows a word of the lexicon (« reprise non », « création oui »), or None."""
+    return fv.parse_yes_no(" ".join(words)) if 0 < len(words) <= _YES_NO_AFTER_WORDS else None
+
+
+_YES_NO_AFTER_WORDS = 4  # « reprise : non pas du tout »; more words are a sentence of their own
+# « reprise : non », « une reprise ? non »: the yes or no after a colon or a question mark answers the words before it
+_INLINE_ANSWER = re.compile(r"\s*[:?]\s*([^,.;:!?()]*)")
+
+
+def _answered_inline(text: str) -> str:
+    def joined(m: re.Match) -> str:
+        words = m[1].split()
+        return " " + m[1] if 0 < len(words) <= _YES_NO_AFTER_WORDS and fv.parse_yes_no(m[1]) is not None else m[0]
+    return _INLINE_ANSWER.sub(joined, text)
 
 
 # --- Numbers and dates ----------------------------------------------------------------------------------------
