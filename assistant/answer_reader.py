@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -130,6 +130,7 @@ class Lexicon:
     bare_amount_unsure_below: float = 0
     company_place: Optional[CompanyPlace] = None
     words: Optional[Words] = None
+    always_unsure: dict[str, frozenset[str]] = field(default_factory=dict)  # fact -> values always said back
 
 
 def _lexicon(data: dict) -> Lexicon:
@@ -149,7 +150,8 @@ def _lexicon(data: dict) -> Lexicon:
                                  frozenset(normalise(w) for w in place.get("articles") or ()),
                                  int(place.get("short_answer_words") or 0))
     return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
-                   company_place, _words(data))
+                   company_place, _words(data),
+                   {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
 
 
 _NOTHING = ("\x00",)  # a phrase no text holds: a list left empty matches nothing
@@ -317,7 +319,7 @@ def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
         value = kinds[0]  # the lexicon's order: the value that matters most for the verdict first
         because = next(p for v, p in affirmed if v == value)
         contradicted = because in {p for _, p in denied}
-        sure = len(kinds) == 1 and not hedged and not contradicted
+        sure = len(kinds) == 1 and not hedged and not contradicted and value not in lex.always_unsure.get(fact, ())
         return Reading(fact, value, SURE if sure else UNSURE, because, negation)
     if fact == "origin" and denied and "new" not in {v for v, _ in denied}:
         # « ce n'est pas une reprise », « je n'ai rien racheté »: nothing pre-existing, so a creation; said back

@@ -94,6 +94,7 @@ class Origin(str, Enum):
     concentration = "concentration"
     restructuring = "restructuring"
     extension = "extension"
+    premises = "premises"  # only premises (or their lease) taken over, not the business: not settled by our sources
 
 
 class EligibilityRequest(BaseModel):
