@@ -109,6 +109,8 @@ class Words:
     only: re.Pattern
     outside_zone: re.Pattern
     companies: re.Pattern
+    parts: re.Pattern  # with « % »
+    time: re.Pattern
     origin_in_passing: frozenset[str]
 
 
@@ -188,6 +190,8 @@ def _words(data: dict) -> Words:
         only=_phrase_regex(_phrases(shares.get("only"))),
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
         companies=_phrase_regex(_phrases(shares.get("companies"))),
+        parts=re.compile(rf"%|{_phrase_regex(_phrases(shares.get('parts'))).pattern}"),
+        time=_phrase_regex(_phrases(shares.get("time"))),
         origin_in_passing=frozenset(normalise(w) for w in data.get("origin_in_passing") or ()),
     )
 
@@ -639,6 +643,8 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         if kept and len(kept) < len(parts):
             text = " ; ".join(kept)
     reading = _read_number(fact, text, lex, today or dt.date.today())
+    if fact == "turnover_outside_pct" and reading.value is not None:
+        reading = _share_of_work(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
             and _negation_start(normalise(text).split(), lex.cues) is None):
@@ -752,14 +758,19 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
 def states_company_place(text: str, commune_name: str, programme_dir: Path) -> bool:
     """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
     code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
-    la couture sur mesure » names La Couture, but says nothing of where the company is."""
-    place = lexicon(programme_dir).company_place
+    la couture sur mesure » names La Couture, but says nothing of where the company is; « je travaille à Lille la
+    moitié du temps » names where a share of the work is done."""
+    lex = lexicon(programme_dir)
+    place = lex.company_place
     words = normalise(text)
     if place is None:
         return False
+    name = [w for w in normalise(commune_name).split() if w not in place.articles]
+    if name and lex.words and any(_has(normalise(clause).split(), name[0]) and _gives_a_share(clause, lex.words)
+                                  for clause in raw_clauses(text, lex.cues)):
+        return False
     if len(words.split()) <= place.short_answer_words or POSTAL_CODE.search(words):
         return True
-    name = [w for w in normalise(commune_name).split() if w not in place.articles]
     if not name or not place.before_name:
         return False
     cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.before_name), key=len, reverse=True))
@@ -767,6 +778,44 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path) -> b
     article = rf"(?:(?:{article})\s)?" if article else ""
     return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
                           words))
+
+
+def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:
+    """A share given as time, or at a commune: « la moitié du temps à Lille » is 50 % outside, said back (time is
+    not turnover); « 80 % à Lens » is 20 % outside (Lens is in a zone), said back; « 2 jours par semaine » is no
+    share (asked again)."""
+    words, folded = lex.words, _folded(text)
+    of_time = bool(words.time.search(normalise(text)))
+    if of_time and not words.parts.search(folded):
+        return Reading(reading.fact, None, None, None, reading.negation)  # « 2 jours par semaine »: of what week?
+    value, unsure = reading.value, of_time
+    said = words.outside_zone.search(folded) or words.inside_zone.search(folded) or not words.parts.search(folded)
+    places = [] if said or zone_of is None or lex.people is None else _places_after_a_place_word(folded, lex.people, zone_of)
+    if places and all(in_zone for in_zone, _ in places):
+        value, unsure = round(100 - value, 2), True  # the share given is done inside: the rest is outside
+    elif places and any(in_zone for in_zone, _ in places):
+        unsure = True  # « moitié à Lens, moitié à Lille »
+    if not unsure:
+        return reading
+    return Reading(reading.fact, value, UNSURE, reading.because, reading.negation)
+
+
+def _places_after_a_place_word(folded: str, people: People, zone_of: ZoneOf) -> list[tuple[bool, str]]:
+    """The communes named just after a place word (« à Lille », « sur Lens »): (in a BUD zone, INSEE code)."""
+    found = []
+    for m in re.finditer(rf"(?:{people.before_place.pattern})\s+([a-z' -]+)", folded):
+        names = m[1].replace("'", " ").split()
+        for size in range(min(len(names), 5), 0, -1):
+            place = zone_of(" ".join(names[:size]))
+            if place is not None:
+                found.append(place)
+                break
+    return found
+
+
+def _gives_a_share(clause: str, words: Words) -> bool:
+    """« la moitié du temps », « 30 % de mes chantiers »: a part of the work (folded clause)."""
+    return bool(words.parts.search(clause) or words.time.search(normalise(clause)) and _digit_in(clause))
 
 
 def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
