@@ -66,6 +66,11 @@ class Embedder:
         return np.vstack([self.table[t] for t in texts]).astype(np.float32)
 
 
+class Cascade:
+    def __init__(self, threshold, first, second):
+        self.threshold, self.first, self.second, self.labels = threshold, first, second, first.labels
+
+
 def unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=1, keepdims=True)
     n[n == 0] = 1.0
@@ -113,6 +118,12 @@ def main() -> None:
     def folded_use(ts):
         return use([fold(t) for t in ts])
 
+    def both_folded(ts):
+        return np.hstack([unit(folded_use(ts)), e5_centred()([fold(t) for t in ts])])
+
+    def both_use_folded(ts):
+        return np.hstack([unit(folded_use(ts)), e5_centred()(ts)])
+
     variants = {
         "base (config.yml: USE, weight 2)": ({}, use),
         "augment fold": ({"augment": ["fold"]}, use),
@@ -127,15 +138,37 @@ def main() -> None:
         "class weight none": ({"class_weight": "none"}, use),
         "USE + e5 centred, weight 2": ({}, both),
         "USE + e5 centred, weight 3": ({"vector_weight": 3.0}, both),
+        "USE folded + e5 folded": ({}, both_folded),
+        "USE folded + e5 as typed": ({}, both_use_folded),
+        "cascade 0.5 (USE folded, then + e5 folded)": ({"cascade": 0.5}, both_folded),
+        "cascade 0.7 (USE folded, then + e5 folded)": ({"cascade": 0.7}, both_folded),
+        "cascade 0.85 (USE folded, then + e5 folded)": ({"cascade": 0.85}, both_folded),
     }
+    routed = []
     names = [n for n in args.only.split(";") if n] or list(variants)
 
     def run_fit(config, encoder, train_texts, train_labels, calibrate=False):
+        if "cascade" in config:
+            # The USE model first; the model with e5 beside it only for the messages it is unsure of (top
+            # probability under the cascade's threshold): e5's cost paid only there.
+            rest = {k: v for k, v in config.items() if k != "cascade"}
+            first = run_fit(rest, folded_use, train_texts, train_labels, calibrate)
+            second = run_fit(rest, encoder, train_texts, train_labels, calibrate)
+            return Cascade(config["cascade"], first, second)
         model = IntentModel({**CHOSEN, **AUG, "calibrate": calibrate, **config})
         return model.fit(train_texts, train_labels, encoder(train_texts), [lemma_of[t] for t in train_texts],
                          encode=encoder)
 
     def scores(model, encoder, test_texts):
+        if isinstance(model, Cascade):
+            threshold, first, second = model.threshold, model.first, model.second
+            proba = scores(first, folded_use, test_texts)
+            unsure = np.flatnonzero(proba.max(axis=1) < threshold)
+            routed.append((len(unsure), len(test_texts)))
+            if len(unsure):
+                assert list(first.labels) == list(second.labels)
+                proba[unsure] = scores(second, encoder, [test_texts[i] for i in unsure])
+            return proba
         return model.predict_proba(test_texts, encoder(test_texts), [lemma_of[t] for t in test_texts])
 
     def cross_validated(config, encoder):
@@ -183,7 +216,9 @@ def main() -> None:
         line = f"{name:<38} " + " ".join(f"{figures[c]:>9.3f}" for c in columns)
         if args.held_out:
             line += " %16s" % ("%.3f/%.3f" % held_out(config, encoder))
-        print(f"{line} {time.monotonic() - started:>5.0f}  (load {os.getloadavg()[0]:.1f})", flush=True)
+        share = f"  e5 on {sum(r[0] for r in routed) / sum(r[1] for r in routed):.0%}" if routed else ""
+        routed.clear()
+        print(f"{line} {time.monotonic() - started:>5.0f}  (load {os.getloadavg()[0]:.1f}){share}", flush=True)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ and a few-shot figure: trained on 15 phrases per intent, scored on the others (h
 from few examples, as on an external benchmark). `--held-out` also prints, for the record, each candidate's
 macro-F1 on the frozen held-out set (numbers only; never choose with it).
 The candidate « config.yml » is the pipeline config.yml runs, read from it: its LexicalIntentClassifier settings
-over the sentence embedding of rasa_plugins/sentence_encoder.py (folded if its `fold` is set), as in the assistant;
-« USE, not folded » is the same on the embedding of the text as typed (config.yml before 2026-12-02's third round).
+over the sentence embedding of rasa_plugins/sentence_encoder.py with its settings (encoders, fold), as in the
+assistant; « USE alone (folded) » is the same on USE's embedding alone (config.yml before 2026-12-02's fourth round).
 Usage: .venv/bin/python bench/nlu_cv.py [--folds 5] [--held-out --no-mask] [--only NAME]
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ CANDIDATES = {
     "lexical C=10 vectors lemmas": {"vector_weight": 1.0, "lemmas": True, "calibrate": False},
     "lexical C=10 vectors lemmas calibrated": {"vector_weight": 1.0, "lemmas": True, "calibrate": True},
     "lexical C=30 vectors lemmas calibrated": {"C": 30.0, "vector_weight": 1.0, "lemmas": True, "calibrate": True},
-    "config.yml, USE not folded": "config.yml:unfolded",
+    "config.yml, USE alone (folded)": "config.yml:use",
     "config.yml": "config.yml",
 }
 
@@ -52,28 +52,22 @@ def pipeline_settings() -> tuple[dict, dict]:
 
 
 class SentenceEmbedded:
-    """IntentModel on the sentence embedding of each text instead of the spaCy vectors it is handed, embedded once
-    per text (folded first if `fold`), as SentenceEncoderFeaturizer gives it in the assistant."""
-    cache: dict[str, np.ndarray] = {}
+    """IntentModel on the sentence embedding of each text instead of the spaCy vectors it is handed, as
+    SentenceEncoderFeaturizer gives it in the assistant (`rasa_plugins.sentence_encoder.Embedding` with config.yml's
+    settings; its centred blocks centred on the mean of the phrases it is trained on)."""
 
-    def __init__(self, config, fold_text):
-        self.model, self.fold_text = IntentModel(config), fold_text
-
-    def vectors(self, texts):
-        from rasa_plugins.intent_model import fold
-        from rasa_plugins.sentence_encoder import encode
-        keys = [fold(t) if self.fold_text else t for t in texts]
-        missing = sorted({k for k in keys if k not in self.cache})
-        if missing:
-            self.cache.update(zip(missing, encode(missing)))
-        return np.vstack([self.cache[k] for k in keys])
+    def __init__(self, config, featurizer):
+        from rasa_plugins.sentence_encoder import Embedding, SentenceEncoderFeaturizer
+        self.model = IntentModel(config)
+        self.embedding = Embedding({**SentenceEncoderFeaturizer.get_default_config(), **featurizer})
 
     def fit(self, texts, labels, vectors=None, lemmas=None):
-        self.model.fit(texts, labels, self.vectors(texts), lemmas)
+        self.embedding.fit(list(texts))
+        self.model.fit(texts, labels, self.embedding(list(texts)), lemmas)
         return self
 
     def predict_proba(self, texts, vectors=None, lemmas=None):
-        return self.model.predict_proba(texts, self.vectors(texts), lemmas)
+        return self.model.predict_proba(texts, self.embedding(list(texts)), lemmas)
 
     @property
     def labels(self):
@@ -126,7 +120,9 @@ def make(config):
         return Baseline()
     if isinstance(config, str):  # config.yml's pipeline
         classifier, featurizer = pipeline_settings()
-        return SentenceEmbedded(classifier, bool(featurizer.get("fold")) and not config.endswith(":unfolded"))
+        if config.endswith(":use"):  # USE alone, folded: config.yml before 2026-12-02's fourth round
+            featurizer = {"encoders": ["use"], "fold": True}
+        return SentenceEmbedded(classifier, {k: v for k, v in featurizer.items() if k != "name"})
     return IntentModel(config)
 
 

@@ -26,7 +26,7 @@ from assistant.text import fold, normalise
 
 # The floors of check 3, a little under what the current pipeline measured: a drop fails the test. Raise them as
 # the NLU improves; never lower them to let a change through.
-MIN_INTENT_MACRO_F1 = 0.93  # measured 0.942 on 2026-12-02 (USE, folded text; 0.935 as typed, 0.913 spaCy, 0.709 DIET)
+MIN_INTENT_MACRO_F1 = 0.945  # measured 0.955 on 2026-12-02 (USE folded + e5; 0.942 USE alone, 0.913 spaCy, 0.709 DIET)
 MIN_ENTITY_F1 = 0.93  # measured 0.944 the same day (0.922 with the first CRF, 0.850 before it)
 
 ROOT = Path(__file__).resolve().parents[2]
