@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
@@ -24,7 +23,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import form_facts, next_question
-from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place, say_resolution_problem
+from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place, say_resolution_problem, typed_text
 from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
@@ -137,8 +136,8 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
     return await _understand(fact, text)
 
 
-async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, speak: bool, named: bool = False) -> Any:
-    """The INSEE code of the one commune the message names (with its name when `named`), or None."""
+async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, speak: bool) -> Any:
+    """The INSEE code of the one commune the message names, or None."""
     if speak:  # the answer to the commune question, which may have been « Vouliez-vous dire … ? »
         guessed = guess_confirmed(tracker, dispatcher)
         if guessed:
@@ -149,30 +148,8 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
     if speak and say_resolution_problem(dispatcher, resolution):
         return None
     if resolution["status"] == "found" and len(resolution["communes"]) == 1:
-        commune = resolution["communes"][0]
-        return (commune["insee"], commune["nom"]) if named else commune["insee"]
+        return resolution["communes"][0]["insee"]
     return None
-
-
-# Words that put a company somewhere, just before the commune's name (« à Douai », « siège est à », « sur Lens »,
-# « installée à »): without one, a commune's name inside an answer to another question (« on fait de la couture
-# sur mesure ») does not change the commune given. A postal code, or a short answer that is the name, always does.
-_PLACE_CUE = r"(?:a|au|sur|dans|vers|pres de|commune de|ville de|siege|installee?s?|implantee?s?|situee?s?|basee?s?|demenage\w*)"
-
-
-def _folded_words(text: str) -> str:
-    folded = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
-    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
-
-
-def _moves_the_company(text: str, name: str) -> bool:
-    words = _folded_words(text)
-    if len(words.split()) <= 3 or re.search(r"\b(?:59|62)\s?\d{3}\b", words):
-        return True
-    name_words = [w for w in _folded_words(name).split() if w not in ("la", "le", "les", "l")]
-    first = re.escape(name_words[0]) if name_words else None
-    article = r"(?:(?:la|le|les|l)\s)?"
-    return bool(first and re.search(rf"\b{_PLACE_CUE}\s(?:\w+\s){{0,2}}?{article}{first}\b", words))
 
 
 async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str],
@@ -181,14 +158,17 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
 
     The facts read with a hedge are added to `unsure` (they are said back before they count)."""
     found: dict[str, Any] = {}
-    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(), **_head_counts(tracker))
+    insee = await _read_commune(tracker, dispatcher, speak=False) if skip != "commune" else None
+    place = {"commune_insee": insee} if insee else {}
+    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(),
+                                   **_head_counts(tracker), **place)
                   if text.strip() else {})
-    if skip != "commune":
-        place = await _read_commune(tracker, dispatcher, speak=False, named=True)
-        insee, name = place or (None, None)
-        if insee and insee not in understood.get("residence_communes", []):  # « 2 habitent à Douai »: not the company
-            if tracker.get_slot(SLOT["commune"]) in (None, insee) or _moves_the_company(text, name):
-                found["commune"] = insee  # « c'est de la couture » does not move a company to La Couture
+    if insee and insee not in understood.get("residence_communes", []):  # « 2 habitent à Douai »: not the company
+        # The service says whether the words put the company there (« on fait de la couture sur mesure » names La
+        # Couture and does not move a company of Harnes); a button's commune has no words around it.
+        stated = understood.get("commune_is_company_place") if typed_text(tracker) else True
+        if tracker.get_slot(SLOT["commune"]) in (None, insee) or stated:
+            found["commune"] = insee
     staff = ("employees", "eligible_employees", "resident_employees")
     for reading in understood.get("facts", []):
         fact = reading["fact"]

@@ -12,21 +12,22 @@ ans, on est 3 ». This module reads such answers:
 - one message may give several facts (`read_message`).
 
 Values are read by assistant.french_values (dates, counts, amounts, shares, yes/no) and by the lexicon of
-data/programme/bud/answers.fr.yaml (activity, origin); the cue words (negations, contrasts, hedges) are data in the
-same file. A reading is `sure` or `unsure`: the dialogue says back an unsure reading, and any reading that would
+data/programme/bud/answers.fr.yaml (activity, origin); the cue words (negations, contrasts, hedges, the words that
+tie a number to people, to money, to a time or to a share, the place words of the company) are data in the same file. A reading is `sure` or `unsure`: the dialogue says back an unsure reading, and any reading that would
 decide a negative verdict, before it counts (actions/bud_eligibility.py).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 
 from assistant import french, french_values as fv
+from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
 from assistant.text import fold, normalise
 
@@ -68,6 +69,8 @@ class Cues:
     confirm_no: tuple[str, ...] = ()
     corrections: tuple[str, ...] = ()
     contrasts: tuple[str, ...] = ()
+    negation_particles: tuple[str, ...] = ()
+    hedge_endings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,43 @@ class People:
     other_contracts: re.Pattern
     residence: re.Pattern
     residence_in_zone: re.Pattern
+    alone: re.Pattern
+    of_them: re.Pattern
+    numbered: re.Pattern
+    before_place: re.Pattern
+
+
+@dataclass(frozen=True)
+class Words:
+    """The other cue words of answers.fr.yaml (`reading`, `figures`, `shares`, `origin_in_passing`), as patterns on
+    folded or normalised text; the file says what each one tells."""
+    read_as: tuple[tuple[str, re.Pattern], ...]  # (the word read, the phrases read as it)
+    think_not: re.Pattern
+    think_not_unless: re.Pattern
+    yes_no_opener: re.Pattern  # at the start of a clause
+    sub_clause_break: re.Pattern  # with the spaces around it
+    message_cues: dict[str, re.Pattern]
+    yearly: re.Pattern
+    earnings: re.Pattern
+    money: re.Pattern  # with « € » and the magnitudes of french_values
+    duration: re.Pattern  # « 6 mois »
+    date_in_count: re.Pattern  # « en 2022 », « mars 2023 », « 15/10/2022 »
+    future: re.Pattern
+    inside_zone: re.Pattern
+    only: re.Pattern
+    outside_zone: re.Pattern
+    companies: re.Pattern
+    parts: re.Pattern  # with « % »
+    time: re.Pattern
+    origin_in_passing: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CompanyPlace:
+    """Words that put the company in the commune named just after them (answers.fr.yaml `company_place`)."""
+    before_name: tuple[str, ...]  # normalised phrases: « a », « siege », « demenage »
+    articles: frozenset[str]  # « la », « le »: not the word of a name that is looked for (La Couture: « couture »)
+    short_answer_words: int  # an answer of this many words at most is the place itself (« Douai », « à Liévin »)
 
 
 @dataclass(frozen=True)
@@ -90,6 +130,9 @@ class Lexicon:
     tax_regime: tuple[tuple[bool, re.Pattern], ...] = ()  # (corporate_tax, words), in the order to look
     people: Optional[People] = None
     bare_amount_unsure_below: float = 0
+    company_place: Optional[CompanyPlace] = None
+    words: Optional[Words] = None
+    always_unsure: dict[str, frozenset[str]] = field(default_factory=dict)  # fact -> values always said back
 
 
 def _lexicon(data: dict) -> Lexicon:
@@ -104,7 +147,53 @@ def _lexicon(data: dict) -> Lexicon:
         (bool(value), re.compile(r"\b(?:" + "|".join(re.escape(normalise(w)) for w in words) + r")\b"))
         for value, words in (data.get("corporate_tax") or {}).items()
     )
-    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0))
+    place = data.get("company_place") or {}
+    company_place = CompanyPlace(tuple(normalise(w) for w in place.get("before_name") or ()),
+                                 frozenset(normalise(w) for w in place.get("articles") or ()),
+                                 int(place.get("short_answer_words") or 0))
+    return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
+                   company_place, _words(data),
+                   {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
+
+
+_NOTHING = ("\x00",)  # a phrase no text holds: a list left empty matches nothing
+
+
+def _phrases(words) -> tuple[str, ...]:
+    return tuple(normalise(str(w)) for w in words or ()) or _NOTHING
+
+
+def _alternatives(words) -> str:
+    """The phrases as one regex alternation (« c est » matches « c'est », « c est »), the longest first."""
+    return "|".join(sorted((r"[\s'-]+".join(map(re.escape, p.split())) for p in _phrases(words)), key=len, reverse=True))
+
+
+def _words(data: dict) -> Words:
+    reading, figures, shares = data.get("reading") or {}, data.get("figures") or {}, data.get("shares") or {}
+    money = [re.escape(m) for m in sorted(fv._MULTIPLIERS, key=len, reverse=True)]
+    return Words(
+        read_as=tuple((normalise(word), _phrase_regex(_phrases(phrases)))
+                      for word, phrases in (reading.get("read_as") or {}).items()),
+        think_not=_phrase_regex(_phrases(reading.get("think_not"))),
+        think_not_unless=_phrase_regex(_phrases(reading.get("think_not_unless"))),
+        yes_no_opener=re.compile(rf"^(?:{_alternatives(reading.get('yes_no_openers'))})\s+"),
+        sub_clause_break=re.compile(rf"\s(?:{_alternatives(reading.get('sub_clause_breaks'))})\s"),
+        message_cues={fact: _phrase_regex(_phrases(words)) for fact, words in (figures.get("message_cues") or {}).items()},
+        yearly=_phrase_regex(_phrases(figures.get("yearly"))),
+        earnings=_phrase_regex(_phrases(figures.get("earnings"))),
+        money=re.compile(r"€|\b(?:" + "|".join([_alternatives(figures.get("money")), *money]) + r")\b"),
+        duration=re.compile(rf"\b\d+\s+(?:{_alternatives(figures.get('durations'))})\b"),
+        date_in_count=re.compile(rf"\b(?:{_alternatives(figures.get('before_year'))}|{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b"
+                                 r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
+        future=_phrase_regex(_phrases(figures.get("future"))),
+        inside_zone=_phrase_regex(_phrases(shares.get("inside_zone"))),
+        only=_phrase_regex(_phrases(shares.get("only"))),
+        outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
+        companies=_phrase_regex(_phrases(shares.get("companies"))),
+        parts=re.compile(rf"%|{_phrase_regex(_phrases(shares.get('parts'))).pattern}"),
+        time=_phrase_regex(_phrases(shares.get("time"))),
+        origin_in_passing=frozenset(normalise(w) for w in data.get("origin_in_passing") or ()),
+    )
 
 
 def lexicon(programme_dir: Path) -> Lexicon:
@@ -166,9 +255,9 @@ def _negation_start(tokens: list[str], cues: Cues) -> Optional[int]:
         if any(_has(tokens, phrase, i) for phrase in cues.not_negations):
             continue
         if any(_has(tokens, phrase, i) for phrase in cues.negations):
-            ne = [j for j, t in enumerate(tokens[:i]) if t in ("ne", "n")]
+            ne = [j for j, t in enumerate(tokens[:i]) if t in cues.negation_particles]
             return ne[-1] if ne else i  # « on n'a repris aucun fonds »: the negation starts at « n' »
-        if token in cues.negation_after_ne and any(t in ("ne", "n") for t in tokens[:i]):
+        if token in cues.negation_after_ne and any(t in cues.negation_particles for t in tokens[:i]):
             return i
     return None
 
@@ -182,7 +271,13 @@ def _found(tokens: list[str], phrases: tuple[str, ...]) -> Optional[str]:
 
 def _hedged(text: str, cues: Cues) -> bool:
     tokens = normalise(text).split()
-    return _found(tokens, cues.hedges) is not None or bool(re.search(r"\b\w+aines?\b", normalise(text)))
+    return _found(tokens, cues.hedges) is not None or bool(_hedge_ending_regex(cues.hedge_endings).search(normalise(text)))
+
+
+@lru_cache(maxsize=8)
+def _hedge_ending_regex(endings: tuple[str, ...]) -> re.Pattern:
+    """A word that ends so (« une vingtaine »)."""
+    return re.compile(rf"\b[a-z0-9]+(?:{_alternatives(endings)})\b")
 
 
 def _unknown(text: str, cues: Cues) -> bool:
@@ -214,10 +309,13 @@ def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
     order = list(values)
     affirmed: list[tuple[str, str]] = []
     denied: list[tuple[str, str]] = []
-    for tokens in clauses(text, lex.cues):
+    for tokens in clauses(_answered_inline(text), lex.cues):
         negation = _negation_start(tokens, lex.cues)
-        for start, _, value, phrase in _lexicon_matches(tokens, values):
-            (denied if negation is not None and start > negation else affirmed).append((value, phrase))
+        matches = _lexicon_matches(tokens, values)
+        for i, (start, end, value, phrase) in enumerate(matches):
+            answer = _yes_or_no_after(tokens[end:matches[i + 1][0] if i + 1 < len(matches) else len(tokens)])
+            said_no = negation is not None and start > negation or answer is False  # « reprise non, création oui »
+            (denied if said_no else affirmed).append((value, phrase))
     hedged = _hedged(text, lex.cues)
     negation = bool(denied)
     kinds = sorted({v for v, _ in affirmed}, key=order.index)
@@ -225,12 +323,29 @@ def _read_lexicon(fact: str, text: str, lex: Lexicon) -> Reading:
         value = kinds[0]  # the lexicon's order: the value that matters most for the verdict first
         because = next(p for v, p in affirmed if v == value)
         contradicted = because in {p for _, p in denied}
-        sure = len(kinds) == 1 and not hedged and not contradicted
+        sure = len(kinds) == 1 and not hedged and not contradicted and value not in lex.always_unsure.get(fact, ())
         return Reading(fact, value, SURE if sure else UNSURE, because, negation)
     if fact == "origin" and denied and "new" not in {v for v, _ in denied}:
         # « ce n'est pas une reprise », « je n'ai rien racheté »: nothing pre-existing, so a creation; said back
         return Reading(fact, "new", UNSURE, "pas " + denied[0][1], True)
     return Reading(fact, None, None, None, negation)
+
+
+def _yes_or_no_after(words: list[str]) -> Optional[bool]:
+    """The yes or no that follows a word of the lexicon (« reprise non », « création oui »), or None."""
+    return fv.parse_yes_no(" ".join(words)) if 0 < len(words) <= _YES_NO_AFTER_WORDS else None
+
+
+_YES_NO_AFTER_WORDS = 4  # « reprise : non pas du tout »; more words are a sentence of their own
+# « reprise : non », « une reprise ? non »: the yes or no after a colon or a question mark answers the words before it
+_INLINE_ANSWER = re.compile(r"\s*[:?]\s*([^,.;:!?()]*)")
+
+
+def _answered_inline(text: str) -> str:
+    def joined(m: re.Match) -> str:
+        words = m[1].split()
+        return " " + m[1] if 0 < len(words) <= _YES_NO_AFTER_WORDS and fv.parse_yes_no(m[1]) is not None else m[0]
+    return _INLINE_ANSWER.sub(joined, text)
 
 
 # --- Numbers and dates ----------------------------------------------------------------------------------------
@@ -269,13 +384,17 @@ def _hedge_regex(hedges: tuple[str, ...]) -> re.Pattern:
 def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     cues = lex.cues
     has_value = _date_in if fact in DATE_FACTS else _digit_in
+    words = lex.words
     if fact not in DATE_FACTS:
-        text = re.sub(r"\bpas (?:un seul|une seule)\b", "aucun", _folded(text))  # « pas un seul salarié »: none
+        text = _folded(text)
+        for word, phrases in words.read_as:
+            text = phrases.sub(word, text)  # « pas un seul salarié »: « aucun salarié »
     text = _digit_typos(text)
     if fact in COUNT_FACTS:
         # « des CDD de 6 mois », « lancée en 2022 »: a duration or a date is not a head count; « d'entre eux » no range
-        text = _DATE_IN_COUNT.sub(" ", _DURATION.sub(" ", _folded(text)))
-        text = re.sub(r"\bd ?'?entre (?:eux|elles|nous)\b", " ", text)
+        text = words.date_in_count.sub(" ", words.duration.sub(" ", _folded(text)))
+        if lex.people:
+            text = lex.people.of_them.sub(" ", text)
     kept, negation = _kept_text(text, cues, has_value)
     kept = _last_of_corrections(kept, cues, has_value)
     if kept is None:
@@ -283,7 +402,7 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     hedged = _hedged(text, cues)
     if fact in DATE_FACTS:
         # dates keep their own words (« fin 2021 », « pas encore »): read the original text when nothing is denied
-        prefer = "future" if _FUTURE_WORDS.search(normalise(kept)) else "past"
+        prefer = "future" if words.future.search(normalise(kept)) else "past"
         parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
         if parsed is None:
             return Reading(fact, None, None, None, negation)
@@ -300,7 +419,7 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         value, bare = _read_amount(plain, lex)
     else:
         shares = _without_head_counts(fv._words_to_digits(fv._clean(plain), small_numbers=False), lex, money=False)
-        value = _read_share(fact, shares) if shares is not None else None  # « 2 habitent à Lens » is no share
+        value = _read_share(fact, shares, words) if shares is not None else None  # « 2 habitent à Lens » is no share
     if value is None:
         return Reading(fact, None, None, None, negation)
     return Reading(fact, value, UNSURE if hedged or bare else SURE, None, negation)
@@ -308,11 +427,10 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
 
 # --- Money and head counts --------------------------------------------------------------------------------------
 
-_MONEY_WORDS = re.compile(r"€|\b(?:euros?|eur|" + "|".join(sorted(fv._MULTIPLIERS, key=len, reverse=True)) + r")\b")
 _SCALE_OF_COUNT = re.compile(r"\b(?:une? )?(\d+) d(?:e |')(milliers|millions|milliards)\b")
 
 
-def _head_count_numbers(text: str, people: People) -> list[tuple[int, int]]:
+def _head_count_numbers(text: str, people: People, money: re.Pattern) -> list[tuple[int, int]]:
     """Spans of the numbers `text` (folded, digits) ties to people: « on est 4 », « 4 salariés », « 2 habitent »."""
     spans = []
     for m in re.finditer(r"(?<![\d.,])\d+(?![\d.,]\d)", text):
@@ -322,7 +440,7 @@ def _head_count_numbers(text: str, people: People) -> list[tuple[int, int]]:
         tied_after = False
         for a in people.after_number.finditer(after):
             words = after[:a.start()]
-            if len(words.split()) <= 2 and not _MONEY_WORDS.search(words) and not re.search(r"\d", words):
+            if len(words.split()) <= 2 and not money.search(words) and not re.search(r"\d", words):
                 tied_after = True
                 break
         if tied_before or tied_after:
@@ -341,20 +459,19 @@ def _people_words(text: str, lex: Lexicon) -> bool:
     put after a number (« on est » before one says nothing without it)."""
     people = lex.people
     folded = _folded(text)
-    return bool(people and people.after_number.search(folded)
-                or re.search(r"\b(?:personne|seule?|moi)\b", folded))
+    return bool(people and (people.after_number.search(folded) or people.alone.search(folded)))
 
 
 def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optional[str]:
     """The text (folded, in digits) without the numbers of people; None when it only speaks of people (« on est
     4 ») or, for money, without a figure of another fact (« pas de salarié », « aucun rachat »)."""
     people = lex.people
-    spans = _head_count_numbers(digits, people) if people else []
+    spans = _head_count_numbers(digits, people, lex.words.money) if people else []
     if spans:
         for start, end in reversed(spans):
             digits = digits[:start] + " " + digits[end:]
         return digits if re.search(r"\d", digits) or not money else None
-    if not re.search(r"\d", digits) and not _MONEY_WORDS.search(digits) and (
+    if not re.search(r"\d", digits) and not lex.words.money.search(digits) and (
             money and people and people.after_number.search(digits) or _other_fact_words(digits, lex)):
         return None
     return digits
@@ -370,13 +487,10 @@ def _read_amount(plain: str, lex: Lexicon) -> tuple[Optional[float], bool]:
         return None, False
     digits = _SCALE_OF_COUNT.sub(lambda m: f"{m[1]} " + {"milliers": "mille"}.get(m[2], m[2]), fv._expand_approximate_counts(digits))
     value = fv.parse_amount_eur(digits)
-    bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not _MONEY_WORDS.search(digits))
+    bare = (value is not None and 0 < value < lex.bare_amount_unsure_below and not lex.words.money.search(digits))
     return value, bare
 
 
-_DATE_IN_COUNT = re.compile(rf"\b(?:en|depuis|de|des|debut|fin|mi|{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b"
-                            r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
-_DURATION = re.compile(r"\b\d+\s+(?:mois|ans?|annees?|semaines?|jours?|heures?)\b")
 
 
 def _digit_typos(text: str) -> str:
@@ -408,7 +522,6 @@ def _last_of_corrections(kept: str, cues: Cues, has_value) -> Optional[str]:
     return None
 
 
-_FUTURE_WORDS = re.compile(r"\b(?:compte|vais|va|prevois|prevu|prevue|projet|bientot|prochain|prochaine|futur|future)\b")
 
 
 def _no_longer(text: str) -> str:
@@ -417,21 +530,15 @@ def _no_longer(text: str) -> str:
     return re.sub(r"\b(n'|ne )(.{0,30}?)\bplus (de |d')", r"\1\2pas \3", text)
 
 
-_INSIDE_ZONE = re.compile(r"\b(?:dans|en|sur) (?:la |le )?(?:zone|bud|bassin|secteur|commune)\b|\bsur place\b|\blocalement\b")
-_ONLY = re.compile(r"\b(?:tout|toute|tous|que|uniquement|seulement|exclusivement|100)\b")
-_OUTSIDE_ZONE = re.compile(r"\bhors\b|\ben dehors\b|\ba l exterieur\b|\bailleurs\b")
-_COMPANY_WORDS = re.compile(r"\b(?:entreprises?|societes?|holding|groupe|maison mere|filiale)\b")
-
-
-def _read_share(fact: str, plain: str) -> Optional[float]:
+def _read_share(fact: str, plain: str, words: Words) -> Optional[float]:
     if fact == "turnover_outside_pct" and not re.search(r"\d", fv._words_to_digits(plain)):
-        if _INSIDE_ZONE.search(plain) and _ONLY.search(plain) and not _OUTSIDE_ZONE.search(plain):
+        if words.inside_zone.search(plain) and words.only.search(plain) and not words.outside_zone.search(plain):
             return 0.0  # « tout se fait dans la zone », « uniquement sur place »
-        if fv._ALL_OF_IT.search(plain) and not _OUTSIDE_ZONE.search(plain):
+        if fv._ALL_OF_IT.search(plain) and not words.outside_zone.search(plain):
             return None  # « tout » alone: all outside or all inside?
     plain = re.sub(r"\b(?:un|une)\s+(?!(?:tiers|quarts?|cinquiemes?|dixiemes?|demie?|moitie)\b)(?=[a-z])", "", plain)
     if (fact == "capital_held_by_companies_pct" and fv._ALL_OF_IT.search(plain) and not fv._NONE_OF_IT.search(plain)
-            and not _COMPANY_WORDS.search(plain) and not re.search(r"\d", plain)):
+            and not words.companies.search(plain) and not re.search(r"\d", plain)):
         return None  # « tout est à moi » is 0 %, « tout » alone is not clear
     value = fv.parse_percent(plain)
     if value is None and fv.parse_yes_no(plain) is False:
@@ -440,9 +547,6 @@ def _read_share(fact: str, plain: str) -> Optional[float]:
 
 
 # --- Yes / no ---------------------------------------------------------------------------------------------------
-
-_THINK_NOT = re.compile(r"\b(?:je|j) (?:ne |n )?(?:crois|pense|suis|imagine|suppose)s? pas\b|\bje ne pense pas\b")
-
 
 @lru_cache(maxsize=8)
 def _confirm_regexes(yes: tuple[str, ...], no: tuple[str, ...]) -> tuple[tuple[bool, re.Pattern], ...]:
@@ -467,7 +571,7 @@ def _read_yes_no(text: str, lex: Lexicon) -> Reading:
         return reading
     kept = [clause for clause in raw_clauses(text, lex.cues)
             if _confirm_phrase(normalise(clause), lex.cues) is None
-            and fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, lex.cues))) is None
+            and fv.parse_yes_no(lex.words.yes_no_opener.sub("", _plain(clause, lex.cues))) is None
             and not _hedge_only(clause, lex.cues)]
     rest = " ".join(kept).strip()
     return Reading(reading.fact, reading.value, reading.certainty, reading.because, reading.negation, rest=rest or None)
@@ -487,9 +591,9 @@ def _yes_no_value(text: str, lex: Lexicon) -> Reading:
         rest = fv.parse_yes_no(_plain(words[:start] + " " + words[end:], cues))
         if rest is None or rest is value:  # « non, pas tout à fait »; « oui c'est ça »
             return Reading("yes_no", value, UNSURE if hedged else SURE, words[start:end], value is False)
-    if _THINK_NOT.search(words) and not re.search(r"\boui\b|\bsi\b", words):
+    if lex.words.think_not.search(words) and not lex.words.think_not_unless.search(words):
         return Reading("yes_no", False, UNSURE, "je ne pense pas", True)
-    parts = [fv.parse_yes_no(re.sub(r"^(?:enfin|mais|ou plutot|en fait|non plutot)\s+", "", _plain(clause, cues)))
+    parts = [fv.parse_yes_no(lex.words.yes_no_opener.sub("", _plain(clause, cues)))
              for clause in raw_clauses(text, cues)]
     answers = [p for p in parts if p is not None]
     if len(set(answers)) > 1:  # « non, enfin si », « oui, enfin non »: the correction wins, said back
@@ -517,7 +621,7 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         raise ValueError(f"unknown fact {fact!r}")
     lex = lexicon(programme_dir)
     text = (text or "")[:500]
-    if not normalise(text) or _unknown(text, lex.cues) and not _THINK_NOT.search(normalise(text)):
+    if not normalise(text) or _unknown(text, lex.cues) and not lex.words.think_not.search(normalise(text)):
         return Reading(fact, None, None, None, False)
     if fact in LEXICON_FACTS:
         return _read_lexicon(fact, text, lex)
@@ -539,16 +643,13 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         if kept and len(kept) < len(parts):
             text = " ; ".join(kept)
     reading = _read_number(fact, text, lex, today or dt.date.today())
+    if fact == "turnover_outside_pct" and reading.value is not None:
+        reading = _share_of_work(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
             and _negation_start(normalise(text).split(), lex.cues) is None):
         return Reading(fact, whole, UNSURE if _hedged(text, lex.cues) else SURE, "tous", False)  # « tous », « toutes »
     return reading
-
-
-_SUB_CLAUSE = re.compile(r"\s(?:et|avec|pour)\s")
-_YEARLY_AMOUNT = re.compile(r"\b(?:par an|a l annee|l an|annuels?|annuelles?)\b")
-_EARNINGS = re.compile(r"\b(?:gagne|gagnes|gagnons|gagnent|gagner|salaire|revenus?|je me verse|net)\b")  # not a turnover
 
 
 def _hedge_scoped(reading: Reading, text: str, cues: Cues, evidence: Callable[[str], bool]) -> Reading:
@@ -558,17 +659,6 @@ def _hedge_scoped(reading: Reading, text: str, cues: Cues, evidence: Callable[[s
         if _hedged(clause, cues) and (evidence(clause) or _hedge_only(clause, cues)):
             return reading
     return Reading(reading.fact, reading.value, SURE, reading.because, reading.negation, reading.precision, reading.rest)
-# « créée en 2021 » says when, not that nothing was taken over: in passing, these words do not give the origin.
-_PASSING_CREATION = {"cree", "creee", "lance", "lancee", "monte", "montee", "nouvelle", "nouveau"}
-# Words that show which fact a number in a longer message is about.
-_MESSAGE_CUES = {
-    "employees": re.compile(r"\b(?:salaries?|employes?|personnes|equipe|on est|nous sommes|cdi|cdd|embauche"
-                            r"|seule?|tout seule?)\b"),
-    "turnover_eur": re.compile(r"\b(?:chiffre d affaires|ca|c a|recettes)\b"),
-    "expected_profit_eur": re.compile(r"\b(?:benefices?|benef|resultat)\b"),
-    "turnover_outside_pct": re.compile(r"\b(?:hors (?:de |du |des )?(?:la |l )?(?:zone|bud|bassin|secteur)|en dehors|a l exterieur|ailleurs)\b"),
-    "capital_held_by_companies_pct": re.compile(r"\b(?:capital|parts)\b"),
-}
 
 
 def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
@@ -580,11 +670,11 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []
-    cues = lex.cues
+    cues, words = lex.cues, lex.words
     for fact in LEXICON_FACTS:
         if fact not in skip:
             reading = _read_lexicon(fact, text, lex)
-            passing = fact == "origin" and reading.because in _PASSING_CREATION and not reading.negation
+            passing = fact == "origin" and reading.because in words.origin_in_passing and not reading.negation
             if reading.value is not None and not passing:
                 if reading.certainty == UNSURE and _read_lexicon(fact, _plain(text, cues), lex).certainty == SURE:
                     reading = _hedge_scoped(reading, text, cues,
@@ -593,14 +683,14 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     if "creation_date" not in skip:
         about_people = [part for part in _parts(text, lex) if lex.people and lex.people.residence.search(part)]
         dated = " ; ".join(p for p in _parts(text, lex) if p not in about_people) if about_people else text
-        dated = _without_durations_of_people(dated)
+        dated = _without_head_counts_of_a_date(dated, lex)
         reading = read("creation_date", dated, programme_dir, today)
         if reading.value is not None:
             if reading.certainty == UNSURE and read("creation_date", _plain(dated, cues), programme_dir, today).certainty == SURE:
                 reading = _hedge_scoped(reading, dated, cues, lambda clause: bool(fv._DATE_CUE.search(clause)))
             readings.append(reading)
-    parts = [part for clause in raw_clauses(text, lex.cues) for part in _SUB_CLAUSE.split(clause) if part.strip()]
-    for fact, cue in _MESSAGE_CUES.items():
+    parts = [part for clause in raw_clauses(text, lex.cues) for part in words.sub_clause_break.split(clause) if part.strip()]
+    for fact, cue in words.message_cues.items():
         if fact in skip:
             continue
         for i, part in enumerate(parts):
@@ -618,9 +708,10 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         # « je fais dans les 40 000 € par an »: a yearly amount with no word for what it is may be the turnover,
         # or the profit: it is only said back
         for part in parts:
-            words = normalise(part)
-            if (_YEARLY_AMOUNT.search(words) and _MONEY_WORDS.search(_folded(part))
-                    and not _MESSAGE_CUES["expected_profit_eur"].search(words) and not _EARNINGS.search(words)):
+            normalised = normalise(part)
+            if (words.yearly.search(normalised) and words.money.search(_folded(part))
+                    and not words.message_cues["expected_profit_eur"].search(normalised)
+                    and not words.earnings.search(normalised)):
                 reading = read("turnover_eur", part, programme_dir, today)
                 if reading.value is not None:
                     readings.append(Reading(reading.fact, reading.value, UNSURE, "par an", reading.negation))
@@ -637,7 +728,7 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
 def _parts(text: str, lex: Lexicon) -> list[str]:
     """The message's clauses, cut again at « et », « avec », « pour », folded, numbers in digits."""
     return [fv._words_to_digits(part.strip()) for clause in raw_clauses(text, lex.cues)
-            for part in _SUB_CLAUSE.split(clause) if part.strip()]
+            for part in lex.words.sub_clause_break.split(clause) if part.strip()]
 
 
 def _residence(part: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tuple[Optional[bool], Optional[str]]]:
@@ -652,7 +743,7 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
     """The place these words name first (« à Lens », « dans la zone »): (in a BUD zone?, INSEE code), or None."""
     if people.residence_in_zone.search(after):
         return True, None
-    for place in re.finditer(r"(?:^|\s)(?:tous |toutes )?(?:(?:a|au|aux|en|sur|dans|vers|pres de|du cote de)\s+)?([a-z' -]+)", after):
+    for place in re.finditer(rf"(?:^|\s)(?:(?:{people.all.pattern})\s)?(?:(?:{people.before_place.pattern})\s+)?([a-z' -]+)", after):
         if zone_of is None:
             return None
         words = place.group(1).replace("'", " ").split()
@@ -662,6 +753,69 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
                 if found is not None:
                     return found
     return None
+
+
+def states_company_place(text: str, commune_name: str, programme_dir: Path) -> bool:
+    """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
+    code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
+    la couture sur mesure » names La Couture, but says nothing of where the company is; « je travaille à Lille la
+    moitié du temps » names where a share of the work is done."""
+    lex = lexicon(programme_dir)
+    place = lex.company_place
+    words = normalise(text)
+    if place is None:
+        return False
+    name = [w for w in normalise(commune_name).split() if w not in place.articles]
+    if name and lex.words and any(_has(normalise(clause).split(), name[0]) and _gives_a_share(clause, lex.words)
+                                  for clause in raw_clauses(text, lex.cues)):
+        return False
+    if len(words.split()) <= place.short_answer_words or POSTAL_CODE.search(words):
+        return True
+    if not name or not place.before_name:
+        return False
+    cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.before_name), key=len, reverse=True))
+    article = "|".join(map(re.escape, sorted(place.articles, key=len, reverse=True)))
+    article = rf"(?:(?:{article})\s)?" if article else ""
+    return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
+                          words))
+
+
+def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:
+    """A share given as time, or at a commune: « la moitié du temps à Lille » is 50 % outside, said back (time is
+    not turnover); « 80 % à Lens » is 20 % outside (Lens is in a zone), said back; « 2 jours par semaine » is no
+    share (asked again)."""
+    words, folded = lex.words, _folded(text)
+    of_time = bool(words.time.search(normalise(text)))
+    if of_time and not words.parts.search(folded):
+        return Reading(reading.fact, None, None, None, reading.negation)  # « 2 jours par semaine »: of what week?
+    value, unsure = reading.value, of_time
+    said = words.outside_zone.search(folded) or words.inside_zone.search(folded) or not words.parts.search(folded)
+    places = [] if said or zone_of is None or lex.people is None else _places_after_a_place_word(folded, lex.people, zone_of)
+    if places and all(in_zone for in_zone, _ in places):
+        value, unsure = round(100 - value, 2), True  # the share given is done inside: the rest is outside
+    elif places and any(in_zone for in_zone, _ in places):
+        unsure = True  # « moitié à Lens, moitié à Lille »
+    if not unsure:
+        return reading
+    return Reading(reading.fact, value, UNSURE, reading.because, reading.negation)
+
+
+def _places_after_a_place_word(folded: str, people: People, zone_of: ZoneOf) -> list[tuple[bool, str]]:
+    """The communes named just after a place word (« à Lille », « sur Lens »): (in a BUD zone, INSEE code)."""
+    found = []
+    for m in re.finditer(rf"(?:{people.before_place.pattern})\s+([a-z' -]+)", folded):
+        names = m[1].replace("'", " ").split()
+        for size in range(min(len(names), 5), 0, -1):
+            place = zone_of(" ".join(names[:size]))
+            if place is not None:
+                found.append(place)
+                break
+    return found
+
+
+def _gives_a_share(clause: str, words: Words) -> bool:
+    """« la moitié du temps », « 30 % de mes chantiers »: a part of the work (folded clause)."""
+    return bool(words.parts.search(clause) or words.time.search(normalise(clause)) and _digit_in(clause))
 
 
 def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[str]:
@@ -728,9 +882,11 @@ def _read_tax_regime(text: str, lex: Lexicon) -> Reading:
     return Reading("corporate_tax", None, None, None, False)
 
 
-def _without_durations_of_people(text: str) -> str:
+def _without_head_counts_of_a_date(text: str, lex: Lexicon) -> str:
     """« on est 4 depuis 2 ans » keeps the date words; head counts are not dates (« 4 » is not the 4th)."""
-    return re.sub(r"\b\d+\s+(?:salaries?|employes?|personnes|cdi|cdd)\b", " ", fold(text))
+    if lex.people is None:
+        return fold(text)
+    return re.sub(rf"\b\d+\s+(?:{lex.people.numbered.pattern})", " ", fold(text))
 
 
 # --- Saying a reading back ------------------------------------------------------------------------------------

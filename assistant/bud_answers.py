@@ -33,6 +33,12 @@ def residence_communes(text: str, programme_dir: Path, zone_of: answer_reader.Zo
     return answer_reader.residence_communes(text, programme_dir, zone_of)
 
 
+def states_company_place(text: str, commune_name: str, programme_dir: Path) -> bool:
+    """Whether the text puts the company in this commune it names (« on a déménagé à Lens »), not only names it in
+    passing (« on fait de la couture sur mesure », La Couture)."""
+    return answer_reader.states_company_place(text, commune_name, programme_dir)
+
+
 def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:
     """Each fact value in plain words, in the order given."""
     return [answer_reader.said(fact, value, programme_dir, commune_name) for fact, value in values.items()]

@@ -94,6 +94,7 @@ class Origin(str, Enum):
     concentration = "concentration"
     restructuring = "restructuring"
     extension = "extension"
+    premises = "premises"  # only premises (or their lease) taken over, not the business: not settled by our sources
 
 
 class EligibilityRequest(BaseModel):
@@ -227,14 +228,25 @@ def understand(
     employees: Optional[int] = Query(None, ge=0, le=1_000_000, description="Head count held already (« tous en CDI »)"),
     eligible_employees: Optional[int] = Query(None, ge=0, le=1_000_000,
                                               description="Employees on a lasting contract held already"),
+    commune_insee: Optional[str] = Query(None, max_length=5,
+                                         description="Without `fact`: a commune the message names (« 62498 », La "
+                                                     "Couture); `commune_is_company_place` says whether the message "
+                                                     "puts the company there"),
     state: AppState = Depends(get_state),
 ) -> dict:
     zone_of = _zone_of(state)
     known = {k: v for k, v in (("employees", employees), ("eligible_employees", eligible_employees)) if v is not None}
     if fact is None:
         directory = state.settings.programme_dir
-        return {"facts": bud_answers.understand_message(text, directory, today, zone_of=zone_of, known=known),
-                "residence_communes": bud_answers.residence_communes(text, directory, zone_of)}
+        found = {"facts": bud_answers.understand_message(text, directory, today, zone_of=zone_of, known=known),
+                 "residence_communes": bud_answers.residence_communes(text, directory, zone_of)}
+        if commune_insee is not None:
+            commune = state.communes.get(commune_insee)
+            if commune is None:
+                raise RequestProblem("commune_insee", "commune_unknown_insee", insee=commune_insee)
+            found["commune_is_company_place"] = (commune.insee not in found["residence_communes"]  # « 2 habitent à Douai »
+                                                 and bud_answers.states_company_place(text, commune.nom, directory))
+        return found
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")
     return bud_answers.understand(fact, text, state.settings.programme_dir, today, zone_of, known)

@@ -140,6 +140,8 @@ def _real_creation(facts: Facts, read: _Reader) -> Criterion:
         return read.result("real_creation", "unknown", "missing", needs=["origin"])
     if facts.origin in excluded:
         return read.result("real_creation", "not_met", "excluded", origin=facts.origin)
+    if facts.origin in read("real_creation.unsettled_origins"):
+        return read.result("real_creation", "unknown", facts.origin)  # our sources do not settle it: no fact will
     return read.result("real_creation", "met", "new", origin=facts.origin)
 
 

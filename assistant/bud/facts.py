@@ -7,7 +7,7 @@ from typing import Optional
 
 COMMUNE_CERTAINTIES = ("confirmed", "probable", "unknown")
 ACTIVITIES = ("industrial", "commercial", "craft", "liberal", "agricultural")
-ORIGINS = ("new", "takeover", "transfer", "concentration", "restructuring", "extension")
+ORIGINS = ("new", "takeover", "transfer", "concentration", "restructuring", "extension", "premises")
 
 # The order in which a good adviser asks for what is missing.
 FACT_ORDER = (

@@ -339,3 +339,18 @@ def test_a_commune_named_in_passing_does_not_move_the_company(bud_service):
     slots, _, _ = run(ValidateBudForm(), tracker("en fait notre siège est à Douai", requested="activity", facts=facts,
                                                  entities=[("commune", "Douai")]))
     assert slots.get("bud_commune") == "59178" or (slots.get("bud_pending") or {}).get("facts", {}).get("commune") == "59178"
+
+
+@pytest.mark.parametrize("answer, entity, outside", [
+    ("je fais mes chantiers à Arras un tiers du temps", "Arras", 33.33),  # Arras: outside the BUD zones
+    ("on passe à peu près 40 % de notre temps sur Lille", "Lille", 40),
+])
+def test_a_share_of_time_spent_in_a_commune_is_the_share_outside_not_a_move(bud_service, answer, entity, outside):
+    # The answer to « quelle part de votre chiffre d'affaires est faite hors de la zone ? » names where the work is
+    # done: the company stays in Harnes, and the share, of time rather than of turnover, is said back.
+    facts = {k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}
+    slots, _, _ = run(ValidateBudForm(), tracker(answer, requested="turnover_outside_pct", facts=facts,
+                                                 entities=[("commune", entity)]))
+    pending = (slots.get("bud_pending") or {}).get("facts", {})
+    assert "bud_commune" not in slots and "commune" not in pending, slots
+    assert abs(pending.get("turnover_outside_pct", -1) - outside) < 0.01, slots

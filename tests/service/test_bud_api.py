@@ -197,6 +197,26 @@ def test_where_employees_live_is_read_from_the_programme_communes(client) -> Non
     assert outside["value"] is None  # Lille is not in a BUD zone
 
 
+@pytest.mark.parametrize("text, insee, stated", [
+    ("on fait de la couture sur mesure", "62252", False),  # La Couture, a trade named in passing
+    ("on fait de la couture, notre siège est à La Couture", "62252", True),
+    ("on a déménagé à Lens le mois dernier", "62498", True),
+    ("en fait notre siège est à Douai", "59178", True),
+    ("2 habitent à Douai", "59178", False),  # where employees live, not the company
+    ("Liévin", "62510", True),  # a short answer is the place itself
+    ("c'est toujours le même local, 62300", "62498", True),
+])
+def test_the_service_says_whether_a_commune_named_is_the_company_s_place(client, text, insee, stated) -> None:
+    found = client.get("/bud/understand", params={"text": text, "commune_insee": insee}).json()
+    assert found["commune_is_company_place"] is stated, found
+    assert "commune_is_company_place" not in client.get("/bud/understand", params={"text": text}).json()
+
+
+def test_an_unknown_commune_code_is_a_french_error_not_a_reading(client) -> None:
+    response = client.get("/bud/understand", params={"text": "on est à Lens", "commune_insee": "99999"})
+    assert response.status_code == 422 and response.json()["erreurs"][0]["champ"] == "commune_insee"
+
+
 def test_all_on_a_lasting_contract_uses_the_head_count_held(client) -> None:
     found = client.get("/bud/understand", params={"text": "ils sont tous en CDI", "employees": 7}).json()["facts"]
     assert [(f["fact"], f["value"]) for f in found] == [("eligible_employees", 7)]
