@@ -13,8 +13,9 @@ ans, on est 3 ». This module reads such answers:
 
 Values are read by assistant.french_values (dates, counts, amounts, shares, yes/no) and by the lexicon of
 data/programme/bud/answers.fr.yaml (activity, origin); the cue words (negations, contrasts, hedges, the words that
-tie a number to people, to money, to a time or to a share, the place words of the company) are data in the same file. A reading is `sure` or `unsure`: the dialogue says back an unsure reading, and any reading that would
-decide a negative verdict, before it counts (actions/bud_eligibility.py).
+tie a number to people, to money, to a time or to a share, the place words of the company) are data in the same
+file. A reading is `sure` or `unsure`: the dialogue says back an unsure reading, and any reading that would decide a
+negative verdict, before it counts (actions/bud_eligibility.py).
 """
 from __future__ import annotations
 
