@@ -72,7 +72,7 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
         return best
     remembered = tracker.get_slot("commune") if remember else None
     if remembered:
-        return await client.resolve_commune(remembered)
+        return _as_guess(await client.resolve_commune(remembered))  # « harne » remembered is still a guess
     return None
 
 

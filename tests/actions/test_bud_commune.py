@@ -184,6 +184,13 @@ def test_the_remembered_commune_is_used_when_none_is_named(service_up):
     assert messages[0]["commune"] == "Douai"
 
 
+def test_a_misspelt_commune_remembered_from_an_earlier_message_is_asked_back(service_up):
+    """« c'est ou harne ? » then the button « Est-elle en zone BUD ? »: Harnes is asked back, not answered."""
+    messages, events = run_action(make_tracker("/ask_bud_commune", slots={"commune": "harne"}))
+    assert messages == []
+    assert slots(events)["place_guess"]["nom"] == "Harnes"
+
+
 def test_everyday_words_are_not_communes(service_up):
     messages, _ = run_action(make_tracker("le bus est en retard, c'est en zone bud ?"))
     assert responses(messages) == ["utter_ask_commune"]
