@@ -27,7 +27,7 @@ from assistant.text import fold, normalise
 # The floors of check 3, a little under what the current pipeline measured: a drop fails the test. Raise them as
 # the NLU improves; never lower them to let a change through.
 MIN_INTENT_MACRO_F1 = 0.945  # measured 0.955 on 2026-12-02 (USE folded + e5; 0.942 USE alone, 0.913 spaCy, 0.709 DIET)
-MIN_ENTITY_F1 = 0.93  # measured 0.944 the same day (0.922 with the first CRF, 0.850 before it)
+MIN_ENTITY_F1 = 0.945  # measured 0.954 on 2026-12-02 with ClosePlaceSpelling (0.944 before, 0.922 first CRF)
 
 ROOT = Path(__file__).resolve().parents[2]
 HELD_OUT_DIR = Path(__file__).parent / "held_out"
