@@ -103,14 +103,16 @@ def test_put_replaces_the_whole_status_and_empties_dates_not_sent(client, staff_
     assert status["debut_travaux_prevu"] is None and status["debut_travaux_reel"] is None
 
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+# A month ahead, not a day: the table is built when pytest collects, which can be before midnight while the
+# test runs after it (CI of 3 Dec 2026: « tomorrow » had become today and was accepted).
+NEXT_MONTH = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 # (method, body, a French phrase of the refusal)
 BAD_STATUSES = [
     ("put", {"statut": "fini"}, "valeurs possibles : a_l_etude, programmee, en_travaux, terminee, inconnu"),
     ("put", {"debut_travaux_prevu": "2026-03-01"}, "le statut est obligatoire"),
     ("patch", {"statut": "programmee", "debut_travaux_prevu": "01/03/2026"}, "attendu : une date au format AAAA-MM-JJ"),
     ("patch", {"debut_travaux_prevu": "2026-06-01", "fin_travaux_prevue": "2026-01-01"}, "est avant"),
-    ("patch", {"statut": "en_travaux", "debut_travaux_reel": TOMORROW}, "dans le futur"),
+    ("patch", {"statut": "en_travaux", "debut_travaux_reel": NEXT_MONTH}, "dans le futur"),
     ("patch", {"statut": "en_travaux", "fin_travaux_reelle": "2025-01-01"}, "n'a pas encore de fin_travaux_reelle"),
     ("patch", {"statu": "terminee"}, "champ inconnu : statu"),
     ("patch", {}, "aucun champ à modifier"),
