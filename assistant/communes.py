@@ -63,6 +63,8 @@ EVERYDAY_WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "program
 # A longer name is offered beside an exact one when its commune has at least this share of the exact one's
 # inhabitants: « Loos » (23,013) is as often Loos-en-Gohelle (6,896); « Wallers » (5,598) is not Wallers-en-Fagne (280).
 LONGER_NAME_MIN_SHARE = 0.25
+# Regions, departments and areas: no commune is read inside one (« pas de calais » is not Calais).
+NOT_COMMUNES_FILE = Path(__file__).resolve().parent.parent / "data" / "programme" / "not_communes.txt"
 CLOSE_SPELLINGS_KEPT = 50_000  # scored spellings kept by an index (a few MB); the index is rebuilt when data change
 
 
@@ -117,6 +119,15 @@ def everyday_words() -> frozenset[str]:
     except FileNotFoundError:
         return frozenset()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def not_communes() -> list[str]:
+    """The comparison keys of the names that are no commune (data/programme/not_communes.txt), longest first."""
+    try:
+        lines = NOT_COMMUNES_FILE.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    return sorted({normalise(line) for line in lines if line.strip() and not line.startswith("#")}, key=len, reverse=True)
 
 
 def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool:
@@ -200,6 +211,7 @@ class CommuneIndex:
         self.basin_keys = [k for k, found in self.by_key.items()
                            if len(found) == 1 and found[0].bassin_minier and guess_edits(k)]
         self.everyday_words = everyday_words()
+        self.not_communes = not_communes()
         # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word.
         self.first_words = {word: sorted(found, key=_by_size) for word, found in self.by_first_words.items()
                             if " " not in word and 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
@@ -247,7 +259,7 @@ class CommuneIndex:
         key = normalise(DEPARTMENT.sub("", query))
         if key not in self.by_key:
             key = _strip_place_words(key)
-        if not key:
+        if not key or key in self.not_communes:  # « pas de calais »: no commune, nor a close spelling of one
             return Resolution("not_found", query)
         # « Saint-Aubin (62) », as the bot's own buttons write homonyms and shorter names
         exact = self._exact(key, department.group(1) if department else None)
@@ -281,7 +293,7 @@ class CommuneIndex:
             return self.resolve(code.group(0))
         tokens = normalise(text).split()
         found: list[Commune] = []
-        used: set[int] = set()
+        used = self._not_commune_tokens(tokens)
         for size in range(min(self.longest_name, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 span = set(range(start, start + size))
@@ -303,6 +315,16 @@ class CommuneIndex:
             return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
+
+    def _not_commune_tokens(self, tokens: list[str]) -> set[int]:
+        """The positions of the tokens that spell a region's or a department's name (« pas de calais »)."""
+        used: set[int] = set()
+        for name in self.not_communes:
+            words = name.split()
+            for start in range(len(tokens) - len(words) + 1):
+                if tokens[start:start + len(words)] == words and not used & set(range(start, start + len(words))):
+                    used |= set(range(start, start + len(words)))
+        return used
 
     def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
         """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""
