@@ -86,7 +86,7 @@ def _summary(verdict: Verdict, texts: Texts) -> str:
         return texts.render(key, {"end": verdict.window_end})
     if verdict.verdict == "not_eligible":
         failed = [texts.get(f"criteria.{c.id}.title") for c in verdict.criteria if c.status == "not_met"]
-        return texts.render("verdict.not_eligible", {"failed": failed})
+        return texts.render("verdict.not_eligible_several" if len(failed) > 1 else "verdict.not_eligible", {"failed": failed})
     if verdict.missing:
         return texts.render("verdict.unknown_missing", {"missing": [texts.label("fact", f) for f in verdict.missing]})
     uncertain = [texts.get(f"criteria.{c.id}.title") for c in verdict.criteria if c.status == "unknown"]

@@ -76,7 +76,15 @@ def test_not_eligible_names_the_failed_condition(client) -> None:
     result = response.json()
     assert result["verdict"] == "not_eligible"
     assert "Création nouvelle" in result["summary"]
+    assert "Condition non remplie : Création nouvelle." in result["summary"]  # one condition, said in the singular
     assert result["calendar"] is None and result["estimate"] is None
+
+
+def test_several_failed_conditions_are_named_in_the_plural(client) -> None:
+    result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "origin": "takeover",
+                                                   "capital_held_by_companies_pct": 80}).json()
+    assert result["verdict"] == "not_eligible"
+    assert "Conditions non remplies : " in result["summary"] and "(s)" not in result["summary"]
 
 
 def test_today_defaults_to_the_current_date(client) -> None:
