@@ -646,6 +646,8 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     reading = _read_number(fact, text, lex, today or dt.date.today())
     if fact == "turnover_outside_pct" and reading.value is not None:
         reading = _share_of_work(reading, text, lex, zone_of)
+    elif fact == "turnover_outside_pct":
+        reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
             and _negation_start(normalise(text).split(), lex.cues) is None):
@@ -799,6 +801,21 @@ def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[
     if not unsure:
         return reading
     return Reading(reading.fact, value, UNSURE, reading.because, reading.negation)
+
+
+def _all_of_it_in_the_zone(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:
+    """« tout à Lens », « je travaille que sur Liévin »: every place named is in a BUD zone and the work is said to be
+    done only there, so nothing is done outside (0 %), said back: the reading rests on the communes named."""
+    words = lex.words
+    if (zone_of is None or lex.people is None or words.outside_zone.search(_folded(text))
+            or re.search(r"\d", fv._words_to_digits(_folded(text)))):  # a figure is read as such, or asked again
+        return reading
+    places = {part: _places_after_a_place_word(part, lex.people, zone_of) for part in _parts(text, lex)}
+    named = [place for found in places.values() for place in found]
+    if (named and all(in_zone for in_zone, _ in named)
+            and any(found and words.only.search(part) for part, found in places.items())):  # « tout à Lens »
+        return Reading(reading.fact, 0.0, UNSURE, None, reading.negation)
+    return reading
 
 
 def _places_after_a_place_word(folded: str, people: People, zone_of: ZoneOf) -> list[tuple[bool, str]]:
