@@ -44,8 +44,9 @@ def today() -> dt.date:
 
 
 def facts_from_slots(tracker: Tracker, updates: Optional[dict] = None) -> dict[str, Any]:
-    """The facts known so far, as the service's request body."""
-    values = {fact: tracker.get_slot(SLOT[fact]) for fact in FACTS}
+    """The facts known so far, as the service's request body (the tax regime and the profit too: they shape the
+    estimate of the tax saved)."""
+    values = {fact: tracker.get_slot(slot) for fact, slot in SLOT.items()}
     values.update(updates or {})
     body = {("commune_insee" if fact == "commune" else fact): value for fact, value in values.items() if value is not None}
     body["today"] = today().isoformat()

@@ -231,6 +231,16 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
     assert "utter_bud_estimate_hint" not in responses
 
 
+def test_a_tax_regime_said_earlier_in_the_check_shapes_the_estimate(bud_service):
+    """« je suis auto-entrepreneur » in the first message: the verdict says the saving depends on the household's
+    income tax, not that the tax regime is unknown."""
+    income_tax = run(ActionBudVerdict(), tracker("oui", facts={**FULL_FACTS, "corporate_tax": False}))[2]
+    unknown = run(ActionBudVerdict(), tracker("oui", facts=FULL_FACTS))[2]
+    assert "impôt sur les sociétés" in " ".join(m.get("text") or "" for m in unknown.messages)
+    said = " ".join(m.get("text") or "" for m in income_tax.messages)
+    assert "Nous ne savons pas si votre entreprise est soumise" not in said and "foyer" in said
+
+
 def test_without_a_profit_the_verdict_says_how_to_get_an_estimate(bud_service):
     _, responses, _ = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
     assert "utter_bud_estimate_hint" in responses
