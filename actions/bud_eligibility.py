@@ -308,12 +308,20 @@ class ValidateBudForm(Action):
             others = await facts_in_message(rest, tracker, dispatcher, skip=None) if rest else {}
             return {**{f: v for f, v in others.items() if f not in facts}, **facts}, True
         if intent == "deny" and answer is None or answer is False:
+            restated = {}
             for fact, said in facts.items():  # « non, on est 5 »: the right value is the new answer
                 value, new_certainty = await read_answer(fact, rest, tracker, dispatcher) if rest else (None, None)
                 if value is not None and not same_value(fact, said, value):
                     if new_certainty == UNSURE:
                         unsure.add(fact)
                     return {fact: value}, False
+                if value is None and not rest:  # « non pas du tout un rachat »: the no and its words are one clause
+                    found = await _reading(fact, text)
+                    value = found.get("value") if found.get("because") else None  # a bare « non » says no share
+                if value is not None and same_value(fact, said, value):
+                    restated[fact] = said
+            if restated:  # « non, pas du tout un rachat » to « une création nouvelle, c'est bien cela ? »: it agrees
+                return restated, True
             dispatcher.utter_message(response="utter_bud_confirm_denied")
             return {}, True
         if not facts:

@@ -332,6 +332,31 @@ def test_not_quite_with_a_figure_replaces_the_reading(bud_service):
     assert responses == ["utter_bud_confirm_denied"] and slots["requested_slot"] == "bud_employees"
 
 
+@pytest.mark.parametrize("answer", ["non pas du tout un rachat", "non, on n'a rien repris", "non aucune reprise"])
+def test_a_no_that_says_the_reading_again_in_its_own_words_confirms_it(bud_service, answer):
+    """« … une création nouvelle, c'est bien cela ? » — « non, pas du tout un rachat »: the « non » bears on the
+    takeover, not on the reading, which counts."""
+    pending = {"facts": {"origin": "new"}, "negative": False, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), confirming(answer, pending, facts, intent="deny"))
+    assert slots["bud_origin"] == "new" and "utter_bud_confirm_denied" not in responses
+
+
+def test_a_bare_no_to_a_share_of_zero_is_a_no(bud_service):
+    """« non » alone reads as « no share outside » when asked the share; at the confirmation it is a no."""
+    pending = {"facts": {"turnover_outside_pct": 0}, "negative": False, "asked": "turnover_outside_pct"}
+    facts = {k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("non", pending, facts, intent="deny"))
+    assert responses == ["utter_bud_confirm_denied"] and slots.get("bud_turnover_outside_pct") is None
+
+
+def test_a_no_that_gives_the_other_reading_replaces_it(bud_service):
+    pending = {"facts": {"origin": "new"}, "negative": False, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("non, c'est un rachat", pending, facts, intent="deny"))
+    assert slots.get("bud_origin") != "new" and "utter_bud_confirm_denied" not in responses
+
+
 def test_figures_that_do_not_go_together_are_asked_again(bud_service):
     facts = {**UP_TO_TURNOVER, "turnover_eur": 200000, "capital_held_by_companies_pct": 0, "eligible_employees": 3}
     slots, responses, _ = run(ValidateBudForm(), tracker("7", requested="resident_employees", facts=facts))
