@@ -64,6 +64,8 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
         in_text = await client.communes_in_text(text)
         if in_text["status"] != "not_found":
             return _as_guess(in_text)
+        if in_text.get("match") == "not_commune" and best is None:
+            return in_text  # « et tout le Pas-de-Calais ? »: a department, not the commune of an earlier question
         # Before the place of an earlier question: « et liévn ? » after Lens is not about Lens.
         guessed = await client.guess_commune(text)
         if guessed["status"] == "found":
@@ -173,7 +175,9 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
         )
         return True
     if resolution["status"] == "not_found":
-        if resolution["match"] == "postal_code":
+        if resolution["match"] == "not_commune":
+            dispatcher.utter_message(response="utter_not_a_commune", query=query)
+        elif resolution["match"] == "postal_code":
             dispatcher.utter_message(response="utter_postal_code_not_found", postal_code=query)
         elif resolution["suggestions"]:
             names = resolution["suggestions"][:5]

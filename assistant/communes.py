@@ -121,13 +121,15 @@ def everyday_words() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def not_communes() -> list[str]:
-    """The comparison keys of the names that are no commune (data/programme/not_communes.txt), longest first."""
+def not_communes() -> dict[str, str]:
+    """The names that are no commune (data/programme/not_communes.txt) as written there, by comparison key, longest
+    first."""
     try:
         lines = NOT_COMMUNES_FILE.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        return []
-    return sorted({normalise(line) for line in lines if line.strip() and not line.startswith("#")}, key=len, reverse=True)
+        return {}
+    names = {normalise(line): line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    return dict(sorted(names.items(), key=lambda item: len(item[0]), reverse=True))
 
 
 def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool:
@@ -145,7 +147,7 @@ def added_in_2019(since: Optional[str], today: Optional[dt.date] = None) -> bool
 class Resolution:
     status: str  # found | ambiguous | not_found
     query: str
-    match: Optional[str] = None  # postal_code | exact | prefix | fuzzy | guess
+    match: Optional[str] = None  # postal_code | exact | prefix | fuzzy | guess | not_commune (a department…)
     communes: list[Commune] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
 
@@ -259,8 +261,10 @@ class CommuneIndex:
         key = normalise(DEPARTMENT.sub("", query))
         if key not in self.by_key:
             key = _strip_place_words(key)
-        if not key or key in self.not_communes:  # « pas de calais »: no commune, nor a close spelling of one
+        if not key:
             return Resolution("not_found", query)
+        if key in self.not_communes:  # « pas de calais »: no commune, nor a close spelling of one
+            return Resolution("not_found", self.not_communes[key], "not_commune")
         # « Saint-Aubin (62) », as the bot's own buttons write homonyms and shorter names
         exact = self._exact(key, department.group(1) if department else None)
         if exact:
@@ -293,7 +297,7 @@ class CommuneIndex:
             return self.resolve(code.group(0))
         tokens = normalise(text).split()
         found: list[Commune] = []
-        used = self._not_commune_tokens(tokens)
+        used, regions = self._not_commune_tokens(tokens)
         for size in range(min(self.longest_name, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 span = set(range(start, start + size))
@@ -309,22 +313,27 @@ class CommuneIndex:
                     found.extend(c for c in self._exact(key) if c not in found)
                     used |= span
         if not found:
-            for token in tokens:
-                if token in self.first_words:
+            for position, token in enumerate(tokens):
+                if token in self.first_words and position not in used:
                     return Resolution("ambiguous", token, "prefix", self.first_words[token])
+            if regions:  # « tout le pas de calais est en zone bud ? »: a department, not a commune
+                return Resolution("not_found", regions[0], "not_commune")
             return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
 
-    def _not_commune_tokens(self, tokens: list[str]) -> set[int]:
-        """The positions of the tokens that spell a region's or a department's name (« pas de calais »)."""
+    def _not_commune_tokens(self, tokens: list[str]) -> tuple[set[int], list[str]]:
+        """The positions of the tokens that spell a region's or a department's name (« pas de calais »), and those
+        names as the data write them."""
         used: set[int] = set()
-        for name in self.not_communes:
-            words = name.split()
+        names: list[str] = []
+        for key, name in self.not_communes.items():
+            words = key.split()
             for start in range(len(tokens) - len(words) + 1):
                 if tokens[start:start + len(words)] == words and not used & set(range(start, start + len(words))):
                     used |= set(range(start, start + len(words)))
-        return used
+                    names.append(name)
+        return used, names
 
     def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
         """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""

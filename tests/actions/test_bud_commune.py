@@ -191,6 +191,12 @@ def test_a_misspelt_commune_remembered_from_an_earlier_message_is_asked_back(ser
     assert slots(events)["place_guess"]["nom"] == "Harnes"
 
 
+def test_a_department_is_said_to_be_no_commune_not_answered_for_the_last_commune(service_up):
+    """« et tout le Pas-de-Calais ? » after a question about Douai: neither Douai, nor Calais."""
+    messages, _ = run_action(make_tracker("et tout le pas de calais c'est en zone bud ?", slots={"commune": "Douai"}))
+    assert responses(messages) == ["utter_not_a_commune"] and messages[0]["query"] == "Pas-de-Calais"
+
+
 def test_everyday_words_are_not_communes(service_up):
     messages, _ = run_action(make_tracker("le bus est en retard, c'est en zone bud ?"))
     assert responses(messages) == ["utter_ask_commune"]
