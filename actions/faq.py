@@ -9,7 +9,7 @@ no answer holds (opening hours, phone, e-mail: the programme-data service knows 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import guess_in_message
@@ -55,5 +55,19 @@ class ActionFaqAnswer(Action):
         if not confident or await asks_unanswered_detail(text):
             dispatcher.utter_message(response="utter_faq_dont_know")
             return []
+        if await self._about_the_cite(tracker, answer):
+            return [FollowupAction("action_cite_status")]  # « et c'est qui le bailleur ? » after a cité's card
         dispatcher.utter_message(response=answer)
         return []
+
+    @staticmethod
+    async def _about_the_cite(tracker: Tracker, answer: str) -> bool:
+        """Whether the conversation is about one cité and this general answer has a better one on the cité's card
+        (the service's dialogue rules, `faq.cite_follow_ups`)."""
+        if tracker.get_slot("topic") != "cites" or not tracker.get_slot("cite_id"):
+            return False
+        try:
+            follow_ups = (await client.form_rules("faq"))["cite_follow_ups"]
+        except (ServiceUnavailable, KeyError):
+            return False
+        return answer.removeprefix("utter_faq/") in follow_ups

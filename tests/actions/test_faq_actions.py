@@ -12,22 +12,26 @@ from actions.faq import ActionFaqAnswer
 from actions.programme_client import ProgrammeClient
 
 
-def faq_tracker(text: str, intent_confidence: float = 0.95, response_confidence: float = 0.9) -> Tracker:
+def faq_tracker(text: str, intent_confidence: float = 0.95, response_confidence: float = 0.9,
+                chosen: str = "utter_faq/delegation", slots: dict = None) -> Tracker:
     latest = {
         "text": text,
         "intent": {"name": "faq", "confidence": intent_confidence},
         "entities": [],
-        "response_selector": {"faq": {"response": {"utter_action": "utter_faq/delegation",
-                                                   "confidence": response_confidence}}},
+        "response_selector": {"faq": {"response": {"utter_action": chosen, "confidence": response_confidence}}},
     }
-    return Tracker("test-resident", {}, latest, [{"event": "user", "text": text, "parse_data": latest}], False, None,
-                   {}, "action_listen")
+    return Tracker("test-resident", slots or {}, latest, [{"event": "user", "text": text, "parse_data": latest}], False,
+                   None, {}, "action_listen")
 
 
-def answer(text: str, **confidences) -> list[str]:
+def answer(text: str, **options) -> list[str]:
+    return run_faq(text, **options)[0]
+
+
+def run_faq(text: str, **options) -> tuple[list[str], list[dict]]:
     dispatcher = CollectingDispatcher()
-    asyncio.run(ActionFaqAnswer().run(dispatcher, faq_tracker(text, **confidences), {}))
-    return [m["response"] for m in dispatcher.messages]
+    events = asyncio.run(ActionFaqAnswer().run(dispatcher, faq_tracker(text, **options), {}))
+    return [m["response"] for m in dispatcher.messages], events
 
 
 @pytest.fixture
@@ -56,3 +60,13 @@ def test_an_unsure_answer_gets_i_dont_know(service):
 
 def test_service_down_the_confident_answer_from_the_domain_is_still_given(down):
     assert answer("c'est où la délégation ?") == ["utter_faq/delegation"]
+
+
+def test_the_landlord_of_the_cite_just_described_comes_from_its_card(service):
+    """« et qui c'est le bailleur ? » after the card of the Cité des Alouettes: that cité's card (its landlord), not
+    the landlords of all mining homes; without a cité in the conversation, the general answer."""
+    cites = {"topic": "cites", "cite_id": "cite-des-alouettes-bully-les-mines"}
+    said, events = run_faq("et qui c'est le bailleur", chosen="utter_faq/landlords", slots=cites)
+    assert said == [] and events == [{"event": "followup", "timestamp": None, "name": "action_cite_status"}]
+    assert answer("et qui c'est le bailleur", chosen="utter_faq/landlords") == ["utter_faq/landlords"]
+    assert answer("c'est quoi l'ERBM", chosen="utter_faq/what_is_erbm", slots=cites) == ["utter_faq/what_is_erbm"]
