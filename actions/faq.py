@@ -9,9 +9,10 @@ no answer holds (opening hours, phone, e-mail: the programme-data service knows 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.cites import ActionCiteStatus
 from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
@@ -55,8 +56,8 @@ class ActionFaqAnswer(Action):
         if not confident or await asks_unanswered_detail(text):
             dispatcher.utter_message(response="utter_faq_dont_know")
             return []
-        if await self._about_the_cite(tracker, answer):
-            return [FollowupAction("action_cite_status")]  # « et c'est qui le bailleur ? » after a cité's card
+        if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
+            return await ActionCiteStatus().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=answer)
         return []
 
