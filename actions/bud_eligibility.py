@@ -164,11 +164,13 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
     understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(),
                                    **_head_counts(tracker), **place)
                   if text.strip() else {})
-    if insee and insee not in understood.get("residence_communes", []):  # « 2 habitent à Douai »: not the company
+    if insee:
         # The service says whether the words put the company there (« on fait de la couture sur mesure » names La
-        # Couture and does not move a company of Harnes); a button's commune has no words around it.
+        # Couture and does not move a company of Harnes; « 2 habitent à Douai » puts employees there, « créée à
+        # Liévin …, 4 habitent à Liévin » both); a button's commune has no words around it.
         stated = understood.get("commune_is_company_place") if typed_text(tracker) else True
-        if tracker.get_slot(SLOT["commune"]) in (None, insee) or stated:
+        lived_in = insee in understood.get("residence_communes", [])
+        if stated or not lived_in and tracker.get_slot(SLOT["commune"]) in (None, insee):
             found["commune"] = insee
     staff = ("employees", "eligible_employees", "resident_employees")
     for reading in understood.get("facts", []):

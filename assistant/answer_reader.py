@@ -758,17 +758,26 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
     return None
 
 
-def states_company_place(text: str, commune_name: str, programme_dir: Path) -> bool:
+def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False) -> bool:
     """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
     code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
     la couture sur mesure » names La Couture, but says nothing of where the company is; « je travaille à Lille la
-    moitié du temps » names where a share of the work is done."""
+    moitié du temps » names where a share of the work is done.
+
+    `lived_in`: the message also says employees live in this commune (« 2 habitent à Douai »); only its parts that
+    say nothing of where people live can put the company there (« créée à Liévin …, 4 habitent à Liévin »)."""
     lex = lexicon(programme_dir)
     place = lex.company_place
-    words = normalise(text)
     if place is None:
         return False
     name = [w for w in normalise(commune_name).split() if w not in place.articles]
+    if lived_in:
+        if not lex.people:
+            return False
+        text = " ; ".join(part for part in _parts(text, lex) if not lex.people.residence.search(part))
+        if not name or not _has(normalise(text).split(), " ".join(name)):
+            return False  # « nous sommes 3 et 2 habitent à Douai »: Douai is only where two of them live
+    words = normalise(text)
     if name and lex.words and any(_has(normalise(clause).split(), name[0]) and _gives_a_share(clause, lex.words)
                                   for clause in raw_clauses(text, lex.cues)):
         return False

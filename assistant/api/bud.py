@@ -244,8 +244,8 @@ def understand(
             commune = state.communes.get(commune_insee)
             if commune is None:
                 raise RequestProblem("commune_insee", "commune_unknown_insee", insee=commune_insee)
-            found["commune_is_company_place"] = (commune.insee not in found["residence_communes"]  # « 2 habitent à Douai »
-                                                 and bud_answers.states_company_place(text, commune.nom, directory))
+            found["commune_is_company_place"] = bud_answers.states_company_place(  # « 2 habitent à Douai »: no
+                text, commune.nom, directory, lived_in=commune.insee in found["residence_communes"])
         return found
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")

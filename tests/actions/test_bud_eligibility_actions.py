@@ -65,6 +65,13 @@ def test_facts_given_up_front_are_kept_and_only_the_rest_is_asked(bud_service):
     assert responses == ["utter_bud_intro"]
 
 
+def test_the_company_s_commune_is_kept_when_its_employees_live_there_too(bud_service):
+    text = "ma societe de nettoyage creee en fevrier 2024 a Lievin, on est 6 dont 4 en cdi qui habitent tous a Lievin"
+    slots, _, _ = run(ValidateBudForm(), tracker(text, intent="ask_bud_eligibility",
+                                                 entities=[{"entity": "commune", "value": "Lievin"}]))
+    assert slots["bud_commune"] == "62510" and slots["requested_slot"] != "bud_commune"
+
+
 def test_nothing_up_front_asks_for_the_commune_first_and_forgets_an_earlier_check(bud_service):
     slots, _, _ = run(ValidateBudForm(), tracker(
         "mon entreprise peut elle avoir le bud", intent="ask_bud_eligibility", facts={"employees": 12}))

@@ -213,6 +213,10 @@ def test_where_employees_live_is_read_from_the_programme_communes(client) -> Non
     ("2 habitent à Douai", "59178", False),  # where employees live, not the company
     ("Liévin", "62510", True),  # a short answer is the place itself
     ("c'est toujours le même local, 62300", "62498", True),
+    ("nous sommes 3 et 2 habitent à Douai", "59178", False),  # a short message, but Douai is where two live
+    # the company there, and its employees too
+    ("société de nettoyage créée en 2024 à Liévin, on est 6 dont 4 en CDI qui habitent tous à Liévin", "62510", True),
+    ("on est 6 dont 4 en CDI qui habitent tous à Liévin", "62510", False),
 ])
 def test_the_service_says_whether_a_commune_named_is_the_company_s_place(client, text, insee, stated) -> None:
     found = client.get("/bud/understand", params={"text": text, "commune_insee": insee}).json()
