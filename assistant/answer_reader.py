@@ -707,6 +707,19 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
                 readings.append(reading)
                 break
+    if ("turnover_outside_pct" not in skip and zone_of is not None and lex.people is not None
+            and not any(r.fact == "turnover_outside_pct" for r in readings)):
+        # « on fait 20 % de nos chantiers à Lille »: a share of the work at a commune, with no word for « outside »;
+        # read as the question's answer would be (outside a zone: that share; inside: the rest), and said back
+        for part in parts:
+            folded = _folded(part)
+            if (not (re.search(r"%", part) or words.parts.search(folded)) or lex.people.residence.search(folded)
+                    or not _places_after_a_place_word(folded, lex.people, zone_of)):
+                continue
+            reading = read("turnover_outside_pct", part, programme_dir, today, zone_of)
+            if reading.value is not None:
+                readings.append(Reading(reading.fact, reading.value, UNSURE, reading.because, reading.negation))
+                break
     if "turnover_eur" not in skip and not any(r.fact in ("turnover_eur", "expected_profit_eur") for r in readings):
         # « je fais dans les 40 000 € par an »: a yearly amount with no word for what it is may be the turnover,
         # or the profit: it is only said back
