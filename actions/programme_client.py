@@ -86,9 +86,9 @@ class ProgrammeClient:
     # Dialogue rules of the forms (GET /dialogue/parameters): which intents are digressions, from what confidence
 
     async def form_rules(self, form: str) -> dict:
-        """The rules in force for one form (`bud_form`, `employment_form`), kept for FORM_RULES_SECONDS; while the
-        service cannot be reached, the rules last read stay in force (a « stop » is still read as one), and
-        ServiceUnavailable is raised only when none were ever read."""
+        """The dialogue rules in force for one form (`bud_form`, `employment_form`) or for the programme answers
+        (`faq`), kept for FORM_RULES_SECONDS; while the service cannot be reached, the rules last read stay in force
+        (a « stop » is still read as one), and ServiceUnavailable is raised only when none were ever read."""
         read_at, forms = self._form_rules
         if not forms or time.monotonic() - read_at > FORM_RULES_SECONDS:
             try:

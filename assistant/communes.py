@@ -297,12 +297,13 @@ class CommuneIndex:
             return self.resolve(code.group(0))
         tokens = normalise(text).split()
         found: list[Commune] = []
-        used, regions = self._not_commune_tokens(tokens)
+        used: set[int] = set()
+        regions = self._not_commune_spans(tokens)
         for size in range(min(self.longest_name, len(tokens)), 0, -1):
             for start in range(len(tokens) - size + 1):
                 span = set(range(start, start + size))
-                if span & used:
-                    continue
+                if span & used or any(span < region for region, _ in regions):
+                    continue  # « calais » of « pas de calais »; « poix du nord » holds « nord » and stays
                 key = " ".join(tokens[start : start + size])
                 if size == 1 and key in COMMON_WORDS:
                     continue
@@ -313,27 +314,27 @@ class CommuneIndex:
                     found.extend(c for c in self._exact(key) if c not in found)
                     used |= span
         if not found:
+            in_regions = set().union(*(region for region, _ in regions))
             for position, token in enumerate(tokens):
-                if token in self.first_words and position not in used:
+                if token in self.first_words and position not in in_regions:
                     return Resolution("ambiguous", token, "prefix", self.first_words[token])
             if regions:  # « tout le pas de calais est en zone bud ? »: a department, not a commune
-                return Resolution("not_found", regions[0], "not_commune")
+                return Resolution("not_found", regions[0][1], "not_commune")
             return self._fuzzy_in_text(text, tokens)
         status = "found" if len(found) == 1 else "ambiguous"
         return Resolution(status, text, "exact", found[:MAX_CANDIDATES])
 
-    def _not_commune_tokens(self, tokens: list[str]) -> tuple[set[int], list[str]]:
-        """The positions of the tokens that spell a region's or a department's name (« pas de calais »), and those
-        names as the data write them."""
-        used: set[int] = set()
-        names: list[str] = []
+    def _not_commune_spans(self, tokens: list[str]) -> list[tuple[set[int], str]]:
+        """Where the tokens spell a region's or a department's name (« pas de calais »): its positions, and the name
+        as the data write it; longest names first, no two overlapping."""
+        spans: list[tuple[set[int], str]] = []
         for key, name in self.not_communes.items():
             words = key.split()
             for start in range(len(tokens) - len(words) + 1):
-                if tokens[start:start + len(words)] == words and not used & set(range(start, start + len(words))):
-                    used |= set(range(start, start + len(words)))
-                    names.append(name)
-        return used, names
+                span = set(range(start, start + len(words)))
+                if tokens[start:start + len(words)] == words and not any(span & taken for taken, _ in spans):
+                    spans.append((span, name))
+        return spans
 
     def _misspelt_around(self, tokens: list[str], start: int, size: int) -> Optional[Commune]:
         """The one commune whose longer name, misspelt, holds the name found at tokens[start:start+size]."""

@@ -67,10 +67,8 @@ class NamedPlace(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES) or []
             kept = self.outside_regions(message.get(TEXT) or "", entities)
-            if len(kept) < len(entities):
-                message.set(ENTITIES, kept, add_to_output=True)
-            found = self.places(message, model)
-            if found:
+            found = self.places(message, kept, model)
+            if found or len(kept) < len(entities):
                 message.set(ENTITIES, kept + found, add_to_output=True)
         return messages
 
@@ -85,13 +83,13 @@ class NamedPlace(GraphComponent):
             e.get("entity") == self.config["entity"] and e.get("start") is not None
             and any(start <= e["start"] and e["end"] <= end for start, end in regions))]
 
-    def places(self, message: Message, model: SpacyModel) -> list[dict]:
-        """The LOC spans of a place question that names no place yet, as `commune` entities."""
+    def places(self, message: Message, entities: list[dict], model: SpacyModel) -> list[dict]:
+        """The LOC spans of a place question whose `entities` name no place yet, as `commune` entities."""
         text = message.get(TEXT) or ""
         intent = (message.get(INTENT) or {}).get("name")
         doc = message.get(SPACY_DOCS[TEXT])
         if (doc is None or text.startswith("/") or intent not in self.config["intents"]
-                or any(e.get("entity") in self.config["places"] for e in message.get(ENTITIES) or [])):
+                or any(e.get("entity") in self.config["places"] for e in entities)):
             return []
         found = []
         for span in model.model.get_pipe("ner")(doc.copy()).ents:  # the pipe, enabled or not

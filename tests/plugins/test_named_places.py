@@ -67,9 +67,11 @@ def test_a_commune_read_inside_a_department_name_is_no_commune(component, nlp, t
     assert [e for e in message.get(ENTITIES) if e["entity"] == "commune"] == []
 
 
-def test_calais_itself_stays_a_commune(component, nlp):
-    calais = [{"entity": "commune", "start": 0, "end": 6, "value": "Calais", "extractor": "RegexEntityExtractor"}]
-    message = Message(data={TEXT: "Calais est en zone BUD ?", INTENT: {"name": "ask_bud_commune", "confidence": 0.9},
-                            ENTITIES: calais, SPACY_DOCS[TEXT]: nlp("calais est en zone bud ?")})
+@pytest.mark.parametrize("text, name", [("Calais est en zone BUD ?", "Calais"),
+                                        ("Poix-du-Nord est en zone BUD ?", "Poix-du-Nord")])  # holds « Nord »
+def test_a_commune_that_is_or_holds_such_a_name_stays_a_commune(component, nlp, text, name):
+    commune = [{"entity": "commune", "start": 0, "end": len(name), "value": name, "extractor": "RegexEntityExtractor"}]
+    message = Message(data={TEXT: text, INTENT: {"name": "ask_bud_commune", "confidence": 0.9},
+                            ENTITIES: commune, SPACY_DOCS[TEXT]: nlp(text.lower())})
     component.process([message], SpacyModel(model=nlp, model_name="fr_core_news_md"))
-    assert message.get(ENTITIES) == calais
+    assert message.get(ENTITIES) == commune
