@@ -62,6 +62,11 @@ async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
 
 SURE, UNSURE = "sure", "unsure"
 PENDING_SLOT = "bud_pending"  # {"facts": {fact: value}, "negative": bool}: readings said back, not counted yet
+SKIPPED_SLOT = "bud_skipped"  # facts the owner could not tell (« je sais pas »): not asked again
+
+
+def skipped_of(tracker: Tracker) -> tuple[str, ...]:
+    return tuple(tracker.get_slot(SKIPPED_SLOT) or ())
 
 
 async def month_needed(year: int) -> bool:
@@ -195,6 +200,7 @@ class ValidateBudForm(Action):
         text = tracker.latest_message.get("text") or ""
         requested = tracker.get_slot("requested_slot")
         unsure: set[str] = set()
+        skipped = set(skipped_of(tracker))
         confirmed = False
         events: list[EventType] = []
         try:
@@ -202,16 +208,19 @@ class ValidateBudForm(Action):
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
                 updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure))
-                events.append(SlotSet(PENDING_SLOT, None))
+                skipped = set()
+                events += [SlotSet(PENDING_SLOT, None), SlotSet(SKIPPED_SLOT, None)]
             elif requested == CONFIRM_SLOT:
                 updates, confirmed = await self._confirmation(text, tracker, dispatcher, unsure)
                 events.append(SlotSet(PENDING_SLOT, None))
                 if updates is None:
                     return []
             else:
-                updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure)
+                updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure, skipped)
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
+                if skipped != set(skipped_of(tracker)):
+                    events.append(SlotSet(SKIPPED_SLOT, sorted(skipped)))
             restated: dict[str, Any] = {}
             if requested is not None:
                 # a fact said again with the value held is neither a change nor a reading to confirm again
@@ -264,7 +273,7 @@ class ValidateBudForm(Action):
                      if value is not None and fact in FACTS and tracker.get_slot(SLOT[fact]) in (None, value)}
             if heard:
                 await self._say_noted(heard, dispatcher)
-        return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX))]
+        return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX, tuple(skipped)))]
 
     async def _say_noted(self, heard: dict, dispatcher: CollectingDispatcher) -> None:
         """« C'est noté : … » in the plain words of the confirmation (POST /bud/restate); the facts are kept
@@ -349,7 +358,9 @@ class ValidateBudForm(Action):
         return True
 
     async def _answer(self, text: str, fact: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                      unsure: set) -> Optional[dict]:
+                      unsure: set, skipped: Optional[set] = None) -> Optional[dict]:
+        """The facts an answer to the question about `fact` gives; None for a digression. A person who cannot tell
+        (« je sais pas du tout ») passes the question: `fact` joins `skipped`, and the verdict says it is missing."""
         intent = tracker.latest_message.get("intent") or {}
         rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
         digression = (intent.get("name") in rules["digression_intents"]
@@ -369,7 +380,12 @@ class ValidateBudForm(Action):
             return others
         if digression:
             return None
-        if fact != "commune":  # the commune reader already said what was wrong
+        if fact == "commune":  # the commune reader already said what was wrong; without it nothing can be told
+            return {fact: None}
+        if skipped is not None and (await _reading(fact, text)).get("unknown"):
+            dispatcher.utter_message(response="utter_bud_skip_question")
+            skipped.add(fact)
+        else:
             dispatcher.utter_message(response="utter_bud_not_understood")
         return {fact: None}
 
@@ -406,7 +422,7 @@ class AskNextBudQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            slot = next_question((await evaluate(tracker))["missing"], FACTS, SLOT_PREFIX) or self.slot
+            slot = next_question((await evaluate(tracker))["missing"], FACTS, SLOT_PREFIX, skipped_of(tracker)) or self.slot
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []

@@ -323,10 +323,25 @@ class ActionNotUnderstood(Action):
         return []
 
 
+def last_bot_response(tracker: Tracker) -> Optional[str]:
+    """The domain response the bot ended its previous turn with (« utter_handoff_suggest »), if it was one."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
 class ActionDefaultFallback(Action):
     """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
-    close spelling of a commune of the basin; otherwise Rasa's own behaviour, « je n'ai pas compris » and the
-    message taken back."""
+    close spelling of a commune of the basin. A yes or a no answers « Voulez-vous que je transmette votre
+    question à un conseiller ? » wherever the bot asked it (after two misunderstandings, after a verdict that cannot
+    conclude), and is met kindly where nothing was asked. Otherwise Rasa's own behaviour, « je n'ai pas compris »
+    and the message taken back."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -335,5 +350,14 @@ class ActionDefaultFallback(Action):
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("affirm", "deny"):
+            if last_bot_response(tracker) == "utter_handoff_suggest":
+                if intent == "affirm":
+                    return [FollowupAction("action_handoff_offer")]
+                dispatcher.utter_message(response="utter_handoff_anything_else")
+            else:
+                dispatcher.utter_message(response="utter_nothing_asked")
+            return [UserUtteranceReverted()]  # as Rasa's own fallback: the next prediction is to listen
         dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]

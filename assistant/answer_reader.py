@@ -53,6 +53,7 @@ class Reading:
     negation: bool  # a negation was read (and honoured)
     precision: Optional[str] = None  # dates: day | month | year
     rest: Optional[str] = None  # yes / no: what the answer says besides its yes or no (« non, on est 5 » -> « on est 5 »)
+    unknown: bool = False  # the person says they do not know (« je sais pas du tout »), and gives no figure
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -622,8 +623,11 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         raise ValueError(f"unknown fact {fact!r}")
     lex = lexicon(programme_dir)
     text = (text or "")[:500]
-    if not normalise(text) or _unknown(text, lex.cues) and not lex.words.think_not.search(normalise(text)):
+    if not normalise(text):
         return Reading(fact, None, None, None, False)
+    if _unknown(text, lex.cues) and not lex.words.think_not.search(normalise(text)):
+        # « je sais pas, peut-être 3 » gives a figure all the same: asked again rather than passed over
+        return Reading(fact, None, None, None, False, unknown=not _digit_in(normalise(text)))
     if fact in LEXICON_FACTS:
         return _read_lexicon(fact, text, lex)
     if fact in YES_NO_FACTS:
@@ -674,11 +678,16 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     today = today or dt.date.today()
     readings: list[Reading] = []
     cues, words = lex.cues, lex.words
+    def in_passing(reading: Reading) -> bool:
+        return reading.fact == "origin" and reading.because in words.origin_in_passing and not reading.negation
+
     for fact in LEXICON_FACTS:
         if fact not in skip:
             reading = _read_lexicon(fact, text, lex)
-            passing = fact == "origin" and reading.because in words.origin_in_passing and not reading.negation
-            if reading.value is not None and not passing:
+            if in_passing(reading):  # « j'ai créé une boulangerie, c'est une création »: the words that say it
+                plain = " ".join(w for w in normalise(text).split() if w not in words.origin_in_passing)
+                reading = _read_lexicon(fact, plain, lex)
+            if reading.value is not None and not in_passing(reading):
                 if reading.certainty == UNSURE and _read_lexicon(fact, _plain(text, cues), lex).certainty == SURE:
                     reading = _hedge_scoped(reading, text, cues,
                                             lambda clause, because=reading.because: bool(_has(normalise(clause).split(), because)))

@@ -146,6 +146,42 @@ def test_an_unreadable_answer_is_said_and_asked_again(bud_service):
     assert slots == {"bud_employees": None, "requested_slot": "bud_employees"}
 
 
+@pytest.mark.parametrize("answer", ["je sais pas du tout", "aucune idee", "j'en sais rien, c'est mon comptable qui gere"])
+def test_an_answer_the_owner_cannot_give_is_passed_and_not_asked_again(bud_service, answer):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees", "turnover_eur")}
+    slots, responses, _ = run(ValidateBudForm(), tracker(answer, requested="capital_held_by_companies_pct", facts=facts))
+    assert responses == ["utter_bud_skip_question"]
+    assert slots["bud_skipped"] == ["capital_held_by_companies_pct"]
+    assert slots["requested_slot"] == "bud_eligible_employees"  # the next question, not the same again
+    t = tracker("", facts=facts)
+    t.slots["bud_skipped"] = slots["bud_skipped"]
+    ask = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_bud_capital_held_by_companies_pct")
+    assert run(ask, t)[1] == ["utter_ask_bud_eligible_employees"]  # after a digression too
+
+
+def test_a_doubt_with_a_figure_is_asked_again_not_passed(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("je sais pas, peut etre 3", requested="employees", facts=facts))
+    assert responses == ["utter_bud_not_understood"] and "bud_skipped" not in slots
+    assert slots["requested_slot"] == "bud_employees"
+
+
+def test_the_last_question_passed_ends_the_check_on_a_verdict_that_says_what_is_missing(bud_service):
+    facts = {k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}
+    slots, responses, _ = run(ValidateBudForm(), tracker("aucune idee", requested="turnover_outside_pct", facts=facts))
+    assert responses == ["utter_bud_skip_question"] and slots["requested_slot"] is None
+    _, responses, dispatcher = run(ActionBudVerdict(), tracker("aucune idee", facts=facts))
+    assert responses[0] == "utter_bud_verdict_unknown" and responses[-1] == "utter_handoff_suggest"
+    assert "Il nous manque : la part du chiffre d'affaires réalisée hors de la zone" in dispatcher.messages[0]["summary"]
+
+
+def test_a_new_check_forgets_the_questions_passed_in_the_last_one(bud_service):
+    t = tracker("mon entreprise a droit au bud ?", intent="ask_bud_eligibility")
+    t.slots["bud_skipped"] = ["turnover_outside_pct"]
+    slots, _, _ = run(ValidateBudForm(), t)
+    assert slots["bud_skipped"] is None
+
+
 def test_a_liberal_profession_is_said_back_then_ends_the_questions(bud_service):
     slots, _, _ = run(ValidateBudForm(), tracker("je suis infirmiere liberale a Lens depuis 2021", intent="ask_bud_eligibility"))
     assert "bud_activity" not in slots or slots["bud_activity"] is None

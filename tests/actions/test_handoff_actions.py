@@ -173,6 +173,42 @@ def test_two_misunderstandings_in_a_row_suggest_a_person():
     assert any(b["payload"] == "/ask_human" for m in messages for b in DOMAIN["responses"].get(m.get("response"), [{}])[0].get("buttons", []))
 
 
+def _answer(intent: str, text: str) -> dict:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.99}}}
+
+
+def _bot(response: str) -> dict:
+    return {"event": "bot", "text": DOMAIN["responses"][response][0]["text"], "metadata": {"utter_action": response}}
+
+
+@pytest.mark.parametrize("asked_before", [
+    [_fallback("qsdf"), _bot("utter_default"), _fallback("azer"), _bot("utter_handoff_not_understood_twice"),
+     _bot("utter_handoff_suggest")],
+    [_answer("inform", "2"), _bot("utter_bud_verdict_unknown"), _bot("utter_bud_disclaimer"), _bot("utter_handoff_suggest")],
+])
+def test_a_typed_yes_to_the_suggestion_of_a_person_starts_the_hand_off(up, asked_before):
+    yes = _answer("affirm", "oui je veux bien")
+    text, messages, events = run(handoff.ActionDefaultFallback(), tracker(events=asked_before + [yes], intent="affirm"))
+    assert messages == [] and events == [{"event": "followup", "name": "action_handoff_offer", "timestamp": None}]
+
+
+def test_a_typed_no_to_the_suggestion_of_a_person_asks_for_another_question(up):
+    asked = [_fallback("qsdf"), _bot("utter_handoff_not_understood_twice"), _bot("utter_handoff_suggest")]
+    text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=asked + [_answer("deny", "non merci")], intent="deny"))
+    assert text == "Avez-vous une autre question ?" and [e["event"] for e in events] == ["rewind"]
+
+
+@pytest.mark.parametrize("before", [
+    [_fallback("qsdf"), _bot("utter_default")],  # « je n'ai pas compris » asks nothing
+    [_answer("ask_bud_commune", "Lens est en zone BUD ?"), _bot("utter_handoff_suggest"), _answer("greet", "bonjour"),
+     _bot("utter_greet")],  # a suggestion an earlier turn made is not the question of this one
+])
+def test_a_yes_where_nothing_was_asked_gets_a_kind_answer_not_a_hand_off(up, before):
+    text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=before + [_answer("affirm", "oui")], intent="affirm"))
+    assert text.startswith("D'accord. Que puis-je faire d'autre pour vous ?") and "compris" not in text
+    assert [e["event"] for e in events] == ["rewind"]
+
+
 def _bud_run(facts: dict, programme_url, monkeypatch):
     import datetime as dt
 

@@ -61,3 +61,18 @@ def test_a_creation_planned_after_the_window(resident):
     assert "commencera son activité en 2027" in said_back and "C'est bien cela" in said_back
     answer = resident.ask("oui c'est prévu comme ça")
     assert "31 décembre 2026" in answer
+
+
+def test_an_owner_who_cannot_answer_a_question_still_gets_an_answer_and_a_person(resident):
+    resident.ask("bonjour, j'ai cree une boulangerie a Harnes en mars 2023, nous sommes 3, c'est une creation")
+    assert "C'est bien cela" in resident.ask("on fait environ 250 000 euros")  # the hedge is said back first
+    assert "capital" in resident.ask("oui")
+    passed = resident.ask("alors la aucune idee, faut que je demande a mon comptable")
+    assert "je continue sans cette réponse" in passed and "CDI" in passed  # the next question, not the same again
+    assert "habitent" in resident.ask("les 3")
+    assert "hors de la zone" in resident.ask("2")
+    verdict = resident.ask("rien, on travaille que sur Harnes")
+    assert "Nous ne pouvons pas encore conclure" in verdict and "capital" in verdict
+    assert "Voulez-vous que je transmette votre question à un conseiller ?" in verdict
+    offer = resident.ask("oui volontiers")
+    assert "Je peux transmettre votre demande à" in offer and "Êtes-vous d'accord ?" in offer

@@ -142,6 +142,19 @@ def test_two_misunderstandings_offer_a_person(resident):
     assert "Je peux transmettre votre demande à" in offer and "Êtes-vous d'accord ?" in offer
 
 
+def test_a_yes_after_a_single_misunderstanding_is_not_a_request_for_a_person(resident):
+    assert "je n'ai pas compris" in resident.ask("mlkjh poiuyt")
+    answer = resident.ask("oui")
+    assert "Que puis-je faire d'autre pour vous ?" in answer and "Je peux transmettre" not in answer
+
+
+def test_no_to_the_suggestion_of_a_person_keeps_the_conversation_open(resident):
+    resident.ask("azerty qsdfgh")
+    assert "conseiller ?" in resident.ask("wxcvbn nbvcxw")
+    answer = resident.ask("non ca ira merci")
+    assert "Avez-vous une autre question ?" in answer and "Je peux transmettre" not in answer
+
+
 def test_a_rude_request_for_a_person_is_offered_a_hand_off(resident):
     offer = resident.ask("ce bot est vraiment nul, je veux causer a un etre humain")
     assert "Je peux transmettre votre demande à" in offer

@@ -236,3 +236,20 @@ def test_all_on_a_lasting_contract_uses_the_head_count_held(client) -> None:
     assert asked["value"] == 7 and asked["certainty"] == "sure"
     amount = client.get("/bud/understand", params={"fact": "turnover_eur", "text": "ils sont tous en CDI", "employees": 7})
     assert amount.json()["value"] is None
+
+
+@pytest.mark.parametrize("fact, text, unknown", [
+    ("capital_held_by_companies_pct", "je sais pas du tout", True),
+    ("turnover_outside_pct", "aucune idée, c'est variable", True),
+    ("origin", "j'en sais rien", True),
+    ("employees", "je sais pas, peut-être 3", False),  # a figure all the same: asked again, not passed
+    ("employees", "je ne sais pas, peut-être trois", False),
+    ("origin", "je ne pense pas", False),  # a no, said back
+    ("employees", "bof", False),  # unreadable, not « I don't know »
+    ("employees", "4", False),
+])
+def test_the_reading_says_when_the_person_does_not_know(client, fact, text, unknown) -> None:
+    found = client.get("/bud/understand", params={"fact": fact, "text": text}).json()
+    assert found["unknown"] is unknown, found
+    if unknown:
+        assert found["value"] is None
