@@ -317,6 +317,9 @@ class CommuneIndex:
             in_regions = set().union(*(region for region, _ in regions))
             for position, token in enumerate(tokens):
                 if token in self.first_words and position not in in_regions:
+                    fuzzy = self._fuzzy_in_text(text, tokens)
+                    if fuzzy.status == "found" and fuzzy.communes[0] in self.first_words[token]:
+                        return fuzzy  # « henin beaumon »: one of those names misspelt, not a question between them
                     return Resolution("ambiguous", token, "prefix", self.first_words[token])
             if regions:  # « tout le pas de calais est en zone bud ? »: a department, not a commune
                 return Resolution("not_found", regions[0][1], "not_commune")

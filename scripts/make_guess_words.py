@@ -65,7 +65,9 @@ def render(words: dict[str, bool] = None) -> str:
     # The first word of several names is a place (« henin » → Hénin-Beaumont or Hénin-sur-Cojeul?) unless the language
     # has it in lower case (« bois », « mont »).
     near = {word for word, common in words.items() if word in firsts and common}
-    for word in words:
+    for word, common in words.items():
+        if word in firsts and not common:
+            continue  # « henin », one letter from Hérin, is the start of two names: a place, not a misspelling
         for name, edits in by_letter.get(word[0], ()):
             if word != name and abs(len(word) - len(name)) <= edits and DamerauLevenshtein.distance(word, name) <= edits:
                 near.add(word)
