@@ -378,8 +378,8 @@ class ValidateBudForm(Action):
             return {**others, fact: value}
         if others:
             return others
-        if digression:
-            return None
+        if digression and not (fact == "commune" and dispatcher.messages):
+            return None  # (« marles c'est en zone bud ? » to the commune question: the reader has asked which Marles)
         if fact == "commune":  # the commune reader already said what was wrong; without it nothing can be told
             return {fact: None}
         if skipped is not None and (await _reading(fact, text)).get("unknown"):

@@ -121,15 +121,47 @@ def say_guess(dispatcher: CollectingDispatcher, guess: dict) -> None:
 async def ask_commune_or_guess(
     dispatcher: CollectingDispatcher, tracker: Tracker, client: ProgrammeClient, question: str, topic: str
 ) -> list[EventType]:
-    """A form's question for the commune: « Vouliez-vous dire … ? » when the answer just given is a close
-    spelling of one commune (the form did not take it), else the form's own `question`."""
+    """A form's question for the commune: nothing more when the bot has just offered a choice of communes
+    (« Plusieurs communes correspondent à « henin » »); that choice when the message names several (« je cherche du
+    boulot vers henin »); « Vouliez-vous dire … ? » when it holds a close spelling of one commune (the form did not
+    take it); else the form's own `question`."""
+    this_turn = _since_the_person_spoke(tracker)
+    if _offered_a_choice(this_turn, (tracker.active_loop or {}).get("name")):
+        return [SlotSet(GUESS_SLOT, None)]
     text = typed_text(tracker)
+    if text and any(e.get("event") == "active_loop" and e.get("name") for e in this_turn):
+        named = await client.communes_in_text(text)  # the message that started the form names several
+        if named["status"] == "ambiguous" and named["match"] != "postal_code":
+            say_resolution_problem(dispatcher, named)
+            return [SlotSet(GUESS_SLOT, None)]
     guess = guess_of(_as_guess(await client.guess_commune(text)), topic) if text else None
     if guess:
         say_guess(dispatcher, guess)
     else:
         dispatcher.utter_message(response=question)
     return [SlotSet(GUESS_SLOT, guess)]
+
+
+CHOICE_RESPONSES = ("utter_commune_ambiguous", "utter_postal_code_several", "utter_commune_suggestions")
+
+
+def _since_the_person_spoke(tracker: Tracker) -> list[dict]:
+    """The events after the person's last message (in a form, the form's own events so far)."""
+    events = list(tracker.events)
+    last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return events[last + 1:]
+
+
+def _offered_a_choice(events: list[dict], form: Optional[str]) -> bool:
+    """Whether the form's answer reader, this turn, offered communes to choose from (« Plusieurs communes
+    correspondent à « henin » »): asking « Dans quelle commune … ? » after it says it twice. A choice another action
+    offered (a question about a commune in the middle of the form) is its own question: the form's comes after it."""
+    for event in events:
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", form):
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in CHOICE_RESPONSES:
+            return True
+    return False
 
 
 def guess_answer(tracker: Tracker) -> Optional[bool]:

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Literal, Optional
 
 from dateparser.date import DateDataParser
-from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
 
 from assistant.text import fold
@@ -116,13 +116,15 @@ _PLAUSIBLE_YEARS_AHEAD = 10
 
 
 def _fix_month_typos(text: str) -> str:
-    """« fevrer », « decmbre », « octobr » -> the month name; short words are left alone (« mais »)."""
+    """« fevrer », « decmbre », « octobr » -> the month name; short words are left alone (« mais »). One typing edit
+    for a short month, two for a long one: « marles » (the commune Marles-les-Mines) and « maries » are not « mars »."""
     def fix(match: re.Match) -> str:
         word = match.group()
         if len(word) < 5 or word in MONTHS:
             return word
-        best = process.extractOne(word, MONTHS, scorer=fuzz.ratio, score_cutoff=80)
-        return best[0] if best else word
+        edits = {month: DamerauLevenshtein.distance(word, month) for month in MONTHS}
+        close = [month for month, n in edits.items() if n <= (1 if len(month) <= 5 else 2)]
+        return min(close, key=edits.get) if len(close) == 1 else word
     return re.sub(r"[a-z]+", fix, text)
 
 

@@ -203,6 +203,36 @@ def test_a_short_misspelt_commune_without_entity_is_asked_back(programme):
     assert [(m["response"], m.get("commune")) for m in messages] == [("utter_place_guess", "Wingles")]
 
 
+def _as_rasa_logs(t: Tracker, messages: list[dict], form: str = "emploi_form") -> None:
+    """What the form's question sees in this turn: the form action, then the validation's messages."""
+    t.events.append({"event": "action", "name": form})
+    t.events.extend({"event": "bot", "text": "…", "metadata": {"utter_action": m["response"]}} for m in messages)
+
+
+def test_the_choice_between_two_communes_is_not_followed_by_the_question_again(programme):
+    t = tracker("henin", intent="inform_place", requested="emploi_commune")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    assert responses(messages) == ["utter_commune_ambiguous"] and slot_sets(events)["requested_slot"] == "emploi_commune"
+    _as_rasa_logs(t, messages)
+    assert run(ActionAskEmploymentCommune(programme), t)[0] == []
+
+
+def test_a_choice_offered_by_a_question_asked_in_between_is_followed_by_the_form_s_question(programme):
+    t = tracker("et marles c'est en bud ?", intent="ask_bud_commune", requested="emploi_commune")
+    t.events += [{"event": "action", "name": "action_bud_commune"},
+                 {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_commune_ambiguous"}},
+                 {"event": "action", "name": "emploi_form"}]
+    assert responses(run(ActionAskEmploymentCommune(programme), t)[0]) == ["utter_ask_emploi_commune"]
+
+
+def test_an_opening_message_naming_two_communes_asks_which_instead_of_the_commune(programme):
+    t = tracker("je cherche du boulot vers henin")
+    t.events += [{"event": "action", "name": "emploi_form"}, {"event": "active_loop", "name": "emploi_form"}]
+    messages, _ = run(ActionAskEmploymentCommune(programme), t)
+    assert responses(messages) == ["utter_commune_ambiguous"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Hénin-Beaumont", "Hénin-sur-Cojeul"]
+
+
 @pytest.mark.parametrize("intent, taken", [("affirm", "Liévin"), ("deny", None)])
 def test_yes_takes_the_guessed_commune_and_no_asks_again(programme, intent, taken):
     guess = {"insee": "62510", "nom": "Liévin", "topic": "emploi"}

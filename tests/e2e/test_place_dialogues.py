@@ -128,3 +128,19 @@ def test_the_first_word_of_two_communes_asks_which(resident):
     assert "Plusieurs communes correspondent" in _text(messages)
     assert set(_buttons(messages)) == {"Marles-les-Mines", "Marles-sur-Canche"}
     assert "Marles-les-Mines (CA de Béthune-Bruay" in resident.ask(_buttons(messages)["Marles-les-Mines"])
+
+
+def test_in_the_forms_a_name_two_communes_begin_with_asks_which_once(resident):
+    resident.ask("ma société peut-elle avoir le bud ?")
+    messages = resident.say("bruay")
+    assert set(_buttons(messages)) == {"Bruay-la-Buissière", "Bruay-sur-l'Escaut"}
+    assert "Dans quelle commune" not in _text(messages)  # the choice is the question
+    assert "Quand votre entreprise" in resident.ask(_buttons(messages)["Bruay-la-Buissière"])
+
+
+def test_looking_for_work_near_a_name_two_communes_begin_with(resident):
+    messages = resident.say("bsr je cherche un job du cote de henin svp")
+    assert "France Travail" in _text(messages)  # what fits already, then the choice instead of « Dans quelle commune »
+    assert set(_buttons(messages)) == {"Hénin-Beaumont", "Hénin-sur-Cojeul"}
+    assert "Dans quelle commune" not in _text(messages)
+    assert "Quel âge avez-vous" in resident.ask(_buttons(messages)["Hénin-Beaumont"])

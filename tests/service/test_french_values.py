@@ -105,6 +105,9 @@ PAST_DATES = [
     ("4", None),
     ("cree en 2021, lance en mars 2022", None),  # two dates: which one?
     ("29/02/2023", None),  # no such day
+    ("on est a marles", None),  # Marles-les-Mines, two letters from « mars »: no month
+    ("on s'est maries en 2019 puis j'ai cree", year(2019)),  # « mariés » is no « mars » either
+    ("juilet 2021", month(2021, 7)),
     ("en 1850", None),
     ("", None),
 ]
