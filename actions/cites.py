@@ -214,18 +214,40 @@ def describe(cite: dict, domain: dict) -> Message:
     else:
         message.add("utter_cite_line_status_unknown")
 
-    source = cite["source"]
-    shown_date = french_date(source.get("date"))
-    if shown_date and source["date"][:4] not in source["nom"]:
-        message.add("utter_cite_line_source", source=source["nom"], date=shown_date)
-    else:
-        message.add("utter_cite_line_source_undated", source=source["nom"])
+    _source_line(cite, message)
     update = cite["mise_a_jour"]
     message.add("utter_cite_line_updated", date=french_date(update["le"]), par=update["par"])
     if not status["connu"]:
         message.add("utter_cite_offer_handoff")
         message.buttons.append(_handoff_button(domain))
     return message
+
+
+def _source_line(cite: dict, message: Message) -> None:
+    source = cite["source"]
+    shown_date = french_date(source.get("date"))
+    if shown_date and source["date"][:4] not in source["nom"]:
+        message.add("utter_cite_line_source", source=source["nom"], date=shown_date)
+    else:
+        message.add("utter_cite_line_source_undated", source=source["nom"])
+
+
+def describe_landlord(cite: dict, domain: dict) -> Message:
+    """« Et c'est qui le bailleur ? » right after a cité's card: that line of the card, not the whole card again.
+    When the sources do not name the landlord, the general answer says whom to ask."""
+    message = Message(domain)
+    if cite.get("bailleur"):
+        message.add("utter_cite_landlord", nom=cite["nom"], bailleur=cite["bailleur"])
+        _source_line(cite, message)
+    else:
+        message.add("utter_cite_landlord_unknown", nom=cite["nom"])
+        message.add("utter_faq/landlords")
+    return message
+
+
+# The general answers (faq, `cite_follow_ups` of the service's dialogue rules) that have a part of the cité's card
+# to give instead; a follow-up not listed here gets the whole card.
+FOLLOW_UP_PARTS = {"landlords": describe_landlord}
 
 
 def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str]:
@@ -260,7 +282,7 @@ def _cite_names(tracker: Tracker) -> list[str]:
     return names
 
 
-async def _cite_by_id(cite_id: str) -> Optional[dict]:
+async def cite_by_id(cite_id: str) -> Optional[dict]:
     return await client.find(f"/cites/{cite_id}")  # None: the cité is no longer in the programme data
 
 
@@ -301,7 +323,7 @@ class ActionCiteStatus(Action):
         """(the cité, None) when one is found; (None, the search result to explain) otherwise; (None, None) when
         the message names no cité and none was talked about before."""
         for cite_id in _entity_values(tracker, "cite_id"):
-            cite = await _cite_by_id(cite_id)
+            cite = await cite_by_id(cite_id)
             if cite is not None:
                 return cite, None
         names = _cite_names(tracker)
@@ -338,7 +360,7 @@ class ActionCiteStatus(Action):
             return None, named
         remembered = tracker.get_slot("cite_id")
         if remembered:
-            cite = await _cite_by_id(remembered)
+            cite = await cite_by_id(remembered)
             if cite is not None:
                 return cite, None
         return None, None

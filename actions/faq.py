@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cites import ActionCiteStatus
+from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id
 from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
@@ -57,9 +57,21 @@ class ActionFaqAnswer(Action):
             dispatcher.utter_message(response="utter_faq_dont_know")
             return []
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
-            return await ActionCiteStatus().run(dispatcher, tracker, domain)
+            part = FOLLOW_UP_PARTS.get(answer.removeprefix("utter_faq/"))
+            cite = await self._cite(tracker) if part else None
+            if cite is None:
+                return await ActionCiteStatus().run(dispatcher, tracker, domain)
+            part(cite, domain).send(dispatcher)
+            return []
         dispatcher.utter_message(response=answer)
         return []
+
+    @staticmethod
+    async def _cite(tracker: Tracker) -> dict | None:
+        try:
+            return await cite_by_id(tracker.get_slot("cite_id"))
+        except ServiceUnavailable:
+            return None  # the whole card then says the service is away
 
     @staticmethod
     async def _about_the_cite(tracker: Tracker, answer: str) -> bool:

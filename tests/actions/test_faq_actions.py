@@ -65,14 +65,34 @@ def test_service_down_the_confident_answer_from_the_domain_is_still_given(down):
     assert answer("c'est où la délégation ?") == ["utter_faq/delegation"]
 
 
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+
+
 def test_the_landlord_of_the_cite_just_described_comes_from_its_card(service, monkeypatch, programme_url):
-    """« et qui c'est le bailleur ? » after the card of the Cité des Alouettes: that cité's card (its landlord), not
-    the landlords of all mining homes; without a cité in the conversation, the general answer."""
+    """« et qui c'est le bailleur ? » after the card of the Cité des Alouettes: that line of the cité's card (its
+    landlord and the source), not the landlords of all mining homes nor the whole card again; without a cité in the
+    conversation, the general answer."""
     monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
-    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
     cites = {"topic": "cites", "cite_id": "cite-des-alouettes-bully-les-mines"}
-    said, events = run_faq("et qui c'est le bailleur", domain=domain, chosen="utter_faq/landlords", slots=cites)
-    assert "utter_faq/landlords" not in said and "Bailleur : Maisons & Cités" in "\n".join(filter(None, said))
-    assert {"event": "slot", "timestamp": None, "name": "cite_id", "value": cites["cite_id"]} in events
+    said, _ = run_faq("et qui c'est le bailleur", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
+    text = "\n".join(filter(None, said))
+    assert text.startswith("Le bailleur de Cité des Alouettes : Maisons & Cités.\nSource : ")
+    assert "État des travaux" not in text and "utter_faq/landlords" not in said
     assert answer("et qui c'est le bailleur", chosen="utter_faq/landlords") == ["utter_faq/landlords"]
     assert answer("c'est quoi l'ERBM", chosen="utter_faq/what_is_erbm", slots=cites) == ["utter_faq/what_is_erbm"]
+
+
+def test_a_landlord_the_sources_do_not_name_is_said_unknown_with_whom_to_ask(service, monkeypatch, programme_url):
+    monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
+    cites = {"topic": "cites", "cite_id": "cite-des-provinces-lens"}
+    said, _ = run_faq("c qui le bailleur", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
+    text = "\n".join(filter(None, said))
+    assert text.startswith("Nos sources n'indiquent pas le bailleur de Cité des Provinces.")
+    assert DOMAIN["responses"]["utter_faq/landlords"][0]["text"] in text  # whom to ask: the general answer
+
+
+def test_a_cite_no_longer_in_the_data_gets_the_card_s_own_answer(service, monkeypatch, programme_url):
+    monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
+    cites = {"topic": "cites", "cite_id": "cite-qui-n-existe-plus"}
+    said, _ = run_faq("et le bailleur ?", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
+    assert said and not any((s or "").startswith("Le bailleur de") for s in said)

@@ -85,3 +85,11 @@ def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
 def test_stop_ends_the_employment_questions(resident):
     resident.ask("je suis au chomage depuis longtemps, qui peut m'aider ?")
     assert "j'arrête les questions" in resident.ask("stop")
+
+
+def test_the_landlord_asked_after_a_cite_s_card_is_that_line_only(resident):
+    card = resident.ask("les travaux de la cite des alouettes a bully ils en sont ou")
+    assert card.startswith("Cité des Alouettes") and "État des travaux" in card
+    landlord = resident.ask("et le bailleur c'est qui ?")
+    assert landlord.startswith("Le bailleur de Cité des Alouettes : Maisons & Cités.")
+    assert "État des travaux" not in landlord
