@@ -99,6 +99,11 @@ def test_out_of_scope_says_what_it_can_do(resident):
     assert "zone BUD" in answer
 
 
+def test_a_question_for_the_town_hall_is_sent_there_not_misread(resident):
+    answer = resident.ask("les poubelles sont ramassees quel jour a bethune ?")
+    assert "ne peux pas vous aider" in answer and "votre mairie" in answer
+
+
 def test_thanks_and_goodbye(resident):
     assert "plaisir" in resident.ask("merci c'est sympa")
     assert "Au revoir" in resident.ask("allez au revoir")
