@@ -891,8 +891,10 @@ def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: d
     for part in parts:
         if not people.lasting_contract.search(part) or _negation_start(normalise(part).split(), lex.cues) is not None:
             continue
-        if people.other_contracts.search(whole) or people.residence.search(part):
+        if people.other_contracts.search(whole):
             break  # « 3 cdi et 2 cdd »: how long the CDD last is not said
+        if people.residence.search(part) and not people.all.search(part[people.residence.search(part).start():]):
+            break  # « 3 en CDI qui habitent à Lens »: 3 of them, or 3 in all? « … qui habitent tous à Lens »: in all
         tied = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,2}?" + people.lasting_contract.pattern, part)
         if tied:
             eligible = int(tied.group(1))
