@@ -80,6 +80,42 @@ def test_greeting_then_a_bud_commune_question(chat):
     chat.page.screenshot(path=str(SCREENSHOTS / "chat.png"))
 
 
+# The server may send a new session's history late (seen on a fresh server: 12 s after the confirmation, in headless
+# Chromium over WebSocket). This page script delays it on purpose.
+LATE_HISTORY = """
+(() => {
+  let real;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    set(value) { real = value; },
+    get() {
+      return real && function () {
+        const socket = real.apply(this, arguments);
+        const on = socket.on.bind(socket);
+        socket.on = (event, handler) => on(event, event === "session_history"
+          ? (data) => setTimeout(() => handler(data), 2000) : handler);
+        return socket;
+      };
+    },
+  });
+})();
+"""
+
+
+def test_a_message_sent_before_the_history_arrives_is_read_once(chat):
+    """The first message of a fresh server's first resident was read twice (« Quel est votre chiffre d'affaires ? »,
+    « C'est noté : … », the same question again): sent on the confirmation, then sent again by the late history."""
+    chat.page.add_init_script(LATE_HISTORY)
+    chat.open()  # confirmed; the history is still on its way
+    chat.input.fill("Liévin est en zone BUD ?")
+    chat.input.press("Enter")
+    answers = chat.log.locator(".msg-bot", has_text="Liévin")
+    expect(answers).to_have_count(1, timeout=ANSWER)
+    chat.page.wait_for_timeout(4000)
+    expect(answers).to_have_count(1)
+    expect(chat.user_messages()).to_have_count(1)
+
+
 def test_a_quick_reply_clicked(chat):
     chat.open().wait_greeting()
     chat.page.get_by_role("button", name="Ma commune est-elle en zone BUD ?").click()

@@ -29,7 +29,7 @@
   var saved = load();
   var socket = null;
   var sessionId = saved.sessionId || null;
-  var ready = false;        // session confirmed on the current connection
+  var ready = false;        // session confirmed and its history applied, on the current connection
   var everConnected = false;
   var shown = 0;            // messages of the server's session history that the log shows
   var inflight = [];        // sent, not yet answered: {text, display, node}
@@ -247,6 +247,7 @@
       inflight = [];
     }
     saved.hadSession = true;
+    ready = true;
     flushQueue();
   }
 
@@ -263,7 +264,8 @@
     socket.on("session_confirm", function (id) {
       if (typeof id !== "string") { return; }
       sessionId = id;
-      ready = true;
+      // Not ready yet: a message sent before the history arrives would be sent again by onHistory (the server may
+      // answer the history late, while it reads a message; a new session then requeues what is in flight).
       setStatus(everConnected ? "reconnected" : "connected");
       everConnected = true;
       save();
