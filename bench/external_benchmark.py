@@ -23,7 +23,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +32,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from nlu_compare import _quiet, default_config  # noqa: E402
+from nlu_compare import _quiet, default_config, report, tfidf_baseline  # noqa: E402
 
 
 def read_rows(path: Path) -> list[tuple[str, str]]:
@@ -90,16 +89,7 @@ def top_intent(parse: dict) -> str:
 
 def tfidf_predictions(rows: list[tuple[str, str]], texts: list[str]) -> list[str]:
     """The same baseline as bench/nlu_compare.py."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline, make_union
-    from assistant.text import fold
-    model = make_pipeline(
-        make_union(TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True),
-                   TfidfVectorizer(preprocessor=fold, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-        LogisticRegression(C=10, max_iter=3000))
-    model.fit([t for t, _ in rows], [i for _, i in rows])
-    return list(model.predict(texts))
+    return list(tfidf_baseline().fit([t for t, _ in rows], [i for _, i in rows]).predict(texts))
 
 
 def scores(truth: list[str], predicted: list[str], labels: list[str]) -> tuple[float, float]:
@@ -137,15 +127,10 @@ def main() -> None:
             print(f"Rasa default pipeline (fr) trained in {seconds:.0f} s")
             results["Rasa default (fr)"] = [p["intent"]["name"] for p in parses(model, texts)]
     results["TF-IDF + logistic regression"] = tfidf_predictions(train_rows, texts)
-    print(f"\n{'model':<32} {'macro-F1':>9} {'accuracy':>9}")
-    for name, predicted in results.items():
-        f1, accuracy = scores(truth, predicted, labels)
-        print(f"{name:<32} {f1:>9.3f} {accuracy:>9.3f}")
     prefix = len(os.path.commonprefix(labels))  # the benchmark's names share one (« covid--- »)
-    for name, predicted in results.items():
-        print(f"\nworst confusions, {name}:")
-        for (t, p), n in Counter((t, p) for t, p in zip(truth, predicted) if t != p).most_common(6):
-            print(f"  {n:>3} × {t[prefix:]} → {p if p == 'nlu_fallback' else p[prefix:]}")
+    print()
+    report(results, truth, lambda t, p: scores(t, p, labels), worst=6,
+           name=lambda label: label if label == "nlu_fallback" else label[prefix:])
 
 
 if __name__ == "__main__":

@@ -132,18 +132,34 @@ def training_examples() -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def tfidf_predictions() -> list[str]:
+def tfidf_baseline():
+    """The baseline, not fitted yet: TF-IDF of accent-folded word 1-2 and char 2-5 grams, logistic regression."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
     from sklearn.feature_extraction.text import TfidfVectorizer
     from assistant.text import fold
-    texts, labels = training_examples()
-    model = make_pipeline(
+    return make_pipeline(
         make_union(TfidfVectorizer(preprocessor=fold, ngram_range=(1, 2), sublinear_tf=True),
                    TfidfVectorizer(preprocessor=fold, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
         LogisticRegression(C=10, max_iter=3000))
-    model.fit(texts, labels)
+
+
+def tfidf_predictions() -> list[str]:
+    texts, labels = training_examples()
+    model = tfidf_baseline().fit(texts, labels)
     return list(model.predict([r["text"] for r in ROWS]))
+
+
+def report(results: dict[str, list[str]], truth: list[str], score, worst: int = 10, name=lambda label: label) -> None:
+    """Each model's macro-F1 and accuracy (`score(truth, predicted)`), then its worst confusions."""
+    print(f"{'model':<32} {'macro-F1':>9} {'accuracy':>9}")
+    for model, predicted in results.items():
+        f1, accuracy = score(truth, predicted)
+        print(f"{model:<32} {f1:>9.3f} {accuracy:>9.3f}")
+    for model, predicted in results.items():
+        print(f"\nworst confusions, {model}:")
+        for (t, p), n in Counter((t, p) for t, p in zip(truth, predicted) if t != p).most_common(worst):
+            print(f"  {n:>3} × {name(t)} → {name(p)}")
 
 
 def newest_model() -> str:
@@ -172,14 +188,7 @@ def main() -> None:
         results["Rasa default (fr)"] = rasa_predictions(cached_default_model(args.retrain_default))
     results["TF-IDF + logistic regression"] = tfidf_predictions()
     print(f"\nheld-out set: {len(ROWS)} rows, {len(expected_intents())} intents (tests/nlu/held_out/)")
-    print(f"{'model':<32} {'macro-F1':>9} {'accuracy':>9}")
-    for name, predicted in results.items():
-        f1, accuracy = macro_f1(truth, predicted)
-        print(f"{name:<32} {f1:>9.3f} {accuracy:>9.3f}")
-    for name, predicted in results.items():
-        print(f"\nworst confusions, {name}:")
-        for (t, p), n in Counter((t, p) for t, p in zip(truth, predicted) if t != p).most_common(10):
-            print(f"  {n:>3} × {t} → {p}")
+    report(results, truth, macro_f1)
 
 
 if __name__ == "__main__":
