@@ -678,6 +678,7 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     today = today or dt.date.today()
     readings: list[Reading] = []
     cues, words = lex.cues, lex.words
+
     def in_passing(reading: Reading) -> bool:
         return reading.fact == "origin" and reading.because in words.origin_in_passing and not reading.negation
 
@@ -893,7 +894,8 @@ def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: d
             continue
         if people.other_contracts.search(whole):
             break  # « 3 cdi et 2 cdd »: how long the CDD last is not said
-        if people.residence.search(part) and not people.all.search(part[people.residence.search(part).start():]):
+        lives = people.residence.search(part)
+        if lives and not people.all.search(part[lives.start():]):
             break  # « 3 en CDI qui habitent à Lens »: 3 of them, or 3 in all? « … qui habitent tous à Lens »: in all
         tied = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,2}?" + people.lasting_contract.pattern, part)
         if tied:
