@@ -42,7 +42,7 @@ class ActionCommuneBud(Action):
             return topic
         if resolution["status"] == "guess":  # « harne » is asked back, never answered as Harnes
             return guess_events(resolution, "bud")
-        if say_resolution_problem(dispatcher, resolution):
+        if say_resolution_problem(dispatcher, resolution, question="ask_bud_commune"):
             return topic
         return topic + say_bud_classification(dispatcher, resolution)
 

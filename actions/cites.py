@@ -443,7 +443,7 @@ class ActionCitesCommune(Action):
                 return events
             if resolution["status"] == "guess":  # « les cités de harne » is asked back, never answered
                 return guess_events(resolution, TOPIC)
-            if say_resolution_problem(dispatcher, resolution):
+            if say_resolution_problem(dispatcher, resolution, question="ask_cites_commune"):
                 return events
             return events + await self.say_cites_of(dispatcher, resolution, domain)
         except ServiceUnavailable:

@@ -184,9 +184,12 @@ def guess_confirmed(tracker: Tracker, dispatcher: CollectingDispatcher) -> Optio
     return None
 
 
-def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -> bool:
+def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict, question: str = "inform_place") -> bool:
     """Tell the user when the place is ambiguous or unknown. Returns True when it did (nothing more to say).
 
+    The buttons of a choice ask `question` again for the commune chosen: a question's own intent (« marles c'est en
+    zone bud ? » → ask_bud_commune), so that a click in the middle of a form is that question again, never the
+    form's answer (the company's commune); `inform_place`, a bare place, for the form's own commune question.
     A guess is not an answer either, but it is asked by the caller (`guess_events`, a form's question): True."""
     query = resolution["query"]
     if resolution["status"] == "guess":
@@ -201,7 +204,7 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
             response="utter_commune_ambiguous",
             query=query,
             buttons=[
-                _place_button(f"{c['nom']} ({c['departement']})" if c["nom"] in homonyms else c["nom"])
+                _place_button(f"{c['nom']} ({c['departement']})" if c["nom"] in homonyms else c["nom"], question)
                 for c in resolution["communes"]
             ],
         )
@@ -217,7 +220,7 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
                 response="utter_commune_suggestions",
                 query=query,
                 suggestions=" ; ".join(names),
-                buttons=[_place_button(name) for name in names],
+                buttons=[_place_button(name, question) for name in names],
             )
         else:
             dispatcher.utter_message(response="utter_commune_not_found", query=query)
@@ -225,5 +228,5 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict) -
     return False
 
 
-def _place_button(name: str) -> dict[str, Any]:
-    return {"title": name, "payload": '/inform_place{"commune": "%s"}' % name.replace('"', "")}
+def _place_button(name: str, question: str = "inform_place") -> dict[str, Any]:
+    return {"title": name, "payload": '/%s{"commune": "%s"}' % (question, name.replace('"', ""))}

@@ -86,9 +86,9 @@ def test_marles_is_ambiguous_and_offers_two_buttons(service_up):
     assert messages[0]["query"] == "Marles"
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles == ["Marles-les-Mines", "Marles-sur-Canche"]
-    for button in messages[0]["buttons"]:
-        assert button["payload"].startswith("/inform_place")
-        entities = json.loads(button["payload"][len("/inform_place"):])
+    for button in messages[0]["buttons"]:  # the BUD question again, for that commune (never a bare place a form
+        assert button["payload"].startswith("/ask_bud_commune")  # would take as the company's commune)
+        entities = json.loads(button["payload"][len("/ask_bud_commune"):])
         assert entities == {"commune": button["title"]}
     assert "commune" not in slots(events), "an ambiguous place must not be remembered as the commune"
 

@@ -144,3 +144,12 @@ def test_looking_for_work_near_a_name_two_communes_begin_with(resident):
     assert set(_buttons(messages)) == {"Hénin-Beaumont", "Hénin-sur-Cojeul"}
     assert "Dans quelle commune" not in _text(messages)
     assert "Quel âge avez-vous" in resident.ask(_buttons(messages)["Hénin-Beaumont"])
+
+
+def test_a_choice_of_communes_asked_in_the_middle_of_the_check_answers_that_question(resident):
+    resident.ask("ma boite est a Lens, elle a droit au bud ?")
+    messages = resident.say("au fait, marles c'est en zone bud aussi ?")
+    assert set(_buttons(messages)) == {"Marles-les-Mines", "Marles-sur-Canche"}
+    answer = resident.ask(_buttons(messages)["Marles-les-Mines"])
+    assert "Marles-les-Mines (CA de Béthune-Bruay" in answer and "corrigé" not in answer  # Lens stays the company's
+    assert "Quand votre entreprise" in answer  # the check goes on where it was
