@@ -242,6 +242,7 @@ def test_all_on_a_lasting_contract_uses_the_head_count_held(client) -> None:
     ("capital_held_by_companies_pct", "je sais pas du tout", True),
     ("turnover_outside_pct", "aucune idée, c'est variable", True),
     ("origin", "j'en sais rien", True),
+    ("creation_date", "chepa", True),  # as typed in a chat
     ("employees", "je sais pas, peut-être 3", False),  # a figure all the same: asked again, not passed
     ("employees", "je ne sais pas, peut-être trois", False),
     ("origin", "je ne pense pas", False),  # a no, said back
