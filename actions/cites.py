@@ -123,12 +123,14 @@ def _template(domain: dict, name: str) -> Optional[str]:
 
 
 class Message:
-    """One message built from the domain's line templates, with optional buttons."""
+    """One message built from the domain's line templates, with optional buttons, and optionally a question of
+    the domain sent after it with those buttons (so that a typed « oui » can answer that very question)."""
 
     def __init__(self, domain: dict):
         self.domain = domain
         self.lines: list[str] = []
         self.buttons: list[dict[str, Any]] = []
+        self.question: Optional[str] = None
 
     def add(self, response: str, **values: Any) -> "Message":
         text = _template(self.domain, response)
@@ -136,9 +138,17 @@ class Message:
             self.lines.append(text.format_map({k: "" if v is None else v for k, v in values.items()}))
         return self
 
+    def ask(self, response: str, button: dict[str, Any]) -> "Message":
+        self.question = response
+        self.buttons.append(button)
+        return self
+
     def send(self, dispatcher: CollectingDispatcher) -> None:
+        buttons = self.buttons[:MAX_BUTTONS] or None
         if self.lines:
-            dispatcher.utter_message(text="\n".join(self.lines), buttons=self.buttons[:MAX_BUTTONS] or None)
+            dispatcher.utter_message(text="\n".join(self.lines), buttons=None if self.question else buttons)
+        if self.question:
+            dispatcher.utter_message(response=self.question, buttons=buttons)
 
 
 def cite_button(cite: dict) -> dict[str, Any]:
@@ -218,8 +228,7 @@ def describe(cite: dict, domain: dict) -> Message:
     update = cite["mise_a_jour"]
     message.add("utter_cite_line_updated", date=french_date(update["le"]), par=update["par"])
     if not status["connu"]:
-        message.add("utter_cite_offer_handoff")
-        message.buttons.append(_handoff_button(domain))
+        message.ask("utter_cite_offer_handoff", _handoff_button(domain))
     return message
 
 

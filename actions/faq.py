@@ -55,6 +55,7 @@ class ActionFaqAnswer(Action):
                 return guessed
         if not confident or await asks_unanswered_detail(text):
             dispatcher.utter_message(response="utter_faq_dont_know")
+            dispatcher.utter_message(response="utter_handoff_suggest")
             return []
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
             part = FOLLOW_UP_PARTS.get(answer.removeprefix("utter_faq/"))

@@ -323,6 +323,10 @@ class ActionNotUnderstood(Action):
         return []
 
 
+# The responses that ask « shall I pass your question on to a person? »: a typed yes or no answers them.
+HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff")
+
+
 def last_bot_response(tracker: Tracker) -> Optional[str]:
     """The domain response the bot ended its previous turn with (« utter_handoff_suggest »), if it was one."""
     seen_user = False
@@ -340,7 +344,8 @@ class ActionDefaultFallback(Action):
     """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
     close spelling of a commune of the basin. A yes or a no answers « Voulez-vous que je transmette votre
     question à un conseiller ? » wherever the bot asked it (after two misunderstandings, after a verdict that cannot
-    conclude), and is met kindly where nothing was asked. Otherwise Rasa's own behaviour, « je n'ai pas compris »
+    conclude, after a question it cannot answer, under a cité whose works it does not know), and is met kindly where
+    nothing was asked. Otherwise Rasa's own behaviour, « je n'ai pas compris »
     and the message taken back."""
 
     def name(self) -> str:
@@ -352,7 +357,7 @@ class ActionDefaultFallback(Action):
             return guessed
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in ("affirm", "deny"):
-            if last_bot_response(tracker) == "utter_handoff_suggest":
+            if last_bot_response(tracker) in HANDOFF_QUESTIONS:
                 if intent == "affirm":
                     return [FollowupAction("action_handoff_offer")]
                 dispatcher.utter_message(response="utter_handoff_anything_else")

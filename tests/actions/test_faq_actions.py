@@ -54,11 +54,11 @@ def test_a_confident_answer_is_given(service):
 @pytest.mark.parametrize("text", ["quels sont les horaires de la délégation ?", "vous avez un numéro de téléphone ?",
                                   "je peux envoyer un mail à la délégation ?"])
 def test_a_detail_no_answer_gives_gets_i_dont_know(service, text):
-    assert answer(text) == ["utter_faq_dont_know"]
+    assert answer(text) == ["utter_faq_dont_know", "utter_handoff_suggest"]
 
 
 def test_an_unsure_answer_gets_i_dont_know(service):
-    assert answer("c'est où la délégation ?", response_confidence=0.3) == ["utter_faq_dont_know"]
+    assert answer("c'est où la délégation ?", response_confidence=0.3) == ["utter_faq_dont_know", "utter_handoff_suggest"]
 
 
 def test_service_down_the_confident_answer_from_the_domain_is_still_given(down):

@@ -185,6 +185,9 @@ def _bot(response: str) -> dict:
     [_fallback("qsdf"), _bot("utter_default"), _fallback("azer"), _bot("utter_handoff_not_understood_twice"),
      _bot("utter_handoff_suggest")],
     [_answer("inform", "2"), _bot("utter_bud_verdict_unknown"), _bot("utter_bud_disclaimer"), _bot("utter_handoff_suggest")],
+    [_answer("faq", "c'est quoi le numéro de la délégation"), _bot("utter_faq_dont_know"), _bot("utter_handoff_suggest")],
+    [_answer("ask_cite_status", "et la cité Agache ?"), {"event": "bot", "text": "Cité Agache : à Fenain. …"},
+     _bot("utter_cite_offer_handoff")],
 ])
 def test_a_typed_yes_to_the_suggestion_of_a_person_starts_the_hand_off(up, asked_before):
     yes = _answer("affirm", "oui je veux bien")
