@@ -30,6 +30,7 @@ from typing import Any, Callable, Optional
 from assistant import french, french_values as fv
 from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
+from assistant.dont_know import says_dont_know
 from assistant.text import fold, normalise
 
 SURE, UNSURE = "sure", "unsure"
@@ -66,7 +67,6 @@ class Cues:
     not_negations: tuple[str, ...]
     clause_breaks: tuple[str, ...]
     hedges: tuple[str, ...]
-    unknown: tuple[str, ...]
     confirm_yes: tuple[str, ...] = ()
     confirm_no: tuple[str, ...] = ()
     corrections: tuple[str, ...] = ()
@@ -280,10 +280,6 @@ def _hedged(text: str, cues: Cues) -> bool:
 def _hedge_ending_regex(endings: tuple[str, ...]) -> re.Pattern:
     """A word that ends so (« une vingtaine »)."""
     return re.compile(rf"\b[a-z0-9]+(?:{_alternatives(endings)})\b")
-
-
-def _unknown(text: str, cues: Cues) -> bool:
-    return _found(normalise(text).split(), cues.unknown) is not None
 
 
 # --- Words of a lexicon (activity, origin) --------------------------------------------------------------------
@@ -625,7 +621,7 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     text = (text or "")[:500]
     if not normalise(text):
         return Reading(fact, None, None, None, False)
-    if _unknown(text, lex.cues) and not lex.words.think_not.search(normalise(text)):
+    if says_dont_know(text, programme_dir) and not lex.words.think_not.search(normalise(text)):
         # « je sais pas, peut-être 3 » gives a figure all the same: asked again rather than passed over
         return Reading(fact, None, None, None, False, unknown=not _digit_in(normalise(text)))
     if fact in LEXICON_FACTS:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from text_to_num import alpha2digit
 
 from assistant.datafiles import cached
+from assistant.dont_know import says_dont_know
 from assistant.employment.rules import rules_for
 from assistant.french_values import parse_age, parse_yes_no
 from assistant.text import fold
@@ -30,7 +31,6 @@ class Cues:
     unemployed_context: re.Pattern
     duration: re.Pattern
     age_in_passing: re.Pattern
-    unsure: re.Pattern
 
 
 def _cues(data: dict) -> Cues:
@@ -46,7 +46,6 @@ def _cues(data: dict) -> Cues:
         unemployed_context=compiled(data["unemployed_context"]),
         duration=compiled(data["duration"]),
         age_in_passing=compiled(data["age_in_passing"]),
-        unsure=compiled(data["unsure"]),
     )
 
 
@@ -100,7 +99,9 @@ def read_cues(text: str, programme_dir: Path) -> dict[str, bool]:
 
 
 def is_unsure(text: str, programme_dir: Path) -> bool:
-    return bool(cues(programme_dir).unsure.search(_folded(text)))
+    """The person cannot or will not tell (data/programme/dont_know.fr.yaml): the question is skipped, not asked
+    forever."""
+    return says_dont_know(text, programme_dir)
 
 
 def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:

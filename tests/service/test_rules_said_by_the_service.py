@@ -2,6 +2,7 @@
 2019 addition, whether a bare year of creation still needs its month, the tax regime's words, and the forms'
 digression intents. A change of the data changes the answer; the actions keep no copy."""
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def test_the_tax_regime_is_read_from_the_word_lists(client, text, corporate_tax)
 def test_a_word_added_to_the_list_is_read_without_a_restart(tmp_path):
     programme = tmp_path / "programme"
     (programme / "bud").mkdir(parents=True)
+    shutil.copy(PROGRAMME_DIR / "dont_know.fr.yaml", programme)
     text = (PROGRAMME_DIR / "bud" / "answers.fr.yaml").read_text(encoding="utf-8")
     (programme / "bud" / "answers.fr.yaml").write_text(text.replace("    - sasu\n", "    - sasu\n    - selarl\n"),
                                                        encoding="utf-8")
