@@ -81,7 +81,7 @@ async def _understand(fact: str, text: str) -> tuple[Any, Optional[str]]:
 
 async def _reading(fact: str, text: str, known: Optional[dict] = None) -> dict:
     """The service's reading of `text` for `fact` (value, certainty and, for yes / no, the rest of the answer);
-    `known`: the head counts held, for « tous »."""
+    `known`: the head counts held, for « tous », and the company's commune."""
     if not text.strip():
         return {}
     return await client.get("/bud/understand", fact=fact, text=text[:500], today=today().isoformat(), **(known or {}))
@@ -91,6 +91,12 @@ def _head_counts(tracker: Tracker) -> dict:
     """The head counts held, as the service's query parameters."""
     values = {fact: tracker.get_slot(SLOT[fact]) for fact in ("employees", "eligible_employees")}
     return {fact: int(value) for fact, value in values.items() if isinstance(value, (int, float))}
+
+
+def _held_commune(tracker: Tracker) -> dict:
+    """The company's commune held, as the service's query parameter: « 1 habite à Bruay » is that Bruay."""
+    insee = tracker.get_slot(SLOT["commune"])
+    return {"held_commune_insee": insee} if insee else {}
 
 
 def same_value(fact: str, held: Any, value: Any) -> bool:
@@ -116,7 +122,7 @@ async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], O
 
 
 async def _residents(text: str, tracker: Tracker) -> tuple[Optional[int], Optional[str]]:
-    found = await _reading("resident_employees", text, _head_counts(tracker))
+    found = await _reading("resident_employees", text, {**_head_counts(tracker), **_held_commune(tracker)})
     count, certainty = found.get("value"), found.get("certainty")
     if count is not None:
         return count, certainty
@@ -159,13 +165,15 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
 
 
 async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str],
-                           unsure: Optional[set] = None) -> dict:
+                           unsure: Optional[set] = None, new_check: bool = False) -> dict:
     """Facts a sentence states clearly, whatever was asked: a place, a date, a head count, an activity, an origin.
 
-    The facts read with a hedge are added to `unsure` (they are said back before they count)."""
+    The facts read with a hedge are added to `unsure` (they are said back before they count). Once the check holds
+    the company's commune (not `new_check`), another commune replaces it only when the words move the company (« on
+    a déménagé à Lens »): « on va jusqu'à Lillers pour des dépannages » does not."""
     found: dict[str, Any] = {}
     insee = await _read_commune(tracker, dispatcher, speak=False) if skip != "commune" else None
-    place = {"commune_insee": insee} if insee else {}
+    place = {**({"commune_insee": insee} if insee else {}), **({} if new_check else _held_commune(tracker))}
     understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(),
                                    **_head_counts(tracker), **place)
                   if text.strip() else {})
@@ -207,7 +215,8 @@ class ValidateBudForm(Action):
             if requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
-                updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure))
+                updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure,
+                                                      new_check=True))
                 skipped = set()
                 events += [SlotSet(PENDING_SLOT, None), SlotSet(SKIPPED_SLOT, None)]
             elif requested == CONFIRM_SLOT:

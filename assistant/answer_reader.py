@@ -111,6 +111,8 @@ class Words:
     only: re.Pattern
     outside_zone: re.Pattern
     companies: re.Pattern
+    persons: re.Pattern
+    rest: re.Pattern
     parts: re.Pattern  # with « % »
     time: re.Pattern
     origin_in_passing: frozenset[str]
@@ -122,6 +124,7 @@ class CompanyPlace:
     before_name: tuple[str, ...]  # normalised phrases: « a », « siege », « demenage »
     articles: frozenset[str]  # « la », « le »: not the word of a name that is looked for (La Couture: « couture »)
     short_answer_words: int  # an answer of this many words at most is the place itself (« Douai », « à Liévin »)
+    moves_company: tuple[str, ...] = ()  # with a commune held already, the words that move the company (« siège »)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ def _lexicon(data: dict) -> Lexicon:
     place = data.get("company_place") or {}
     company_place = CompanyPlace(tuple(normalise(w) for w in place.get("before_name") or ()),
                                  frozenset(normalise(w) for w in place.get("articles") or ()),
-                                 int(place.get("short_answer_words") or 0))
+                                 int(place.get("short_answer_words") or 0),
+                                 tuple(normalise(w) for w in place.get("moves_company") or ()))
     return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
                    company_place, _words(data),
                    {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
@@ -192,6 +196,8 @@ def _words(data: dict) -> Words:
         only=_phrase_regex(_phrases(shares.get("only"))),
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
         companies=_phrase_regex(_phrases(shares.get("companies"))),
+        persons=_phrase_regex(_phrases(shares.get("persons"))),
+        rest=_phrase_regex(_phrases(shares.get("rest"))),
         parts=re.compile(rf"%|{_phrase_regex(_phrases(shares.get('parts'))).pattern}"),
         time=_phrase_regex(_phrases(shares.get("time"))),
         origin_in_passing=frozenset(normalise(w) for w in data.get("origin_in_passing") or ()),
@@ -416,8 +422,12 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     elif fact in AMOUNT_FACTS:
         value, bare = _read_amount(plain, lex)
     else:
-        shares = _without_head_counts(fv._words_to_digits(fv._clean(plain), small_numbers=False), lex, money=False)
-        value = _read_share(fact, shares, words) if shares is not None else None  # « 2 habitent à Lens » is no share
+        shares = fv._words_to_digits(fv._clean(plain), small_numbers=False)
+        if fact == "capital_held_by_companies_pct" and words.persons.search(shares):
+            value = _capital_held_by_companies(_without_articles(shares), words)  # « 50/50 avec mon associé »
+        else:
+            shares = _without_head_counts(shares, lex, money=False)
+            value = _read_share(fact, shares, words) if shares is not None else None  # « 2 habitent à Lens »
     if value is None:
         return Reading(fact, None, None, None, negation)
     return Reading(fact, value, UNSURE if hedged or bare else SURE, None, negation)
@@ -469,7 +479,9 @@ def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optio
         for start, end in reversed(spans):
             digits = digits[:start] + " " + digits[end:]
         return digits if re.search(r"\d", digits) or not money else None
-    if not re.search(r"\d", digits) and not lex.words.money.search(digits) and (
+    words = lex.words  # « un garage, la moitié hors zone », « un tabac, tout se fait dans la zone »: a share said
+    said_a_share = not money and any(p.search(digits) for p in (words.parts, words.inside_zone, words.outside_zone))
+    if not re.search(r"\d", digits) and not lex.words.money.search(digits) and not said_a_share and (
             money and people and people.after_number.search(digits) or _other_fact_words(digits, lex)):
         return None
     return digits
@@ -528,20 +540,66 @@ def _no_longer(text: str) -> str:
     return re.sub(r"\b(n'|ne )(.{0,30}?)\bplus (de |d')", r"\1\2pas \3", text)
 
 
+_ARTICLE = re.compile(r"\b(?:un|une)\s+(?!(?:tiers|quarts?|cinquiemes?|dixiemes?|demie?|moitie)\b)(?=[a-z])")
+
+
+def _without_articles(folded: str) -> str:
+    """« une » before a word is an article, not a figure (« c'est une supérette, tout se fait à Anzin »); « un
+    tiers » stays a share."""
+    return _ARTICLE.sub("", folded)
+
+
 def _read_share(fact: str, plain: str, words: Words) -> Optional[float]:
+    plain = _without_articles(plain)
     if fact == "turnover_outside_pct" and not re.search(r"\d", fv._words_to_digits(plain)):
         if words.inside_zone.search(plain) and words.only.search(plain) and not words.outside_zone.search(plain):
             return 0.0  # « tout se fait dans la zone », « uniquement sur place »
         if fv._ALL_OF_IT.search(plain) and not words.outside_zone.search(plain):
             return None  # « tout » alone: all outside or all inside?
-    plain = re.sub(r"\b(?:un|une)\s+(?!(?:tiers|quarts?|cinquiemes?|dixiemes?|demie?|moitie)\b)(?=[a-z])", "", plain)
     if (fact == "capital_held_by_companies_pct" and fv._ALL_OF_IT.search(plain) and not fv._NONE_OF_IT.search(plain)
             and not words.companies.search(plain) and not re.search(r"\d", plain)):
-        return None  # « tout est à moi » is 0 %, « tout » alone is not clear
+        return None  # « tout » alone is not clear
     value = fv.parse_percent(plain)
     if value is None and fv.parse_yes_no(plain) is False:
         return 0.0  # « non » to « quelle part … est détenue par d'autres entreprises ? »
     return value
+
+
+_CLAUSE = re.compile(r"[,;:.]|\b(?:et|mais|puis|sinon)\b")
+_SHARE_SAID = re.compile(r"\d\s*(?:%|pour ?cent|pourcent|des parts|du capital)|\b(?:moitie|tiers|quarts?)\b")
+_HALVES = re.compile(r"\b50\s*(?:/|-|sur)?\s*50\b|\bmoitie moitie\b|\b(?:a|en) parts? egales?\b|\bchacun (?:la )?moitie\b")
+
+
+def _capital_held_by_companies(plain: str, words: Words) -> Optional[float]:
+    """The share of companies in a capital that people are said to hold (folded text, figures in digits): « j'ai
+    100 % des parts » and « 50/50 avec mon associé » are 0 %; « j'ai 60 %, le reste c'est une holding » is 40 %;
+    « j'ai 60 % » alone, or people and a company without their shares, is not clear (None: asked again)."""
+    person_figures: list[float] = []
+    company_figures: list[float] = []
+    company_rest = company_unclear = False
+    for clause in _CLAUSE.split(plain):
+        # a share is said as one (« 60 % », « la moitié »): a bare number beside people counts them (« 3 associés »)
+        figure = fv.parse_percent(clause) if _SHARE_SAID.search(clause) else None
+        if words.companies.search(clause):
+            if fv._NONE_OF_IT.search(clause) and figure is None:
+                continue  # « aucune société », « pas de holding »
+            if figure is not None:
+                company_figures.append(figure)
+            elif words.rest.search(clause):
+                company_rest = True
+            else:
+                company_unclear = True  # « moi et une holding »
+        elif figure is not None:
+            person_figures.append(figure)
+    if company_figures:
+        return min(100.0, sum(company_figures))
+    if company_rest:
+        return 100.0 - sum(person_figures) if person_figures and sum(person_figures) < 100 else None
+    if company_unclear:
+        return None
+    if not person_figures or _HALVES.search(plain) or sum(person_figures) >= 100 or fv._ALL_OF_IT.search(plain):
+        return 0.0  # « le capital est à moi », « 100 % à moi », « 60 % moi et 40 % mon associé »
+    return None  # « j'ai 60 % »: who holds the rest?
 
 
 # --- Yes / no ---------------------------------------------------------------------------------------------------
@@ -664,6 +722,16 @@ def _hedge_scoped(reading: Reading, text: str, cues: Cues, evidence: Callable[[s
     return Reading(reading.fact, reading.value, SURE, reading.because, reading.negation, reading.precision, reading.rest)
 
 
+def _with_its_correction(parts: list[str], i: int, cues: Cues) -> str:
+    """The part, and the next one when that one begins with a correction (« 2 salariés, ah non 3 … »): read
+    together, the figure after the correction is the one kept."""
+    if i + 1 < len(parts):
+        following = normalise(parts[i + 1]).split()
+        if any(_has(following, word, at=0) for word in cues.corrections):
+            return f"{parts[i]}, {parts[i + 1]}"
+    return parts[i]
+
+
 def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None,
                  skip: tuple[str, ...] = (), zone_of: Optional[ZoneOf] = None,
                  known: Optional[dict] = None) -> list[Reading]:
@@ -707,7 +775,8 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
                 continue
             if fact == "employees" and lex.people and lex.people.residence.search(_folded(part)):
                 continue  # « 2 de mes salariés habitent à Lens » counts residents, not the staff
-            windows = [part] if fact != "turnover_outside_pct" else parts[i:i + 2]
+            part = _with_its_correction(parts, i, cues)  # « 2 salariés, ah non 3 avec l'apprenti »
+            windows = [part] if fact != "turnover_outside_pct" else [part, *parts[i + 1:i + 2]]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
             reading = read(fact, window, programme_dir, today)
             if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
@@ -777,14 +846,17 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
     return None
 
 
-def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False) -> bool:
+def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False,
+                         moving: bool = False) -> bool:
     """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
     code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
     la couture sur mesure » names La Couture, but says nothing of where the company is; « je travaille à Lille la
     moitié du temps » names where a share of the work is done.
 
     `lived_in`: the message also says employees live in this commune (« 2 habitent à Douai »); only its parts that
-    say nothing of where people live can put the company there (« créée à Liévin …, 4 habitent à Liévin »)."""
+    say nothing of where people live can put the company there (« créée à Liévin …, 4 habitent à Liévin »).
+    `moving`: the check holds another commune for the company; only the words of `moves_company` move it (« on a
+    déménagé à Lens »), not a bare « à » (« on va jusqu'à Lillers pour des dépannages »)."""
     lex = lexicon(programme_dir)
     place = lex.company_place
     if place is None:
@@ -802,9 +874,10 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
         return False
     if len(words.split()) <= place.short_answer_words or POSTAL_CODE.search(words):
         return True
-    if not name or not place.before_name:
+    cues = place.moves_company if moving else place.before_name
+    if not name or not cues:
         return False
-    cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.before_name), key=len, reverse=True))
+    cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in cues), key=len, reverse=True))
     article = "|".join(map(re.escape, sorted(place.articles, key=len, reverse=True)))
     article = rf"(?:(?:{article})\s)?" if article else ""
     return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
@@ -836,7 +909,7 @@ def _all_of_it_in_the_zone(reading: Reading, text: str, lex: Lexicon, zone_of: O
     done only there, so nothing is done outside (0 %), said back: the reading rests on the communes named."""
     words = lex.words
     if (zone_of is None or lex.people is None or words.outside_zone.search(_folded(text))
-            or re.search(r"\d", fv._words_to_digits(_folded(text)))):  # a figure is read as such, or asked again
+            or re.search(r"\d", fv._words_to_digits(_without_articles(_folded(text))))):  # a figure is read as such
         return reading
     places = {part: _places_after_a_place_word(part, lex.people, zone_of) for part in _parts(text, lex)}
     named = [place for found in places.values() for place in found]

@@ -33,10 +33,12 @@ def residence_communes(text: str, programme_dir: Path, zone_of: answer_reader.Zo
     return answer_reader.residence_communes(text, programme_dir, zone_of)
 
 
-def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False) -> bool:
+def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False,
+                         moving: bool = False) -> bool:
     """Whether the text puts the company in this commune it names (« on a déménagé à Lens »), not only names it in
-    passing (« on fait de la couture sur mesure », La Couture), or as where employees live (`lived_in`)."""
-    return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in)
+    passing (« on fait de la couture sur mesure », La Couture), or as where employees live (`lived_in`); `moving`:
+    another commune is held for the company, which only clear words change."""
+    return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving)
 
 
 def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:

@@ -232,9 +232,14 @@ def understand(
                                          description="Without `fact`: a commune the message names (« 62498 », La "
                                                      "Couture); `commune_is_company_place` says whether the message "
                                                      "puts the company there"),
+    held_commune_insee: Optional[str] = Query(None, max_length=5,
+                                              description="The company's commune the check holds already: another "
+                                                          "`commune_insee` is its place only after clear words "
+                                                          "(« on a déménagé à Lens »), not a bare « à »; a name "
+                                                          "several communes share (« Bruay ») is this one"),
     state: AppState = Depends(get_state),
 ) -> dict:
-    zone_of = _zone_of(state)
+    zone_of = _zone_of(state, prefer=held_commune_insee)
     known = {k: v for k, v in (("employees", employees), ("eligible_employees", eligible_employees)) if v is not None}
     if fact is None:
         directory = state.settings.programme_dir
@@ -245,20 +250,26 @@ def understand(
             if commune is None:
                 raise RequestProblem("commune_insee", "commune_unknown_insee", insee=commune_insee)
             found["commune_is_company_place"] = bud_answers.states_company_place(  # « 2 habitent à Douai »: no
-                text, commune.nom, directory, lived_in=commune.insee in found["residence_communes"])
+                text, commune.nom, directory, lived_in=commune.insee in found["residence_communes"],
+                moving=held_commune_insee not in (None, commune.insee))
         return found
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")
     return bud_answers.understand(fact, text, state.settings.programme_dir, today, zone_of, known)
 
 
-def _zone_of(state: AppState):
-    """Whether a place named in an answer (« 2 habitent à Douai ») is one commune of a BUD zone, and its code."""
+def _zone_of(state: AppState, prefer: Optional[str] = None):
+    """Whether a place named in an answer (« 2 habitent à Douai ») is one commune of a BUD zone, and its code. A name
+    that several communes share is the company's commune (`prefer`) when it is one of them (« 1 habite à Bruay » in
+    a check of a company of Bruay-la-Buissière)."""
     def zone_of(place: str) -> Optional[tuple[bool, str]]:
         resolution = state.communes.resolve(place)
-        if resolution.status != "found" or len(resolution.communes) != 1 or resolution.match == "fuzzy":
+        if resolution.match == "fuzzy":
             return None
-        commune = resolution.communes[0]
+        held = [c for c in resolution.communes if c.insee == prefer]
+        if not held and (resolution.status != "found" or len(resolution.communes) != 1):
+            return None
+        commune = (held or resolution.communes)[0]
         if commune.bud_a_verifier:
             return None  # its classification is not checked yet: no sure reading from it
         return commune.bud, commune.insee

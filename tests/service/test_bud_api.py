@@ -254,3 +254,34 @@ def test_the_reading_says_when_the_person_does_not_know(client, fact, text, unkn
     assert found["unknown"] is unknown, found
     if unknown:
         assert found["value"] is None
+
+
+@pytest.mark.parametrize("text, insee, moves", [
+    ("je travaille aussi sur Douai et Lens pour des chantiers", "59178", False),  # where work is done
+    ("3 habitent à Wallers et 1 à Douai", "59178", False),  # where one employee lives
+    ("des clients à Lens surtout", "62498", False),
+    ("on a déménagé à Lens le mois dernier", "62498", True),
+    ("notre siège est à Douai en fait", "59178", True),
+    ("non, c'est à Lens", "62498", True),
+    ("Liévin", "62510", True),  # a short answer is the place itself
+])
+def test_once_the_check_holds_a_commune_only_clear_words_move_the_company(client, text, insee, moves) -> None:
+    """Mid-check, « à <commune> » is where work is done or people live; the company moves only when the words say
+    so (`held_commune_insee`: Harnes, 62413). Without a commune held, « à Lens » is where the company is."""
+    params = {"text": text, "commune_insee": insee, "held_commune_insee": "62413"}
+    assert client.get("/bud/understand", params=params).json()["commune_is_company_place"] is moves
+    if not moves and "habitent" not in text:  # at the start of a check, the same words place the company
+        params.pop("held_commune_insee")
+        assert client.get("/bud/understand", params=params).json()["commune_is_company_place"] is True
+
+
+def test_a_name_several_communes_share_is_the_company_s_commune_when_it_is_one_of_them(client) -> None:
+    """« 1 habite à Bruay » in the check of a company of Bruay-la-Buissière (62178): that Bruay, a resident of a BUD
+    commune. Without the company's commune, or with another one, « Bruay » is not a place the reading can rest on."""
+    def residents(held=None):
+        params = {"text": "1 seul habite à Bruay", **({"held_commune_insee": held} if held else {})}
+        found = client.get("/bud/understand", params=params).json()
+        return [f["value"] for f in found["facts"] if f["fact"] == "resident_employees"], found["residence_communes"]
+
+    assert residents("62178") == ([1], ["62178"])
+    assert residents() == ([], []) and residents("62498") == ([], [])
