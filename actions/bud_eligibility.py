@@ -335,7 +335,7 @@ class ValidateBudForm(Action):
                     if new_certainty == UNSURE:
                         unsure.add(fact)
                     return {fact: value}, False
-                if value is None and not rest:  # « non pas du tout un rachat »: the no and its words are one clause
+                if value is None and not rest and fact != "commune":  # « non pas du tout un rachat »: one clause
                     found = await _reading(fact, text)
                     value = found.get("value") if found.get("because") else None  # a bare « non » says no share
                 if value is not None and same_value(fact, said, value):

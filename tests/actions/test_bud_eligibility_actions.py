@@ -432,3 +432,13 @@ def test_a_share_of_time_spent_in_a_commune_is_the_share_outside_not_a_move(bud_
     pending = (slots.get("bud_pending") or {}).get("facts", {})
     assert "bud_commune" not in slots and "commune" not in pending, slots
     assert abs(pending.get("turnover_outside_pct", -1) - outside) < 0.01, slots
+
+
+def test_a_bare_no_to_a_commune_said_back_drops_it_and_asks_the_question_again(bud_service):
+    """« … votre entreprise est installée à Arras. C'est bien cela ? » — « non »: the commune held stays, and the
+    check goes on at its question (the service reads no commune as a fact: it answered 422 and the form stopped)."""
+    pending = {"facts": {"commune": "62041"}, "negative": True, "asked": "activity"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("non", pending, facts, intent="deny"))
+    assert responses == ["utter_bud_confirm_denied"] and slots["requested_slot"] == "bud_activity"
+    assert "bud_commune" not in slots  # the commune held is not touched
