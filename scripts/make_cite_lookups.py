@@ -58,20 +58,23 @@ def commune_words() -> frozenset[str]:
 def spellings(name: str, taken: frozenset[str] = frozenset()) -> set[str]:
     """The forms of one name, once each whatever the case (the extractor ignores case, config.yml)."""
     short = bare(name)
+    words = normalise(short).split()
+    everyday = fold(short) in COMMON_WORDS or all(w in COMMON_WORDS or w in ARTICLE_WORDS for w in words)
+    if everyday and normalise(name) == normalise(short):
+        return set()  # an other name that is only everyday words (« Nouvelle »): « une création nouvelle » is no cité
+    distinctive = not (
+        everyday
+        or len(short) < MIN_BARE_LENGTH
+        or not re.search(r"[^\W\d_]{3}", short)  # « 50 », « 1940 », « n°3 »: a number alone is not a name
+        or (len(words) == 1 and words[0] in taken)
+    )
     forms = {name}
     without_sign = re.sub(r"n°\s*", "", name)
     if "n°" in name and re.search(r"[^\W\d_]{3}", without_sign):
         # « Cité n°12 de Lens » is also written « cité 12 de Lens »; but « n°2 » alone is not « 2 », which is
         # an answer to « combien ? » in the BUD check
         forms.add(without_sign)
-    words = normalise(short).split()
-    if not (
-        fold(short) in COMMON_WORDS
-        or len(short) < MIN_BARE_LENGTH
-        or not re.search(r"[^\W\d_]{3}", short)  # « 50 », « 1940 », « n°3 »: a number alone is not a name
-        or (len(words) == 1 and words[0] in taken)
-        or all(w in COMMON_WORDS or w in ARTICLE_WORDS for w in words)
-    ):
+    if distinctive:
         forms.add(short)
     result: dict[str, str] = {}
     for form in forms:
