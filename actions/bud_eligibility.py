@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import form_facts, next_question
@@ -454,6 +454,17 @@ class AskNextBudQuestion(Action, ABC):
 ASK_ACTIONS = [type(f"Ask_{slot}", (AskNextBudQuestion,), {"slot": slot}) for slot in SLOT.values()]
 
 
+def _action_before_the_message(tracker: Tracker) -> Optional[str]:
+    """The bot's last action before the person's latest message (not the listening)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
 class ActionBudVerdict(Action):
     """Gives the verdict criterion by criterion, the calendar, the ceilings and the disclaimer."""
 
@@ -461,10 +472,16 @@ class ActionBudVerdict(Action):
         return "action_bud_verdict"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        after_a_message = tracker.latest_action_name == "action_listen"
         try:
             text = tracker.latest_message.get("text") or ""
-            refined = await facts_in_message(text, tracker, dispatcher, skip=None) if tracker.latest_action_name == "action_listen" else {}
+            refined = await facts_in_message(text, tracker, dispatcher, skip=None) if after_a_message else {}
             refined = {fact: value for fact, value in refined.items() if fact in OPTIONAL_FACTS}
+            if after_a_message and not refined:
+                # Nothing refines a verdict: « paris » after « Lens est en zone BUD ? » asks about Paris (no check
+                # was made, and a verdict with every criterion unknown helps no one); elsewhere, not understood.
+                before = _action_before_the_message(tracker)
+                return [FollowupAction("action_commune_bud" if before == "action_commune_bud" else "action_not_understood")]
             verdict = await evaluate(tracker, refined)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")

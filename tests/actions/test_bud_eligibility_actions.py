@@ -47,6 +47,12 @@ def tracker(text: str, intent: str = "nlu_fallback", requested: Optional[str] = 
     return t
 
 
+def form_ended(t):
+    """The tracker as the verdict sees it when the check has just ended (its rule runs after bud_form)."""
+    t.latest_action_name = "bud_form"
+    return t
+
+
 def run(action, t) -> tuple[dict, list[str], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, {}))
@@ -170,7 +176,7 @@ def test_the_last_question_passed_ends_the_check_on_a_verdict_that_says_what_is_
     facts = {k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}
     slots, responses, _ = run(ValidateBudForm(), tracker("aucune idee", requested="turnover_outside_pct", facts=facts))
     assert responses == ["utter_bud_skip_question"] and slots["requested_slot"] is None
-    _, responses, dispatcher = run(ActionBudVerdict(), tracker("aucune idee", facts=facts))
+    _, responses, dispatcher = run(ActionBudVerdict(), form_ended(tracker("aucune idee", facts=facts)))
     assert responses[0] == "utter_bud_verdict_unknown" and responses[-1] == "utter_handoff_suggest"
     assert "Il nous manque : la part du chiffre d'affaires réalisée hors de la zone" in dispatcher.messages[0]["summary"]
 
@@ -238,7 +244,7 @@ def test_the_ask_action_asks_what_the_service_needs_not_the_domain_order(bud_ser
 
 
 def test_the_verdict_lists_every_criterion_and_the_calendar(bud_service):
-    _, responses, dispatcher = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
+    _, responses, dispatcher = run(ActionBudVerdict(), form_ended(tracker("5 %", facts=FULL_FACTS)))
     assert responses[0] == "utter_bud_verdict_eligible"
     criteria = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_criteria")["criteria"]
     assert criteria.count("✔") >= 8 and "✘" not in criteria
@@ -248,7 +254,7 @@ def test_the_verdict_lists_every_criterion_and_the_calendar(bud_service):
 
 
 def test_a_company_created_before_2018_is_told_why_not(bud_service):
-    _, responses, dispatcher = run(ActionBudVerdict(), tracker("", facts={**FULL_FACTS, "creation_date": "2017-12-31"}))
+    _, responses, dispatcher = run(ActionBudVerdict(), form_ended(tracker("", facts={**FULL_FACTS, "creation_date": "2017-12-31"})))
     assert responses[0] == "utter_bud_verdict_not_eligible"
     criteria = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_criteria")["criteria"]
     assert "✘" in criteria and "2018" in criteria
@@ -261,7 +267,7 @@ def test_service_down_is_said_plainly(monkeypatch, closed_port_url):
     slots, responses, _ = run(ValidateBudForm(), tracker("je veux le bud", intent="ask_bud_eligibility"))
     assert "utter_service_unavailable" in responses
     assert slots == {"requested_slot": None}
-    _, responses, _ = run(ActionBudVerdict(), tracker("", facts=FULL_FACTS))
+    _, responses, _ = run(ActionBudVerdict(), form_ended(tracker("", facts=FULL_FACTS)))
     assert responses == ["utter_service_unavailable"]
 
 
@@ -277,15 +283,15 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
 def test_a_tax_regime_said_earlier_in_the_check_shapes_the_estimate(bud_service):
     """« je suis auto-entrepreneur » in the first message: the verdict says the saving depends on the household's
     income tax, not that the tax regime is unknown."""
-    income_tax = run(ActionBudVerdict(), tracker("oui", facts={**FULL_FACTS, "corporate_tax": False}))[2]
-    unknown = run(ActionBudVerdict(), tracker("oui", facts=FULL_FACTS))[2]
+    income_tax = run(ActionBudVerdict(), form_ended(tracker("oui", facts={**FULL_FACTS, "corporate_tax": False})))[2]
+    unknown = run(ActionBudVerdict(), form_ended(tracker("oui", facts=FULL_FACTS)))[2]
     assert "impôt sur les sociétés" in " ".join(m.get("text") or "" for m in unknown.messages)
     said = " ".join(m.get("text") or "" for m in income_tax.messages)
     assert "Nous ne savons pas si votre entreprise est soumise" not in said and "foyer" in said
 
 
 def test_without_a_profit_the_verdict_says_how_to_get_an_estimate(bud_service):
-    _, responses, _ = run(ActionBudVerdict(), tracker("5 %", facts=FULL_FACTS))
+    _, responses, _ = run(ActionBudVerdict(), form_ended(tracker("5 %", facts=FULL_FACTS)))
     assert "utter_bud_estimate_hint" in responses
 
 
@@ -442,3 +448,21 @@ def test_a_bare_no_to_a_commune_said_back_drops_it_and_asks_the_question_again(b
     slots, responses, _ = run(ValidateBudForm(), confirming("non", pending, facts, intent="deny"))
     assert responses == ["utter_bud_confirm_denied"] and slots["requested_slot"] == "bud_activity"
     assert "bud_commune" not in slots  # the commune held is not touched
+
+
+def test_a_bare_answer_after_a_zone_answer_is_no_verdict(bud_service):
+    """« Lens est en zone BUD ? » then « paris »: the rule « after the verdict, a profit refines it » ran on the topic
+    alone and printed a verdict with every criterion unknown. No check was made: Paris is asked about."""
+    t = tracker("paris", intent="inform")
+    t.events[:0] = [{"event": "action", "name": "action_commune_bud"}, {"event": "action", "name": "action_listen"}]
+    slots, responses, dispatcher = run(ActionBudVerdict(), t)
+    assert responses == [] and dispatcher.messages == []
+    events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
+    assert events == [{"event": "followup", "name": "action_commune_bud", "timestamp": None}]
+
+
+def test_after_a_verdict_a_message_that_refines_nothing_is_not_understood_not_a_verdict_again(bud_service):
+    t = tracker("bof", intent="inform", facts=FULL_FACTS)
+    t.events[:0] = [{"event": "action", "name": "action_bud_verdict"}, {"event": "action", "name": "action_listen"}]
+    events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
+    assert events == [{"event": "followup", "name": "action_not_understood", "timestamp": None}]
