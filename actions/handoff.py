@@ -44,6 +44,7 @@ RESPONSES = (
     "utter_handoff_live_waiting", "utter_handoff_back", "utter_handoff_live_timeout",
     *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
     "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
+    "utter_handoff_why_cites_epci_landlord",
     "utter_handoff_why_cites_default", "utter_handoff_why_emploi_commune", "utter_handoff_why_emploi_epci",
     "utter_handoff_why_emploi_default", "utter_handoff_why_autre_default",
 )
@@ -119,10 +120,13 @@ async def route(tracker: Tracker) -> dict:
 def _why(decision: dict, domain: dict, message: Message) -> None:
     topic, reason = decision["topic"], decision["raison"]
     name = f"utter_handoff_why_{topic}_{reason}"
+    if name == "utter_handoff_why_cites_epci" and decision.get("cite_bailleur"):
+        name = "utter_handoff_why_cites_epci_landlord"  # « Maisons & Cités et SIA Habitat »: no one service to reach
     if name not in (domain.get("responses") or {}):
         name = f"utter_handoff_why_{topic}_default" if topic != "bud" else "utter_handoff_why_bud_default"
     commune = decision.get("commune") or {}
-    message.add(name, commune=commune.get("nom"), epci=commune.get("epci"), cite=decision.get("cite_nom") or "cette cité")
+    message.add(name, commune=commune.get("nom"), epci=commune.get("epci"), cite=decision.get("cite_nom") or "cette cité",
+                bailleur=decision.get("cite_bailleur"))
 
 
 def public_contact(service: dict, message: Message, fallback: Optional[dict]) -> None:
@@ -152,7 +156,7 @@ class ActionHandoffOffer(Action):
             decision = await route(tracker)
             if decision["topic"] == "cites" and tracker.get_slot("cite_id"):
                 cite = await client.get(f"/cites/{tracker.get_slot('cite_id')}")
-                decision["cite_nom"] = cite.get("nom")
+                decision["cite_nom"], decision["cite_bailleur"] = cite.get("nom"), cite.get("bailleur")
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_handoff_unavailable")
             dispatcher.utter_message(response="utter_human_contact")
