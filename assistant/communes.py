@@ -205,7 +205,8 @@ class CommuneIndex:
         for key in self.keys:
             words = key.split()
             for size in range(1, len(words)):
-                self.by_first_words.setdefault(" ".join(words[:size]), []).extend(self.by_key[key])
+                found = self.by_first_words.setdefault(" ".join(words[:size]), [])
+                found.extend(c for c in self.by_key[key] if c not in found)  # a name and its other spelling: once
         self._close_spellings: dict[str, list[tuple[str, float, int]]] = {}
         self.longer_names = self._longer_names()
         self.longest_name = max((len(k.split()) for k in self.keys), default=1)
@@ -214,9 +215,11 @@ class CommuneIndex:
                            if len(found) == 1 and found[0].bassin_minier and guess_edits(k)]
         self.everyday_words = everyday_words()
         self.not_communes = not_communes()
-        # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word.
+        # « Marles », « Bruay » in a sentence: the first word of several communes' names, not an everyday word; of
+        # more than MAX_CANDIDATES (« noyelles »: 9), the biggest are offered.
         self.first_words = {word: sorted(found, key=_by_size) for word, found in self.by_first_words.items()
-                            if " " not in word and 1 < len(found) <= MAX_CANDIDATES and len(word) >= 4 and word not in self.everyday_words
+                            if " " not in word and 1 < len(found) <= 2 * MAX_CANDIDATES and len(word) >= 4
+                            and word not in self.everyday_words
                             and word not in self.by_key}
 
     def _longer_names(self) -> dict[str, list[Commune]]:
@@ -320,7 +323,7 @@ class CommuneIndex:
                     fuzzy = self._fuzzy_in_text(text, tokens)
                     if fuzzy.status == "found" and fuzzy.communes[0] in self.first_words[token]:
                         return fuzzy  # « henin beaumon »: one of those names misspelt, not a question between them
-                    return Resolution("ambiguous", token, "prefix", self.first_words[token])
+                    return Resolution("ambiguous", token, "prefix", self.first_words[token][:MAX_CANDIDATES])
             if regions:  # « tout le pas de calais est en zone bud ? »: a department, not a commune
                 return Resolution("not_found", regions[0][1], "not_commune")
             return self._fuzzy_in_text(text, tokens)
