@@ -454,17 +454,6 @@ class AskNextBudQuestion(Action, ABC):
 ASK_ACTIONS = [type(f"Ask_{slot}", (AskNextBudQuestion,), {"slot": slot}) for slot in SLOT.values()]
 
 
-def _action_before_the_message(tracker: Tracker) -> Optional[str]:
-    """The bot's last action before the person's latest message (not the listening)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name")
-    return None
-
-
 class ActionBudVerdict(Action):
     """Gives the verdict criterion by criterion, the calendar, the ceilings and the disclaimer."""
 
@@ -478,10 +467,10 @@ class ActionBudVerdict(Action):
             refined = await facts_in_message(text, tracker, dispatcher, skip=None) if after_a_message else {}
             refined = {fact: value for fact, value in refined.items() if fact in OPTIONAL_FACTS}
             if after_a_message and not refined:
-                # Nothing refines a verdict: « paris » after « Lens est en zone BUD ? » asks about Paris (no check
-                # was made, and a verdict with every criterion unknown helps no one); elsewhere, not understood.
-                before = _action_before_the_message(tracker)
-                return [FollowupAction("action_commune_bud" if before == "action_commune_bud" else "action_not_understood")]
+                # Nothing refines a verdict (« paris » after « Lens est en zone BUD ? », where no check was made): a
+                # verdict with every criterion unknown helps no one; Rasa's fallback (a close spelling of a commune
+                # asked back, else « je n'ai pas compris », and the message taken back).
+                return [FollowupAction("action_default_fallback")]
             verdict = await evaluate(tracker, refined)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")

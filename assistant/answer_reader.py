@@ -441,12 +441,15 @@ _SCALE_OF_COUNT = re.compile(r"\b(?:une? )?(\d+) d(?:e |')(milliers|millions|mil
 def _head_count_numbers(text: str, people: People, money: re.Pattern) -> list[tuple[int, int]]:
     """Spans of the numbers `text` (folded, digits) ties to people: « on est 4 », « 4 salariés », « 2 habitent »."""
     spans = []
+    residents = people.residence.search(text)
     for m in re.finditer(r"(?<![\d.,])\d+(?![\d.,]\d)", text):
         before = text[max(0, m.start() - 30):m.start()].rstrip()
         after = text[m.end():m.end() + 40]
         tied_before = any(b.end() == len(before) for b in people.before_number.finditer(before))
-        tied_after = False
-        for a in people.after_number.finditer(after):
+        # « 2 habitent à Anzin et 1 à Valenciennes »: beside where people live, a small number at a place is people
+        tied_after = bool(residents and len(m.group()) <= 3 and not re.search(r"\d\s?$", text[:m.start()])
+                          and re.match(rf"\s*(?:{people.before_place.pattern})\s", after))  # not « 300 000 à Lens »
+        for a in () if tied_after else people.after_number.finditer(after):
             words = after[:a.start()]
             if len(words.split()) <= 2 and not money.search(words) and not re.search(r"\d", words):
                 tied_after = True

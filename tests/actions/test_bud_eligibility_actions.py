@@ -450,19 +450,13 @@ def test_a_bare_no_to_a_commune_said_back_drops_it_and_asks_the_question_again(b
     assert "bud_commune" not in slots  # the commune held is not touched
 
 
-def test_a_bare_answer_after_a_zone_answer_is_no_verdict(bud_service):
+@pytest.mark.parametrize("before", ["action_commune_bud", "action_bud_verdict"])
+def test_a_message_that_refines_nothing_is_no_verdict(bud_service, before):
     """« Lens est en zone BUD ? » then « paris »: the rule « after the verdict, a profit refines it » ran on the topic
-    alone and printed a verdict with every criterion unknown. No check was made: Paris is asked about."""
-    t = tracker("paris", intent="inform")
-    t.events[:0] = [{"event": "action", "name": "action_commune_bud"}, {"event": "action", "name": "action_listen"}]
-    slots, responses, dispatcher = run(ActionBudVerdict(), t)
-    assert responses == [] and dispatcher.messages == []
-    events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
-    assert events == [{"event": "followup", "name": "action_commune_bud", "timestamp": None}]
-
-
-def test_after_a_verdict_a_message_that_refines_nothing_is_not_understood_not_a_verdict_again(bud_service):
-    t = tracker("bof", intent="inform", facts=FULL_FACTS)
-    t.events[:0] = [{"event": "action", "name": "action_bud_verdict"}, {"event": "action", "name": "action_listen"}]
-    events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
-    assert events == [{"event": "followup", "name": "action_not_understood", "timestamp": None}]
+    alone and printed a verdict with every criterion unknown. Nothing to refine: Rasa's fallback instead."""
+    t = tracker("paris", intent="inform", facts=FULL_FACTS if before == "action_bud_verdict" else {})
+    t.events[:0] = [{"event": "action", "name": before}, {"event": "action", "name": "action_listen"}]
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionBudVerdict().run(dispatcher, t, {}))
+    assert dispatcher.messages == []
+    assert events == [{"event": "followup", "name": "action_default_fallback", "timestamp": None}]
