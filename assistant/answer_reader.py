@@ -81,6 +81,7 @@ class People:
     before_number: re.Pattern
     after_number: re.Pattern
     all: re.Pattern
+    one: re.Pattern  # « il est en CDI », « elle habite à Lens »: all of one
     lasting_contract: re.Pattern
     other_contracts: re.Pattern
     residence: re.Pattern
@@ -710,9 +711,13 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     elif fact == "turnover_outside_pct":
         reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
-    if (reading.value is None and whole is not None and lex.people and lex.people.all.search(_folded(text))
-            and _negation_start(normalise(text).split(), lex.cues) is None):
-        return Reading(fact, whole, UNSURE if _hedged(text, lex.cues) else SURE, "tous", False)  # « tous », « toutes »
+    folded = _folded(text)
+    everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
+    if reading.value is None and whole is not None and everyone and _negation_start(normalise(text).split(), lex.cues) is None:
+        # « tous », « toutes »; « il est en CDI » of one employee. « tous en CDD »: only CDD of 12 months or more
+        # count, said back
+        unsure = _hedged(text, lex.cues) or fact == "eligible_employees" and lex.people.other_contracts.search(folded)
+        return Reading(fact, whole, UNSURE if unsure else SURE, "tous", False)
     return reading
 
 
