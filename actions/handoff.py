@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.places import guess_in_message
+from actions.places import guess_in_message, typed_text
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -107,8 +107,12 @@ async def commune_insee(tracker: Tracker, topic: str) -> tuple[Optional[str], Op
 
 
 async def route(tracker: Tracker) -> dict:
+    """The service for the request; a request that names its subject (« quelqu'un de la Mission locale ») is about
+    that subject: the service reads the words of the message that asked for a person."""
     topic = topic_of(tracker)
     params: dict[str, Any] = {"topic": topic}
+    if (tracker.latest_message.get("intent") or {}).get("name") == "ask_human" and typed_text(tracker):
+        params["text"] = typed_text(tracker)[:500]
     if topic == "cites" and tracker.get_slot("cite_id"):
         params["cite_id"] = tracker.get_slot("cite_id")
     insee, _ = await commune_insee(tracker, topic)
@@ -165,7 +169,10 @@ class ActionHandoffOffer(Action):
         _why(decision, domain, message)
         message.send(dispatcher)
         dispatcher.utter_message(response="utter_handoff_consent", days=decision.get("conservation_jours", 30))
-        return [SlotSet("handoff_service_id", decision["service"]["id"])]
+        events = [SlotSet("handoff_service_id", decision["service"]["id"])]
+        if decision["topic"] != topic_of(tracker) and decision["topic"] in TOPICS:
+            events.append(SlotSet("topic", decision["topic"]))  # the request named it: its summary and record too
+        return events
 
 
 class ActionHandoffDeclined(Action):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from assistant.api.auth import require_assistant, require_staff
 from assistant.api.state import AppState, get_state
-from assistant.handoff import officers, queue, routing
+from assistant.handoff import officers, queue, routing, topics
 from assistant.storage import utcnow
 
 router = APIRouter(prefix="/handoff", tags=["hand-off"])
@@ -71,8 +71,14 @@ def get_route(
     topic: Literal["bud", "cites", "emploi", "autre"] = Query(...),
     commune: Optional[str] = Query(None, regex=r"^\d[\dAB]\d{3}$", description="INSEE code"),
     cite_id: Optional[str] = Query(None, max_length=80),
+    text: Optional[str] = Query(None, max_length=500, description="The request in the person's words: a topic it "
+                                                                  "names (« quelqu'un de la Mission locale ») wins "
+                                                                  "over `topic` (data/programme/handoff/topics.fr.yaml)"),
     state: AppState = Depends(get_state),
 ) -> dict:
+    named = topics.named_topic(text, state.settings.programme_dir) if text else None
+    if named is not None and named != topic:
+        topic, cite_id = named, cite_id if named == "cites" else None
     with state.engine.connect() as conn:
         decision, place = _decision(state, conn, topic, commune, cite_id)
     out = decision.as_dict()

@@ -267,3 +267,19 @@ def test_the_bud_check_commune_is_an_insee_code_not_a_postal_code(up):
     assert "questions des entreprises (BUD)" in text
     insee, _ = asyncio.run(handoff.commune_insee(tracker({"bud_commune": "62215"}), "bud"))
     assert insee == "62215"
+
+
+@pytest.mark.parametrize("text, topic, service", [
+    ("je veux parler à quelqu'un de la mission locale, j'habite Anzin", "emploi", "Mission Locale Jeunes du Valenciennois"),
+    ("un conseiller pour mon dossier BUD svp", "bud", "questions des entreprises (BUD)"),
+    ("je voudrais parler à quelqu'un", None, "Délégation interministérielle au renouveau du bassin minier"),
+])
+def test_a_request_that_names_its_subject_goes_to_that_subject_s_service(up, text, topic, service):
+    """After a question about a cité, « quelqu'un de la mission locale » is about employment: its service, and the
+    topic the request will carry. A request that names nothing keeps the conversation's topic."""
+    t = tracker({"topic": "autre", "commune": "Anzin"}, intent="ask_human")
+    t.latest_message["text"] = text
+    said, _, events = run(handoff.ActionHandoffOffer(), t)
+    assert service in said.split("\n")[0]
+    topics = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "topic"]
+    assert topics == ([topic] if topic else [])

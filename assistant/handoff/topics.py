@@ -1,0 +1,26 @@
+"""The topic a request for a person names in its own words (data/programme/handoff/topics.fr.yaml): « parler à
+quelqu'un de la Mission locale » is about employment, even after a question on the BUD."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from assistant.datafiles import cached
+from assistant.text import normalise
+
+FILE = Path("handoff") / "topics.fr.yaml"
+
+
+def _patterns(data: dict) -> dict[str, re.Pattern]:
+    def pattern(words) -> re.Pattern:
+        phrases = sorted({normalise(w) for w in words}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases if p) + r")\b")
+    return {topic: pattern(words) for topic, words in data.items()}
+
+
+def named_topic(text: str, programme_dir: Path) -> Optional[str]:
+    """The one topic the text names, or None (none, or several)."""
+    words = normalise(text or "")
+    named = [topic for topic, pattern in cached(programme_dir / FILE, _patterns).items() if pattern.search(words)]
+    return named[0] if len(named) == 1 else None
