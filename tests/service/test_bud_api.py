@@ -263,6 +263,10 @@ def test_the_reading_says_when_the_person_does_not_know(client, fact, text, unkn
     ("on a déménagé à Lens le mois dernier", "62498", True),
     ("notre siège est à Douai en fait", "59178", True),
     ("non, c'est à Lens", "62498", True),
+    ("je me suis trompé, c'est Lens", "62498", True),
+    ("notre siège social est à Douai", "59178", True),
+    ("on a bougé à Lens en 2024", "62498", True),
+    ("c'est surtout des chantiers vers Lens", "62498", False),
     ("Liévin", "62510", True),  # a short answer is the place itself
 ])
 def test_once_the_check_holds_a_commune_only_clear_words_move_the_company(client, text, insee, moves) -> None:
