@@ -488,8 +488,8 @@ class ActionBudVerdict(Action):
             steps = [period["text"] for period in calendar["profit"]]
             if calendar.get("planned_text"):
                 steps.insert(0, calendar["planned_text"])
-            dispatcher.utter_message(
-                response="utter_bud_calendar",
+            dispatcher.utter_message(  # not concluded yet: the calendar is what it would be, not a promise
+                response="utter_bud_calendar" if verdict["verdict"] == "eligible" else "utter_bud_calendar_if_eligible",
                 profit="\n".join(steps),
                 local_taxes=calendar.get("local_taxes_text") or "",
             )

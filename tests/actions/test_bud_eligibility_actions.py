@@ -179,6 +179,8 @@ def test_the_last_question_passed_ends_the_check_on_a_verdict_that_says_what_is_
     _, responses, dispatcher = run(ActionBudVerdict(), form_ended(tracker("aucune idee", facts=facts)))
     assert responses[0] == "utter_bud_verdict_unknown" and responses[-1] == "utter_handoff_suggest"
     assert "Il nous manque : la part du chiffre d'affaires réalisée hors de la zone" in dispatcher.messages[0]["summary"]
+    # not concluded: the calendar is what it would be, never stated as the company's
+    assert "utter_bud_calendar" not in responses and "utter_bud_calendar_if_eligible" in responses
 
 
 def test_a_new_check_forgets_the_questions_passed_in_the_last_one(bud_service):
