@@ -355,6 +355,11 @@ class ValidateBudForm(Action):
                     others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
                     return {**others, fact: value}, False
         first = next(iter(facts))
+        if first == "commune" and await _read_commune(tracker, dispatcher, speak=False) is None:
+            # « 2022 » to « … installée à Lille. C'est bien cela ? »: no commune, no yes or no; the commune said back
+            # was dropped and its question asked again, in a loop. That confirmation is asked again instead.
+            dispatcher.utter_message(response="utter_bud_not_understood")
+            return None, False
         return await self._answer(text, first, tracker, dispatcher, unsure), False
 
     @staticmethod

@@ -705,6 +705,10 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         kept = [part for part in parts if not lex.people.residence.search(part)]
         if kept and len(kept) < len(parts):
             text = " ; ".join(kept)
+    if fact == "eligible_employees" and lex.people:
+        breakdown = _lasting_contracts(text, lex, programme_dir, today or dt.date.today())
+        if breakdown is not None:
+            return breakdown
     reading = _read_number(fact, text, lex, today or dt.date.today())
     if fact == "turnover_outside_pct" and reading.value is not None:
         reading = _share_of_work(reading, text, lex, zone_of)
@@ -719,6 +723,38 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         unsure = _hedged(text, lex.cues) or fact == "eligible_employees" and lex.people.other_contracts.search(folded)
         return Reading(fact, whole, UNSURE if unsure else SURE, "tous", False)
     return reading
+
+
+_CONTRACT_MONTHS = re.compile(r"\b(\d+|un|une)\s*(mois|ans?|annees?)\b")
+
+
+def _lasting_contracts(text: str, lex: Lexicon, programme_dir: Path, today: dt.date) -> Optional[Reading]:
+    """« 32 en CDI, 5 CDD de 6 mois », « 5 en CDI et 2 en CDD de 18 mois, 1 intérimaire »: the count of CDI and of
+    CDD of at least the law's length (bud/parameters.yaml hiring.min_fixed_term_months), not every number added up.
+    A CDD whose length is not said makes the count unsure (said back); a number with no contract, no reading (None:
+    the ordinary rules read it)."""
+    people = lex.people
+    parts = [p for p in _parts(text, lex) if re.search(r"\d", p)]
+    if len(parts) < 2 or not any(people.lasting_contract.search(p) for p in parts):
+        return None
+    from assistant import parameters as bud_parameters  # the dated rule, as the verdict reads it
+    minimum = bud_parameters.load(programme_dir / "bud" / "parameters.yaml").value("hiring.min_fixed_term_months", today)
+    count, unsure = 0, _hedged(text, lex.cues)
+    for part in parts:
+        number = re.search(r"(?<![\d.,])\d+(?![\d.,]\d)", part)
+        if people.lasting_contract.search(part) and not re.search(r"\bcdd\b", part):
+            count += int(number.group())
+        elif re.search(r"\bcdd\b", part):
+            length = _CONTRACT_MONTHS.search(part[number.end():])
+            if length is None:
+                unsure = True  # how long? said back
+                continue
+            months = (1 if length.group(1) in ("un", "une") else int(length.group(1))) * (1 if length.group(2) == "mois" else 12)
+            if months >= minimum:
+                count += int(number.group())
+        elif not people.other_contracts.search(part):
+            return None  # « 3 en CDI, 2 autres »: who are the others?
+    return Reading("eligible_employees", count, UNSURE if unsure else SURE, None, False)
 
 
 def _hedge_scoped(reading: Reading, text: str, cues: Cues, evidence: Callable[[str], bool]) -> Reading:

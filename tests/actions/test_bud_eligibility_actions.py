@@ -462,3 +462,11 @@ def test_a_message_that_refines_nothing_is_no_verdict(bud_service, before):
     events = asyncio.run(ActionBudVerdict().run(dispatcher, t, {}))
     assert dispatcher.messages == []
     assert events == [{"event": "followup", "name": "action_default_fallback", "timestamp": None}]
+
+
+def test_another_answer_to_a_commune_said_back_asks_that_confirmation_again(bud_service):
+    """« … installée à Lille. C'est bien cela ? » — « 2022 »: Lille was dropped without a word and the commune asked
+    again, in a loop. The confirmation stays pending and is asked again."""
+    pending = {"facts": {"commune": "59350"}, "negative": True, "asked": "commune"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("2022", pending, {}))
+    assert responses == ["utter_bud_not_understood"] and slots == {}
