@@ -909,7 +909,9 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     if lived_in:
         if not lex.people:
             return False
-        text = " ; ".join(part for part in _parts(text, lex) if not lex.people.residence.search(part))
+        parts = _parts(text, lex)
+        lists = set(_about_residence(parts, lex.people))
+        text = " ; ".join(part for i, part in enumerate(parts) if i not in lists)
         if not name or not _has(normalise(text).split(), " ".join(name)):
             return False  # « nous sommes 3 et 2 habitent à Douai »: Douai is only where two of them live
     words = normalise(text)
@@ -986,8 +988,27 @@ def residence_communes(text: str, programme_dir: Path, zone_of: ZoneOf) -> list[
     lex = lexicon(programme_dir)
     if not lex.people:
         return []
-    places = [_residence(part, lex.people, zone_of) for part in _parts(text, lex)]
-    return [place[1] for place in places if place and place[1]]
+    parts = _parts(text, lex)
+    found: list[str] = []
+    for i in _about_residence(parts, lex.people):
+        place = _residence(parts[i], lex.people, zone_of) or zone_of(parts[i].strip())
+        if place and place[1]:
+            found.append(place[1])
+    return found
+
+
+def _about_residence(parts: list[str], people: People) -> list[int]:
+    """The parts that say where people live, and the bare names that go on their list (« … habitent à Lens et
+    Béthune », « … à Lens, Béthune »)."""
+    about, listing = [], False
+    for i, part in enumerate(parts):
+        if people.residence.search(part):
+            listing = True
+        elif not (listing and 0 < len(part.split()) <= 4 and not re.search(r"\d", part)):
+            listing = False
+            continue
+        about.append(i)
+    return about
 
 
 def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: dict,
