@@ -222,8 +222,8 @@ class ValidateBudForm(Action):
             elif requested == CONFIRM_SLOT:
                 updates, confirmed = await self._confirmation(text, tracker, dispatcher, unsure)
                 events.append(SlotSet(PENDING_SLOT, None))
-                if updates is None:
-                    return []
+                if updates is None:  # a digression; or (confirmed None) the same confirmation, asked again
+                    return [SlotSet("requested_slot", CONFIRM_SLOT)] if confirmed is None else []
             else:
                 updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure, skipped)
                 if updates is None:
@@ -315,9 +315,9 @@ class ValidateBudForm(Action):
         return pending
 
     async def _confirmation(self, text: str, tracker: Tracker, dispatcher: CollectingDispatcher,
-                            unsure: set) -> tuple[Optional[dict], bool]:
+                            unsure: set) -> tuple[Optional[dict], Optional[bool]]:
         """The answer to « c'est bien cela ? »: yes counts the readings, no drops them (the question comes again),
-        anything else is a new answer to the first of them."""
+        anything else is a new answer to the first of them. (None, None): this confirmation is asked again."""
         pending = tracker.get_slot(PENDING_SLOT) or {}
         facts = dict(pending.get("facts") or {})
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -359,7 +359,7 @@ class ValidateBudForm(Action):
             # « 2022 » to « … installée à Lille. C'est bien cela ? »: no commune, no yes or no; the commune said back
             # was dropped and its question asked again, in a loop. That confirmation is asked again instead.
             dispatcher.utter_message(response="utter_bud_not_understood")
-            return None, False
+            return None, None
         return await self._answer(text, first, tracker, dispatcher, unsure), False
 
     @staticmethod

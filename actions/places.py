@@ -142,7 +142,9 @@ async def ask_commune_or_guess(
     return [SlotSet(GUESS_SLOT, guess)]
 
 
-CHOICE_RESPONSES = ("utter_commune_ambiguous", "utter_postal_code_several", "utter_commune_suggestions")
+CHOICE_RESPONSES = ("utter_commune_ambiguous", "utter_communes_named", "utter_postal_code_several",
+                    "utter_commune_suggestions")
+QUOTED_WORDS = 4  # a longer query is a sentence that names several communes: not quoted back
 
 
 def _since_the_person_spoke(tracker: Tracker) -> list[dict]:
@@ -201,7 +203,7 @@ def say_resolution_problem(dispatcher: CollectingDispatcher, resolution: dict, q
         homonyms = {name for name in names if names.count(name) > 1
                     or any(other.lower().startswith(name.lower() + "-") for other in names)}
         dispatcher.utter_message(
-            response="utter_commune_ambiguous",
+            response="utter_commune_ambiguous" if len(query.split()) <= QUOTED_WORDS else "utter_communes_named",
             query=query,
             buttons=[
                 _place_button(f"{c['nom']} ({c['departement']})" if c["nom"] in homonyms else c["nom"], question)

@@ -313,3 +313,11 @@ def test_a_longer_name_of_the_sentence_wins_over_the_entity_inside_it(service_up
     messages, events = run_action(make_tracker("noyelle sous lens est en bud ?", entities=[("commune", "lens")]))
     assert messages == []
     assert slots(events)["place_guess"]["nom"] == "Noyelles-sous-Lens"
+
+
+def test_a_sentence_that_names_several_communes_is_not_quoted_back_whole(service_up):
+    """« Plusieurs communes correspondent à « mon entreprise … Lens et Béthune » »: the whole sentence was quoted."""
+    text = "est ce que c'est en bud, on hesite entre lens et bethune pour ouvrir"
+    messages, _ = run_action(make_tracker(text))
+    assert responses(messages) == ["utter_communes_named"]
+    assert {b["title"] for b in messages[0]["buttons"]} == {"Lens", "Béthune"}
