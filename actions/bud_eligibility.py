@@ -222,8 +222,11 @@ class ValidateBudForm(Action):
             elif requested == CONFIRM_SLOT:
                 updates, confirmed = await self._confirmation(text, tracker, dispatcher, unsure)
                 events.append(SlotSet(PENDING_SLOT, None))
-                if updates is None:  # a digression; or (confirmed None) the same confirmation, asked again
-                    return [SlotSet("requested_slot", CONFIRM_SLOT)] if confirmed is None else []
+                if updates is None and confirmed is None:  # the same confirmation, asked again (the pending
+                    # readings set again: a form that sets no slot but `requested_slot` is rejected by Rasa)
+                    return [SlotSet(PENDING_SLOT, tracker.get_slot(PENDING_SLOT)), SlotSet("requested_slot", CONFIRM_SLOT)]
+                if updates is None:
+                    return []  # a digression: the rules answer it, then the form asks again
             else:
                 updates = await self._answer(text, FACT_OF_SLOT[requested], tracker, dispatcher, unsure, skipped)
                 if updates is None:

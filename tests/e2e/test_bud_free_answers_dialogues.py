@@ -120,3 +120,23 @@ def test_a_trade_that_is_also_a_commune_name_does_not_move_the_company(resident)
     resident.ask("depuis avril 2025")
     answer = resident.ask("on fait de la couture sur mesure")
     assert "La Couture" not in answer, answer
+
+
+def test_an_owner_s_own_capital_and_a_work_site_elsewhere_keep_the_check_on_track(resident):
+    """« tout est à moi » is no capital held by companies; « on a un chantier à Arras » names where work is done, not
+    the company's commune (it used to become Arras: « C'est corrigé », and a not-eligible verdict to confirm)."""
+    _to_the_turnover_question(resident)
+    resident.ask("nous sommes 3 et tous en CDI")
+    assert "capital" in resident.ask("260 000 €")
+    answer = resident.ask("j'ai la totalité des parts, mon frère m'aide juste le samedi")
+    assert "habitent" in answer and SAID_BACK not in answer
+    answer = resident.ask("les 3 habitent à Avion, on a juste un chantier à Arras en ce moment")
+    assert CORRECTED not in answer and "Arras" not in answer
+
+
+def test_another_answer_to_a_commune_said_back_asks_that_confirmation_again(resident):
+    resident.ask("mon commerce peut-il avoir le BUD ?")
+    assert SAID_BACK in resident.ask("Arras")
+    again = resident.ask("depuis 2023")
+    assert SAID_BACK in again and "Arras" in again  # not the commune question, not the generic menu
+    assert "commune" in resident.ask("non")
