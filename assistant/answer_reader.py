@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 
-from assistant import french, french_values as fv
+from assistant import french, french_values as fv, parameters
 from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
 from assistant.dont_know import says_dont_know
@@ -83,6 +83,7 @@ class People:
     all: re.Pattern
     one: re.Pattern  # « il est en CDI », « elle habite à Lens »: all of one
     lasting_contract: re.Pattern
+    fixed_term: re.Pattern
     other_contracts: re.Pattern
     residence: re.Pattern
     residence_in_zone: re.Pattern
@@ -737,14 +738,13 @@ def _lasting_contracts(text: str, lex: Lexicon, programme_dir: Path, today: dt.d
     parts = [p for p in _parts(text, lex) if re.search(r"\d", p)]
     if len(parts) < 2 or not any(people.lasting_contract.search(p) for p in parts):
         return None
-    from assistant import parameters as bud_parameters  # the dated rule, as the verdict reads it
-    minimum = bud_parameters.load(programme_dir / "bud" / "parameters.yaml").value("hiring.min_fixed_term_months", today)
+    minimum = parameters.load(programme_dir / "bud" / "parameters.yaml").value("hiring.min_fixed_term_months", today)
     count, unsure = 0, _hedged(text, lex.cues)
     for part in parts:
         number = re.search(r"(?<![\d.,])\d+(?![\d.,]\d)", part)
-        if people.lasting_contract.search(part) and not re.search(r"\bcdd\b", part):
+        if people.lasting_contract.search(part) and not people.fixed_term.search(part):
             count += int(number.group())
-        elif re.search(r"\bcdd\b", part):
+        elif people.fixed_term.search(part):
             length = _CONTRACT_MONTHS.search(part[number.end():])
             if length is None:
                 unsure = True  # how long? said back
