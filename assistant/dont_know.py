@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 from assistant.datafiles import cached
-from assistant.text import normalise
+from assistant.text import normalise, phrase_pattern
 
 FILE = Path("dont_know.fr.yaml")
 
 
 def _pattern(data: dict) -> re.Pattern:
-    phrases = sorted({normalise(p) for p in data["phrases"]}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases if p) + r")\b")
+    return phrase_pattern(data["phrases"])
 
 
 def says_dont_know(text: str, programme_dir: Path) -> bool:

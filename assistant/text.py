@@ -19,3 +19,10 @@ def normalise(text: str) -> str:
     """A comparison key: « St-Amand-les-Eaux », « saint amand les eaux » and « ST AMAND LES EAUX » are equal."""
     tokens = _NON_ALNUM.sub(" ", fold(text)).split()
     return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens)
+
+
+def phrase_pattern(phrases) -> re.Pattern:
+    """Phrases as residents type them, found as whole words in `normalise`d text, the longest first (the lists of
+    data/programme: « je sais pas », « mission locale »)."""
+    keys = sorted({normalise(str(p)) for p in phrases} - {""}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, keys)) + r")\b") if keys else re.compile(r"(?!)")

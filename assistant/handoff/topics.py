@@ -7,16 +7,13 @@ from pathlib import Path
 from typing import Optional
 
 from assistant.datafiles import cached
-from assistant.text import normalise
+from assistant.text import normalise, phrase_pattern
 
 FILE = Path("handoff") / "topics.fr.yaml"
 
 
 def _patterns(data: dict) -> dict[str, re.Pattern]:
-    def pattern(words) -> re.Pattern:
-        phrases = sorted({normalise(w) for w in words}, key=len, reverse=True)
-        return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases if p) + r")\b")
-    return {topic: pattern(words) for topic, words in data.items()}
+    return {topic: phrase_pattern(words) for topic, words in data.items()}
 
 
 def named_topic(text: str, programme_dir: Path) -> Optional[str]:
