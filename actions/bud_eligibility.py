@@ -104,18 +104,16 @@ def same_value(fact: str, held: Any, value: Any) -> bool:
     (« en 2022 », « en octobre 2022 » when the 15 October 2022 is held)."""
     if held is None or value is None:
         return False
-    if fact == "creation_date":
-        held, value = str(held), str(value)
-        if len(value) == 4:
-            return held[:4] == value
-        return held == value or (value.endswith("-01") and held[:7] == value[:7])
+    if fact == "creation_date":  # ISO as precise as given: « 2022 », « 2022-10 », « 2022-10-15 »
+        return str(held).startswith(str(value))
     if isinstance(held, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool):
         return abs(float(held) - float(value)) < 0.005
     return held == value
 
 
 async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], Optional[str]]:
-    """An ISO date to the month at least; a bare year gives « YYYY » so that the month can be asked."""
+    """An ISO date as precise as it was given (« 2023-03-15 », « 2023-03 »); a bare year gives « 2023 », so that the
+    month can be asked."""
     if year and not re.search(r"\b(19|20)\d\d\b", text):
         text = f"{text} {year}"  # « en mars » after « en 2023 »
     return await _understand("creation_date", text)
@@ -144,6 +142,9 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
         return await _date(text, tracker.get_slot("bud_creation_year"))
     if fact == "eligible_employees":
         found = await _reading(fact, text, _head_counts(tracker))
+        return found.get("value"), found.get("certainty")
+    if fact == "turnover_outside_pct":  # « tout se fait à Bruay » is the company's Bruay
+        found = await _reading(fact, text, _held_commune(tracker))
         return found.get("value"), found.get("certainty")
     return await _understand(fact, text)
 
@@ -246,14 +247,12 @@ class ValidateBudForm(Action):
             corrected = [fact for fact, value in updates.items() if requested is not None and value is not None
                          and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
             year_only = None
-            shown: dict[str, Any] = {}
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 year = int(updates["creation_date"])
-                if await month_needed(year):
+                if year != tracker.get_slot("bud_creation_year") and await month_needed(year):
                     year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
                 else:
-                    year_only, updates["creation_date"] = 0, f"{year}-01-01"  # outside the window all year long
-                    shown["creation_date"] = str(year)  # said back as the year the person gave
+                    year_only = 0  # outside the window all year long, or the month is not known: the year decides
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
             try:
@@ -276,12 +275,11 @@ class ValidateBudForm(Action):
             # Nothing decided on these readings yet: they are said back, and count only once confirmed.
             kept = {fact: value for fact, value in updates.items() if fact not in pending["facts"]}
             events += [SlotSet(SLOT[fact], value) for fact, value in kept.items()]
-            pending["said"] = {fact: shown.get(fact, value) for fact, value in pending["facts"].items()}
             return events + [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
         events += [SlotSet(SLOT[fact], value) for fact, value in updates.items()]
         if requested not in (None, CONFIRM_SLOT) and updates.get(FACT_OF_SLOT[requested]) is None:
             # the answer gave other facts, not the one asked: say they are heard before asking again
-            heard = {fact: shown.get(fact, value) for fact, value in {**restated, **updates}.items()
+            heard = {fact: value for fact, value in {**restated, **updates}.items()
                      if value is not None and fact in FACTS and tracker.get_slot(SLOT[fact]) in (None, value)}
             if heard:
                 await self._say_noted(heard, dispatcher)
@@ -399,6 +397,10 @@ class ValidateBudForm(Action):
             return None  # (« marles c'est en zone bud ? » to the commune question: the reader has asked which Marles)
         if fact == "commune":  # the commune reader already said what was wrong; without it nothing can be told
             return {fact: None}
+        year = tracker.get_slot("bud_creation_year") if fact == "creation_date" else None
+        if year and (await _reading(fact, text)).get("unknown"):  # the month is not known: the year still counts
+            dispatcher.utter_message(response="utter_bud_month_unknown", year=year)
+            return {fact: str(year)}
         if skipped is not None and (await _reading(fact, text)).get("unknown"):
             dispatcher.utter_message(response="utter_bud_skip_question")
             skipped.add(fact)
@@ -415,7 +417,7 @@ class ActionAskBudConfirm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         pending = tracker.get_slot(PENDING_SLOT) or {}
-        facts = pending.get("said") or pending.get("facts") or {}
+        facts = pending.get("facts") or {}
         try:
             lines = (await client.post("/bud/restate", {"facts": facts}))["lines"] if facts else []
         except ServiceUnavailable:
@@ -501,6 +503,8 @@ class ActionBudVerdict(Action):
                 profit="\n".join(steps),
                 local_taxes=calendar.get("local_taxes_text") or "",
             )
+        elif verdict["verdict"] != "not_eligible" and len(str(tracker.get_slot(SLOT["creation_date"]) or "")) == 4:
+            dispatcher.utter_message(response="utter_bud_calendar_needs_month")  # a year alone sets no calendar
         if verdict.get("de_minimis") and verdict["verdict"] != "not_eligible":
             dispatcher.utter_message(text=verdict["de_minimis"]["text"])
         estimate = verdict.get("estimate") or {}

@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 
 
 from assistant import french, french_values as fv, parameters
+from assistant.bud.facts import as_given, partial_date
 from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
 from assistant.dont_know import says_dont_know
@@ -412,7 +413,7 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
         if parsed is None:
             return Reading(fact, None, None, None, negation)
-        value = str(parsed.value.year) if parsed.precision == "year" else parsed.value.isoformat()
+        value = as_given(parsed.value, parsed.precision)  # « 2023 », « 2023-03 », « 2023-03-15 »
         return Reading(fact, value, UNSURE if hedged else SURE, None, negation, parsed.precision)
     plain = _no_longer(_plain(kept, cues))
     bare = False
@@ -1083,18 +1084,11 @@ def said(fact: str, value: Any, programme_dir: Path, commune_name: Optional[str]
     templates = lexicon(programme_dir).said
     if fact == "commune":
         return templates["commune"].format(value=commune_name or value)
-    if fact == "creation_date":
-        text = str(value)
-        future = int(text[:4]) > dt.date.today().year or (len(text) > 4 and dt.date.fromisoformat(text) > dt.date.today())
-        if len(text) == 4:
-            return templates["creation_date_future" if future else "creation_date_year"].format(value=text)
-        date = dt.date.fromisoformat(text)
-        month = french.date(text[:7])  # « mars 2023 »: a first of the month was said as a month
-        if future:
-            return templates["creation_date_future"].format(value=month)
-        if date.day == 1:
-            return templates["creation_date_month"].format(value=month)
-        return templates["creation_date"].format(value=french.date(date))
+    if fact == "creation_date":  # as precise as it was given: « 2023 », « 2023-03 », « 2023-03-15 »
+        day, precision = partial_date(str(value))
+        today = dt.date.today()
+        future = day.year > today.year if precision == "year" else day > today
+        return templates["creation_date_future" if future else "creation_date"].format(value=french.when(str(value)))
     template = templates[fact]
     if isinstance(template, dict) and "many" in template:  # head counts: « aucun », « 1 … est », « 3 … sont »
         count = value if isinstance(value, (int, float)) else None

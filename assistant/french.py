@@ -2,6 +2,8 @@
 
 - `date("2026-03-16")` → « 16 mars 2026 », `date("2026-03-01")` → « 1er mars 2026 », `date("2023-11")` →
   « novembre 2023 », `date("2018")` → « 2018 »; a `datetime.date`, an ISO date-time (« 2026-11-26T09:00:00Z ») too.
+- `when("2026-03-16")` → « le 16 mars 2026 », `when("2023-11")` → « en novembre 2023 », `when("2018")` → « en 2018 »:
+  a date as precise as it was given, with its preposition.
 - `number(50_000_000)` → « 50 000 000 » (non-breaking spaces), `number(84.9)` → « 84,9 », `number(15.0)` → « 15 ».
 - `join(["Wallers", "Haveluy", "Raismes"])` → « Wallers, Haveluy et Raismes » (`last="puis"` for a sequence).
 """
@@ -51,6 +53,16 @@ def date(value: Any) -> Optional[str]:
         return f"{names['months'][month - 1]} {year}"
     shown = names["first_of_month"] if day == 1 else str(day)
     return f"{shown} {names['months'][month - 1]} {year}"
+
+
+def when(value: Any) -> Optional[str]:
+    """A date with its preposition, as precise as it is written: a day « le … », a month or a year « en … »."""
+    shown = date(value)
+    if shown is None:
+        return None
+    match = None if isinstance(value, dt.date) else _ISO.match(str(value).strip())
+    by_day = match is None or match[3] is not None
+    return f"{words()['on_day' if by_day else 'in_period']} {shown}"
 
 
 def number(value: float | int | Decimal) -> str:

@@ -102,7 +102,9 @@ class EligibilityRequest(BaseModel):
 
     commune_insee: Optional[str] = Field(None, max_length=5, description="« 62413 » (Harnes)")
     commune_query: Optional[str] = Field(None, max_length=200, description="« Harnes », « 62440 », « henin beaumont »")
-    creation_date: Optional[dt.date] = Field(None, description="Start of activity; in the future for a planned creation")
+    creation_date: Optional[str] = Field(
+        None, description="Start of activity, as precise as it is known: « 2022-10-15 », a month « 2022-10 », a year "
+                          "« 2022 »; in the future for a planned creation")
     activity: Optional[Activity] = None
     origin: Optional[Origin] = None
     employees: Optional[Count] = None
@@ -152,8 +154,14 @@ class EligibilityRequest(BaseModel):
         return value
 
     @validator("creation_date")
-    def _creation_date(cls, value: Optional[dt.date]) -> Optional[dt.date]:
-        if value is not None and not CREATION_MIN <= value <= CREATION_MAX:
+    def _creation_date(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        try:
+            day, _ = bud.partial_date(value)
+        except ValueError:
+            raise ValueError("partial_date")
+        if not CREATION_MIN <= day <= CREATION_MAX:
             raise ValueError("creation_date_range")
         return value
 
@@ -306,9 +314,12 @@ def restate(body: RestateRequest, request: Request, state: AppState = Depends(ge
 @router.post("/eligibility", summary="Is this company eligible to the BUD exemptions, criterion by criterion?")
 def eligibility(body: EligibilityRequest, request: Request, state: AppState = Depends(get_state)) -> dict:
     today = body.today or dt.date.today()
+    created, precision = bud.partial_date(body.creation_date) if body.creation_date else (None, "day")
     facts = bud.Facts(
         commune=_commune(body, state),
-        **body.dict(exclude={"commune_insee", "commune_query", "today"}),
+        creation_date=created,
+        creation_precision=precision,
+        **body.dict(exclude={"commune_insee", "commune_query", "today", "creation_date"}),
     )
     try:
         verdict = bud.evaluate(facts, _parameters(state), today)

@@ -23,7 +23,8 @@ from assistant import parameters as _parameters
 from assistant.bud.calendar import de_minimis, end_of_month_after, exemption_calendar, months_covered
 from assistant.bud.criteria import evaluate, month_needed
 from assistant.bud.estimate import estimate_tax_saved
-from assistant.bud.facts import ACTIVITIES, COMMUNE_CERTAINTIES, FACT_ORDER, ORIGINS, CommuneBud, Facts, facts_problems
+from assistant.bud.facts import (ACTIVITIES, COMMUNE_CERTAINTIES, FACT_ORDER, ORIGINS, PRECISIONS, CommuneBud, Facts,
+                                 as_given, facts_problems, partial_date)
 from assistant.bud.texts import Texts, french_number, render_verdict
 from assistant.bud.verdict import (DISCLAIMER, STATUSES, VERDICTS, Calendar, Criterion, DeMinimis, Estimate,
                                    EstimatePeriod, LocalTaxYear, ProfitPeriod, Verdict)
@@ -48,9 +49,9 @@ def load_texts(path: Optional[Path] = None) -> Texts:
 
 __all__ = [
     "ACTIVITIES", "BUD_DIR", "CERTAINTIES", "COMMUNE_CERTAINTIES", "DISCLAIMER", "FACT_ORDER", "ORIGINS",
-    "PARAMETERS_FILE", "STATUSES", "TEXTS_FILE", "VERDICTS", "Calendar", "CommuneBud", "Criterion", "DeMinimis",
+    "PARAMETERS_FILE", "PRECISIONS", "STATUSES", "TEXTS_FILE", "VERDICTS", "Calendar", "CommuneBud", "Criterion", "DeMinimis",
     "Estimate", "EstimatePeriod", "Facts", "LocalTaxYear", "Parameter", "ParameterError", "ParameterNotFound",
-    "ParameterValue", "Parameters", "ProfitPeriod", "Texts", "Verdict", "de_minimis", "end_of_month_after",
+    "ParameterValue", "Parameters", "ProfitPeriod", "Texts", "Verdict", "as_given", "de_minimis", "end_of_month_after",
     "estimate_tax_saved", "evaluate", "exemption_calendar", "facts_problems", "french_number", "load_parameters",
-    "load_texts", "month_needed", "months_covered", "parse_parameters", "render_verdict",
+    "load_texts", "month_needed", "months_covered", "parse_parameters", "partial_date", "render_verdict",
 ]

@@ -11,7 +11,9 @@ from assistant.parameters import Parameters, Reader, unique
 
 
 def exemption_calendar(created: dt.date, planned: bool, parameters: Parameters, today: dt.date,
-                       exempt_share_pct: float) -> Calendar:
+                       exempt_share_pct: float, precision: str = "day") -> Calendar:
+    """The periods of the law from the creation: a creation known to the month (`precision`) starts on its first
+    day, and the law counts in months, so every end date holds whatever the day."""
     read = Reader(parameters, today)
     full_months: int = read("profit_exemption.full_months_after_creation_month")
     rates: list[float] = read("profit_exemption.decreasing_rates_pct")
@@ -36,7 +38,7 @@ def exemption_calendar(created: dt.date, planned: bool, parameters: Parameters, 
     cfe = _local_tax_years(created, read, "cfe")
     tfpb = _local_tax_years(created, read, "tfpb")
     read("cvae.follows_cfe")
-    return Calendar(created, planned, profit, cfe, tfpb, read.sources)
+    return Calendar(created, planned, profit, cfe, tfpb, read.sources, precision)
 
 
 def _local_tax_years(created: dt.date, read: Reader, tax: str) -> list[LocalTaxYear]:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from assistant.bud.calendar import de_minimis, exemption_calendar
 from assistant.bud.estimate import estimate_tax_saved
-from assistant.bud.facts import FACT_ORDER, Facts
+from assistant.bud.facts import FACT_ORDER, Facts, as_given
 from assistant.bud.verdict import Criterion, Verdict
 from assistant.parameters import ParameterError, Parameters, Reader
 
@@ -56,10 +56,11 @@ def evaluate(facts: Facts, parameters: Parameters, today: dt.date) -> Verdict:
     if verdict == "not_eligible":
         return result
     result.de_minimis = de_minimis(parameters, today)
-    if facts.creation_date is not None:
+    if facts.creation_date is not None and facts.creation_precision != "year":  # a year alone sets no calendar
         non_sedentary = result.criterion("non_sedentary")
         exempt_share = non_sedentary.details.get("exempt_share_pct", 100.0)
-        result.calendar = exemption_calendar(facts.creation_date, planned, parameters, today, exempt_share)
+        result.calendar = exemption_calendar(facts.creation_date, planned, parameters, today, exempt_share,
+                                             facts.creation_precision)
         result.estimate = estimate_tax_saved(facts, parameters, result.calendar, exempt_share)
     return result
 
@@ -83,7 +84,7 @@ def _creation_window(facts: Facts, read: _Reader) -> Criterion:
     created = facts.creation_date
     if created is None:
         return read.result("creation_window", "unknown", "missing", needs=["creation_date"])
-    args = {"date": created, "start": start, "end": end}
+    args = {"when": as_given(created, facts.creation_precision), "start": start, "end": end}
     if created < start:
         return read.result("creation_window", "not_met", "before_window", **args)
     if created > end:

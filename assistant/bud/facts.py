@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 COMMUNE_CERTAINTIES = ("confirmed", "probable", "unknown")
+PRECISIONS = ("day", "month", "year")  # how precisely a creation date was given
 ACTIVITIES = ("industrial", "commercial", "craft", "liberal", "agricultural")
 ORIGINS = ("new", "takeover", "transfer", "concentration", "restructuring", "extension", "premises")
 
@@ -66,6 +67,7 @@ class Facts:
     """What the user told us; every fact is optional."""
 
     creation_date: Optional[dt.date] = None  # start of activity; may be in the future (planned creation)
+    creation_precision: str = "day"  # one of PRECISIONS: « en mars 2023 » is 2023-03-01 to the month
     commune: Optional[CommuneBud] = None
     activity: Optional[str] = None  # one of ACTIVITIES
     origin: Optional[str] = None  # one of ORIGINS
@@ -91,6 +93,8 @@ def facts_problems(facts: Facts) -> list[str]:
     problems = []
     if facts.activity is not None and facts.activity not in ACTIVITIES:
         problems.append(f"activity must be one of {', '.join(ACTIVITIES)}")
+    if facts.creation_precision not in PRECISIONS:
+        problems.append(f"creation_precision must be one of {', '.join(PRECISIONS)}")
     if facts.origin is not None and facts.origin not in ORIGINS:
         problems.append(f"origin must be one of {', '.join(ORIGINS)}")
     for name in ("employees", "eligible_employees", "resident_employees", "turnover_eur", "balance_sheet_eur",
@@ -109,3 +113,18 @@ def facts_problems(facts: Facts) -> list[str]:
             and facts.resident_employees > facts.eligible_employees):
         problems.append("resident_employees must not exceed eligible_employees")
     return problems
+
+
+def partial_date(text: str) -> tuple[dt.date, str]:
+    """An ISO date as precise as it was given: « 2022-10-15 » (day), « 2022-10 » (month, its first day),
+    « 2022 » (year, its 1 January). ValueError for anything else."""
+    parts = text.strip().split("-")
+    if not 1 <= len(parts) <= 3 or [len(p) for p in parts] != [4, 2, 2][:len(parts)] or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not an ISO date, month or year: {text!r}")
+    numbers = [int(p) for p in parts] + [1] * (3 - len(parts))
+    return dt.date(*numbers), PRECISIONS[3 - len(parts)]
+
+
+def as_given(day: dt.date, precision: str) -> str:
+    """The date back as it was given: « 2022-10-15 », « 2022-10 », « 2022 »."""
+    return day.isoformat()[:{"day": 10, "month": 7, "year": 4}[precision]]

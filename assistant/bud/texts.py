@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant import french
+from assistant.bud.facts import as_given
 from assistant.bud.verdict import Calendar, Criterion, DeMinimis, Estimate, ProfitPeriod, Verdict
 from assistant.parameters import jsonable
 
@@ -44,6 +45,8 @@ class Texts:
             return ""
         if name in self.labels and isinstance(value, str):
             return self.labels[name].get(value, value)
+        if name == "when":  # a date as precise as it was given, with its preposition: « le 15 mars », « en mars 2023 »
+            return french.when(value)
         if isinstance(value, dt.date):
             return self.date(value)
         if isinstance(value, bool):
@@ -107,9 +110,12 @@ def _criterion(criterion: Criterion, texts: Texts) -> dict:
     }
 
 
-def _profit_period(period: ProfitPeriod, texts: Texts) -> dict:
+def _profit_period(period: ProfitPeriod, calendar: Calendar, texts: Texts) -> dict:
     reduced = period.effective_exempt_pct != period.exempt_pct
     key = "calendar.profit_period_reduced" if reduced else "calendar.profit_period"
+    by_month = period.index == 1 and calendar.precision == "month"  # the day of creation is not known
+    if by_month:
+        key = key.replace("profit_period", "profit_period_from_month")
     return {
         "period": period.index,
         "start": period.start.isoformat(),
@@ -117,7 +123,8 @@ def _profit_period(period: ProfitPeriod, texts: Texts) -> dict:
         "months": round(period.months, 2),
         "exempt_pct": period.exempt_pct,
         "effective_exempt_pct": period.effective_exempt_pct,
-        "text": texts.render(key, {"start": period.start, "end": period.end, "exempt_pct": period.exempt_pct,
+        "text": texts.render(key, {"start": period.start, "when": as_given(period.start, "month") if by_month else None,
+                                   "end": period.end, "exempt_pct": period.exempt_pct,
                                    "effective_pct": period.effective_exempt_pct}),
     }
 
@@ -132,10 +139,11 @@ def _calendar(calendar: Calendar, texts: Texts) -> dict:
         "last_year": calendar.cfe[-1].year,
     })
     return {
-        "creation_date": calendar.creation_date.isoformat(),
+        "creation_date": as_given(calendar.creation_date, calendar.precision),
         "planned": calendar.planned,
-        "planned_text": texts.render("calendar.planned", {"date": calendar.creation_date}) if calendar.planned else None,
-        "profit": [_profit_period(p, texts) for p in calendar.profit],
+        "planned_text": texts.render("calendar.planned", {"when": as_given(calendar.creation_date, calendar.precision)})
+        if calendar.planned else None,
+        "profit": [_profit_period(p, calendar, texts) for p in calendar.profit],
         "cfe": [y.as_dict() for y in calendar.cfe],
         "tfpb": [y.as_dict() for y in calendar.tfpb],
         "local_taxes_text": local,

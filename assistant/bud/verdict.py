@@ -59,6 +59,7 @@ class Calendar:
     cfe: list[LocalTaxYear]
     tfpb: list[LocalTaxYear]
     sources: list[str]
+    precision: str = "day"  # of the creation date: « day » or « month »
 
 
 @dataclass(frozen=True)

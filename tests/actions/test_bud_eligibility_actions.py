@@ -64,7 +64,7 @@ def test_facts_given_up_front_are_kept_and_only_the_rest_is_asked(bud_service):
     slots, responses, _ = run(ValidateBudForm(), tracker(
         "j'ai lance ma societe de nettoyage a Harnes en octobre 2022, on est 4", intent="ask_bud_eligibility"))
     assert slots["bud_commune"] == HARNES
-    assert slots["bud_creation_date"] == "2022-10-01"
+    assert slots["bud_creation_date"] == "2022-10"
     assert slots["bud_employees"] == 4
     assert slots["bud_activity"] == "commercial"
     assert slots["requested_slot"] == "bud_origin"
@@ -110,7 +110,7 @@ def test_without_employees_the_hiring_questions_are_skipped(bud_service):
 def test_a_correction_of_an_earlier_answer_is_taken(bud_service):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees")}
     slots, responses, _ = run(ValidateBudForm(), tracker("non, c'etait en mars 2023", requested="turnover_eur", facts=facts))
-    assert slots["bud_creation_date"] == "2023-03-01"
+    assert slots["bud_creation_date"] == "2023-03"
     assert "bud_turnover_eur" not in slots
     assert responses == ["utter_bud_corrected"]
 
@@ -128,7 +128,26 @@ def test_a_year_alone_makes_the_form_ask_the_month_then_combines_them(bud_servic
     t = tracker("en mars", requested="creation_date", facts={k: v for k, v in facts.items() if k != "creation_date"})
     t.slots["bud_creation_year"] = 2023
     slots, _, _ = run(ValidateBudForm(), t)
-    assert slots["bud_creation_date"] == "2023-03-01" and slots["bud_creation_year"] == 0
+    assert slots["bud_creation_date"] == "2023-03" and slots["bud_creation_year"] == 0
+
+
+def test_a_month_nobody_remembers_keeps_the_year_and_the_verdict_says_the_calendar_needs_it(bud_service):
+    facts = {k: v for k, v in FULL_FACTS.items() if k != "creation_date"}
+    t = tracker("je sais plus le mois", requested="creation_date", facts=facts)
+    t.slots["bud_creation_year"] = 2023
+    slots, responses, dispatcher = run(ValidateBudForm(), t)
+    assert slots["bud_creation_date"] == "2023" and slots["bud_creation_year"] == 0
+    assert responses[0] == "utter_bud_month_unknown" and dispatcher.messages[0]["year"] == 2023
+    assert slots["requested_slot"] is None  # the month is not asked again
+    _, responses, _ = run(ActionBudVerdict(), form_ended(tracker("", facts={**FULL_FACTS, "creation_date": "2023"})))
+    assert "utter_bud_verdict_eligible" in responses and "utter_bud_calendar_needs_month" in responses
+    assert "utter_bud_calendar" not in responses
+
+
+def test_all_the_work_in_the_company_s_own_town_is_read_with_a_name_two_communes_share(bud_service):
+    facts = {**{k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}, "commune": "62178"}
+    slots, _, _ = run(ValidateBudForm(), tracker("tout se fait a Bruay", requested="turnover_outside_pct", facts=facts))
+    assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 0.0}  # Bruay-la-Buissière, said back first
 
 
 def test_a_clear_digression_is_left_to_the_rules(bud_service):

@@ -76,3 +76,24 @@ def test_an_owner_who_cannot_answer_a_question_still_gets_an_answer_and_a_person
     assert "Voulez-vous que je transmette votre question à un conseiller ?" in verdict
     offer = resident.ask("oui volontiers")
     assert "Je peux transmettre votre demande à" in offer and "Êtes-vous d'accord ?" in offer
+
+
+def test_the_verdict_says_the_creation_date_no_more_precisely_than_the_owner_did(resident):
+    resident.ask("ma boite peut avoir le bud ? c'est une epicerie a Bruay-la-Buissiere")
+    assert "création nouvelle" in resident.ask("on a demarre en novembre 2022")
+    for answer in ("une creation, pas un rachat", "je suis seule, 0 salarie", "90 000 euros",
+                   "personne d'autre n'a de parts"):
+        resident.ask(answer)
+    said_back = resident.ask("tout se fait a Bruay")  # the company's Bruay: nothing outside the zone
+    assert "0 %" in said_back and "C'est bien cela" in said_back
+    verdict = resident.ask("oui")
+    assert "remplit les conditions" in verdict, verdict
+    assert "créée en novembre 2022," in verdict and "1er novembre 2022" not in verdict
+    assert "Dès la création, en novembre 2022, et jusqu'au 31 octobre 2024" in verdict
+
+
+def test_a_year_without_its_month_still_counts(resident):
+    resident.ask("est-ce que mon garage auto de Denain est eligible au bud")
+    assert "En quel mois de 2021" in resident.ask("ouvert en 2021, creation de zero")
+    kept = resident.ask("aucune idee du mois")
+    assert "je retiens 2021" in kept and "En quel mois" not in kept

@@ -136,3 +136,12 @@ def test_the_rest_of_a_yes_or_no_is_kept_for_its_facts():
 ])
 def test_a_head_count_is_said_back_in_the_right_number(fact, value, words):
     assert words in said(fact, value, PROGRAMME_DIR)
+
+
+@pytest.mark.parametrize("value,words", [
+    ("2023-02", "a commencé son activité en février 2023"), ("2023-02-01", "a commencé son activité le 1er février 2023"),
+    ("2016", "a commencé son activité en 2016"), ("2099-06", "commencera son activité en juin 2099"),
+    ("2099-06-15", "commencera son activité le 15 juin 2099"),
+])
+def test_a_creation_date_is_said_back_as_precisely_as_it_was_given(value, words):
+    assert said("creation_date", value, PROGRAMME_DIR).endswith(words)

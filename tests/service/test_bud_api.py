@@ -102,6 +102,36 @@ def test_a_planned_creation_is_told_when_the_window_closes(client) -> None:
     assert "31 décembre 2026" in result["summary"]
 
 
+def _creation_text(result: dict) -> str:
+    return next(c for c in result["criteria"] if c["id"] == "creation_window")["explanation"]
+
+
+def test_a_creation_date_is_said_as_precisely_as_it_was_given(client) -> None:
+    """« février 2023 » is no « 1er février 2023 »: the verdict and its calendar never add a day nobody said."""
+    by_month = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2023-02"}).json()
+    assert by_month["verdict"] == "eligible"
+    assert "créée en février 2023," in _creation_text(by_month) and "1er février 2023" not in str(by_month)
+    calendar = by_month["calendar"]
+    assert calendar["creation_date"] == "2023-02"
+    assert calendar["profit"][0]["text"].startswith("Dès la création, en février 2023, et jusqu'au 31 janvier 2025 :")
+    assert calendar["profit"][1]["text"].startswith("Du 1er février 2025 au 31 janvier 2026 :")  # the law's own dates
+    by_day = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2023-02-01"}).json()
+    assert "créée le 1er février 2023," in _creation_text(by_day)
+    assert by_day["calendar"]["profit"][0]["text"].startswith("Du 1er février 2023 au 31 janvier 2025 :")
+    # the law counts in months: the same periods whatever the day
+    assert [p["end"] for p in by_day["calendar"]["profit"]] == [p["end"] for p in calendar["profit"]]
+
+
+def test_a_year_alone_decides_outside_the_window_and_sets_no_calendar_inside(client) -> None:
+    before = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2016"}).json()
+    assert before["verdict"] == "not_eligible" and "créée en 2016." in _creation_text(before)
+    inside = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2023"}).json()
+    assert "créée en 2023," in _creation_text(inside)
+    assert inside["calendar"] is None and inside["estimate"] is None  # the month sets the calendar
+    planned = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2027-03"}).json()
+    assert "Une création en mars 2027 arrive trop tard" in _creation_text(planned)
+
+
 def test_a_commune_at_the_edge_of_the_zone_sends_the_user_to_the_tax_office(client) -> None:
     result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "commune_query": "Vicq"}).json()
     assert result["verdict"] == "unknown"
@@ -121,6 +151,8 @@ BAD_BODIES = {
     "absurd creation date": ({"creation_date": "1066-10-14"}, "creation_date", "comprise entre"),
     "creation date in another format": ({"creation_date": "15/10/2022"}, "creation_date", "AAAA-MM-JJ"),
     "impossible date": ({"creation_date": "2022-02-30"}, "creation_date", "AAAA-MM-JJ"),
+    "month without its zero": ({"creation_date": "2022-2"}, "creation_date", "AAAA-MM pour un mois"),
+    "thirteenth month": ({"creation_date": "2022-13"}, "creation_date", "AAAA-MM pour un mois"),
     "today before the scheme": ({"today": "2017-06-01"}, "today", "comprise entre"),
     "unknown activity": ({"activity": "banking"}, "activity", "Valeurs possibles"),
     "unknown origin": ({"origin": "x" * 10_000}, "origin", "Valeurs possibles"),
