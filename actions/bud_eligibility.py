@@ -115,6 +115,8 @@ async def _date(text: str, year: Optional[int] = None) -> tuple[Optional[str], O
     """An ISO date as precise as it was given (« 2023-03-15 », « 2023-03 »); a bare year gives « 2023 », so that the
     month can be asked."""
     if year and not re.search(r"\b(19|20)\d\d\b", text):
+        if (await _reading("creation_date", text)).get("unknown"):
+            return None, None  # « je sais plus le mois »: the year is kept as it is (`_answer`)
         text = f"{text} {year}"  # « en mars » after « en 2023 »
     return await _understand("creation_date", text)
 

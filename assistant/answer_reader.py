@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -31,7 +31,7 @@ from assistant import french, french_values as fv, parameters
 from assistant.bud.facts import as_given, partial_date
 from assistant.communes import POSTAL_CODE
 from assistant.datafiles import cached
-from assistant.dont_know import says_dont_know
+from assistant.dont_know import says_dont_know, without_dont_know
 from assistant.text import fold, normalise
 
 SURE, UNSURE = "sure", "unsure"
@@ -42,6 +42,7 @@ AMOUNT_FACTS = ("turnover_eur", "balance_sheet_eur", "expected_profit_eur")
 PERCENT_FACTS = ("capital_held_by_companies_pct", "turnover_outside_pct")
 YES_NO_FACTS = ("yes_no",)
 FACTS = LEXICON_FACTS + DATE_FACTS + COUNT_FACTS + AMOUNT_FACTS + PERCENT_FACTS + YES_NO_FACTS
+FIGURE_FACTS = DATE_FACTS + COUNT_FACTS + AMOUNT_FACTS + PERCENT_FACTS  # a guess beside « je sais pas » counts
 
 _FILE = Path("bud") / "answers.fr.yaml"
 
@@ -686,7 +687,12 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     if not normalise(text):
         return Reading(fact, None, None, None, False)
     if says_dont_know(text, programme_dir) and not lex.words.think_not.search(normalise(text)):
-        # « je sais pas, peut-être 3 » gives a figure all the same: asked again rather than passed over
+        # « je sais pas exactement, une dizaine », « aucune idée, peut-être 3 »: a figure said beside the words is a
+        # guess, said back before it counts; a digit that reads as nothing asks the question again
+        rest = without_dont_know(text, programme_dir)
+        guess = read(fact, rest, programme_dir, today, zone_of, known) if fact in FIGURE_FACTS and normalise(rest) else None
+        if guess is not None and guess.value is not None:
+            return replace(guess, certainty=UNSURE)
         return Reading(fact, None, None, None, False, unknown=not _digit_in(normalise(text)))
     if fact in LEXICON_FACTS:
         return _read_lexicon(fact, text, lex)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from assistant.datafiles import cached
-from assistant.text import normalise, phrase_pattern
+from assistant.text import fold, normalise, phrase_pattern
 
 FILE = Path("dont_know.fr.yaml")
 
@@ -19,3 +19,14 @@ def _pattern(data: dict) -> re.Pattern:
 def says_dont_know(text: str, programme_dir: Path) -> bool:
     """« chepa », « aucune idée, faut que je demande à mon comptable », « je préfère pas le dire »."""
     return bool(cached(programme_dir / FILE, _pattern).search(normalise(text or "")))
+
+
+def _in_folded_text(data: dict) -> re.Pattern:
+    keys = sorted({normalise(str(p)) for p in data["phrases"]} - {""}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(r"[\W_]+".join(map(re.escape, k.split())) for k in keys) + r")\b")
+
+
+def without_dont_know(text: str, programme_dir: Path) -> str:
+    """The message, folded, without its « je sais pas » words: « je sais pas exactement, une dizaine » keeps
+    « exactement, une dizaine », a figure said beside them (it reads as a guess, to be said back)."""
+    return cached(programme_dir / FILE, _in_folded_text).sub(" ", fold(text or ""))

@@ -184,11 +184,11 @@ def test_an_answer_the_owner_cannot_give_is_passed_and_not_asked_again(bud_servi
     assert run(ask, t)[1] == ["utter_ask_bud_eligible_employees"]  # after a digression too
 
 
-def test_a_doubt_with_a_figure_is_asked_again_not_passed(bud_service):
+def test_a_doubt_with_a_figure_is_said_back_not_passed(bud_service):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
     slots, responses, _ = run(ValidateBudForm(), tracker("je sais pas, peut etre 3", requested="employees", facts=facts))
-    assert responses == ["utter_bud_not_understood"] and "bud_skipped" not in slots
-    assert slots["requested_slot"] == "bud_employees"
+    assert responses == [] and "bud_skipped" not in slots
+    assert slots["bud_pending"]["facts"] == {"employees": 3} and slots["requested_slot"] == "bud_confirm"
 
 
 def test_the_last_question_passed_ends_the_check_on_a_verdict_that_says_what_is_missing(bud_service):
