@@ -49,6 +49,10 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     for query in queries:
         resolution = await client.resolve_commune(query)
         if resolution["status"] != "not_found":
+            if text and resolution["status"] == "ambiguous" and resolution.get("match") == "postal_code":
+                in_text = await client.communes_in_text(text)  # « wallers 59135 »: the name picks among them
+                if in_text["status"] == "found":
+                    return _as_guess(in_text)
             if text and resolution.get("match") == "exact":
                 # The NLU saw Lens or Saint-Amand; the sentence names, or misspells, a longer name that holds it
                 # (« noyelle sous lens », « st amand les eaux »): the sentence's commune, asked back if misspelt.

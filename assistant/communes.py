@@ -256,6 +256,10 @@ class CommuneIndex:
         code = POSTAL_CODE.search(query)
         if code:
             found = self.by_postal_code.get(code.group(1) + code.group(2), [])
+            rest = (query[:code.start()] + " " + query[code.end():]).strip()
+            if len(found) > 1 and normalise(rest):  # « wallers 59135 »: the name picks among the code's communes
+                named = [c for c in self.resolve(rest).communes if c in found]
+                found = named or found
             if found:
                 status = "found" if len(found) == 1 else "ambiguous"
                 return Resolution(status, query, "postal_code", sorted(found, key=_by_size))
@@ -297,7 +301,13 @@ class CommuneIndex:
         """Find the places a sentence names (« bully les mines c'est en zone bud ? »), longest names first."""
         code = POSTAL_CODE.search(text)
         if code:
-            return self.resolve(code.group(0))
+            by_code = self.resolve(code.group(0))
+            if by_code.status == "ambiguous":  # « wallers 59135 c'est en zone ? »: the name picks among them
+                named = [c for c in self.find_in_text(text[:code.start()] + " " + text[code.end():]).communes
+                         if c in by_code.communes]
+                if named:
+                    return Resolution("found" if len(named) == 1 else "ambiguous", text, "postal_code", named)
+            return by_code
         tokens = normalise(text).split()
         found: list[Commune] = []
         used: set[int] = set()

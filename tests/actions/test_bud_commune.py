@@ -120,6 +120,12 @@ def test_postal_code_59300_answers_for_each_commune(service_up):
     assert slots(events).get("commune") is None
 
 
+def test_a_name_beside_a_shared_postal_code_picks_its_commune(service_up):
+    messages, events = run_action(make_tracker("famars 59300 c'est en bud ?",
+                                                entities=[("postal_code", "59300"), ("commune", "Famars")]))
+    assert responses(messages) == ["utter_bud_commune_out"] and messages[0]["commune"] == "Famars"
+
+
 def test_a_postal_code_of_one_commune(service_up):
     messages, _ = run_action(make_tracker("62110 bud ?", entities=[("postal_code", "62110")]))
     assert responses(messages) == ["utter_bud_commune_in"]
