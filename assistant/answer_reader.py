@@ -403,6 +403,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         text = words.date_in_count.sub(" ", words.duration.sub(" ", _folded(text)))
         if lex.people:
             text = lex.people.of_them.sub(" ", text)
+    elif fact in AMOUNT_FACTS + PERCENT_FACTS:
+        text = words.duration.sub(" ", text)  # « ça fait 10 ans », « apprenti 2 ans »: no amount, no share
     kept, negation = _kept_text(text, cues, has_value)
     kept = _last_of_corrections(kept, cues, has_value)
     if kept is None:
