@@ -349,6 +349,12 @@ class ValidateBudForm(Action):
             return {}, True
         if not facts:
             return {}, True
+        stated = await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure)
+        if stated and not set(stated) & set(facts):
+            # « et on fait 10 % de notre CA à Lille » to « 70 % de votre capital …, c'est bien cela ? »: other facts,
+            # not a new capital; the readings said back are asked again with them
+            unsure.update(facts)
+            return {**stated, **facts}, False
         for fact in [*facts, pending.get("asked")]:  # a new answer: to a reading said back, or to the question before
             if fact in FACTS and fact != "commune":
                 value, new_certainty = await read_answer(fact, text, tracker, dispatcher)

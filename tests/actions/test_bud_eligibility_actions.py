@@ -488,5 +488,20 @@ def test_another_answer_to_a_commune_said_back_asks_that_confirmation_again(bud_
     again, in a loop. The confirmation stays pending and is asked again."""
     pending = {"facts": {"commune": "59350"}, "negative": True, "asked": "commune"}
     slots, responses, _ = run(ValidateBudForm(), confirming("2022", pending, {}))
+    assert slots["bud_pending"] == pending and slots["requested_slot"] == "bud_confirm"
+    assert slots["bud_creation_year"] == 2022  # the year is kept, its month asked once the commune is settled
+    slots, responses, _ = run(ValidateBudForm(), confirming("hein ?", pending, {}))
     assert responses == ["utter_bud_not_understood"]
     assert slots == {"bud_pending": pending, "requested_slot": "bud_confirm"}  # a slot set: Rasa does not reject the form
+
+
+def test_another_fact_given_at_a_confirmation_is_not_filed_under_the_reading_said_back(bud_service):
+    """« 70 % de votre capital … C'est bien cela ? » — « et on fait 10 % de notre CA à Lille »: the 10 % went to the
+    capital, and the company was found eligible. The turnover share is a new reading; the capital is asked again."""
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees", "turnover_eur")}
+    pending = {"facts": {"capital_held_by_companies_pct": 70.0}, "negative": True,
+               "asked": "capital_held_by_companies_pct"}
+    slots, _, _ = run(ValidateBudForm(), confirming("et on fait 10% de notre CA a lille", pending, facts))
+    assert slots["bud_pending"]["facts"] == {"capital_held_by_companies_pct": 70.0, "turnover_outside_pct": 10.0}
+    assert slots["bud_pending"]["negative"] and slots["requested_slot"] == "bud_confirm"
+    assert "bud_capital_held_by_companies_pct" not in slots
