@@ -176,10 +176,26 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
     a déménagé à Lens »): « on va jusqu'à Lillers pour des dépannages » does not."""
     found: dict[str, Any] = {}
     insee = await _read_commune(tracker, dispatcher, speak=False) if skip != "commune" else None
-    place = {**({"commune_insee": insee} if insee else {}), **({} if new_check else _held_commune(tracker))}
-    understood = (await client.get("/bud/understand", text=text[:500], today=today().isoformat(),
-                                   **_head_counts(tracker), **place)
-                  if text.strip() else {})
+    held = {} if new_check else _held_commune(tracker)
+
+    async def understand(commune: Optional[str]) -> dict:
+        place = {**({"commune_insee": commune} if commune else {}), **held}
+        return (await client.get("/bud/understand", text=text[:500], today=today().isoformat(),
+                                 **_head_counts(tracker), **place)
+                if text.strip() else {})
+
+    understood = await understand(insee)
+    if skip != "commune" and text.strip() and typed_text(tracker):
+        # « ma boîte est à Lens, … 10 % de mes chantiers à Lille »: of the communes named, the one the words put the
+        # company in (the longer name was taken before, and the verdict was about Lille)
+        named = await client.communes_in_text(text)
+        if named["status"] == "ambiguous" and named.get("match") == "exact":
+            readings = {c["insee"]: await understand(c["insee"]) for c in named["communes"]}
+            placed = [code for code, reading in readings.items() if reading.get("commune_is_company_place")]
+            if len(placed) == 1:
+                insee, understood = placed[0], readings[placed[0]]
+            elif insee in readings:
+                insee, understood = None, await understand(None)  # no words pick one: none is taken for the company
     if insee:
         # The service says whether the words put the company there (« on fait de la couture sur mesure » names La
         # Couture and does not move a company of Harnes; « 2 habitent à Douai » puts employees there, « créée à

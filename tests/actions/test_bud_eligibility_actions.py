@@ -505,3 +505,12 @@ def test_another_fact_given_at_a_confirmation_is_not_filed_under_the_reading_sai
     assert slots["bud_pending"]["facts"] == {"capital_held_by_companies_pct": 70.0, "turnover_outside_pct": 10.0}
     assert slots["bud_pending"]["negative"] and slots["requested_slot"] == "bud_confirm"
     assert "bud_capital_held_by_companies_pct" not in slots
+
+
+def test_of_two_communes_in_a_first_message_the_company_s_is_the_one_the_words_put_it_in(bud_service):
+    """« … est à Lens, …, 10 % de mes chantiers à Lille »: Lille, the longer name, was taken for the company."""
+    text = "ma boite de plomberie est a lens, creee en mai 2022, je fais environ 10% de mes chantiers a lille"
+    t = tracker(text, entities=[{"entity": "commune", "value": "Lens"}, {"entity": "commune", "value": "Lille"}])
+    slots, _, _ = run(ValidateBudForm(), t)
+    assert slots["bud_commune"] == "62498" and slots["bud_creation_date"] == "2022-05"
+    assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 10.0}  # the hedge is said back
