@@ -27,6 +27,7 @@ from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place,
 from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
+YEAR_SLOT = "bud_creation_year"  # a year given without its month, while the month is asked (0: none)
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 # The facts the form may ask (domain.yml), in the order an adviser asks them; the service says which are missing.
 SLOT_PREFIX = "bud_"
@@ -43,18 +44,31 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def facts_from_slots(tracker: Tracker, updates: Optional[dict] = None) -> dict[str, Any]:
+def facts_from_slots(tracker: Tracker, updates: Optional[dict] = None, year: Optional[int] = None) -> dict[str, Any]:
     """The facts known so far, as the service's request body (the tax regime and the profit too: they shape the
-    estimate of the tax saved)."""
+    estimate of the tax saved). A year given without its month (`year`, by default the one held while the month is
+    asked) counts as the creation date meanwhile: « kiné à Liévin depuis 2020 » is told no with its year."""
     values = {fact: tracker.get_slot(slot) for fact, slot in SLOT.items()}
     values.update(updates or {})
+    year = tracker.get_slot(YEAR_SLOT) if year is None else year
+    if values.get("creation_date") is None and year:
+        values["creation_date"] = str(year)
     body = {("commune_insee" if fact == "commune" else fact): value for fact, value in values.items() if value is not None}
     body["today"] = today().isoformat()
     return body
 
 
-async def evaluate(tracker: Tracker, updates: Optional[dict] = None) -> dict:
-    return await client.post("/bud/eligibility", facts_from_slots(tracker, updates))
+async def evaluate(tracker: Tracker, updates: Optional[dict] = None, year: Optional[int] = None) -> dict:
+    return await client.post("/bud/eligibility", facts_from_slots(tracker, updates, year))
+
+
+def still_missing(verdict: dict, year: Optional[int]) -> list[str]:
+    """The facts the service still needs, and the month of a year given alone (it sets the calendar) unless the
+    verdict is already no."""
+    missing = list(verdict["missing"])
+    if year and verdict["verdict"] != "not_eligible" and "creation_date" not in missing:
+        missing = [fact for fact in FACTS if fact in missing or fact == "creation_date"]
+    return missing
 
 
 # Readers: the value an answer gives for one fact, or None, and how sure the reading is. The programme-data service
@@ -141,7 +155,7 @@ async def read_answer(fact: str, text: str, tracker: Tracker, dispatcher: Collec
     if fact == "resident_employees":
         return await _residents(text, tracker)
     if fact == "creation_date":
-        return await _date(text, tracker.get_slot("bud_creation_year"))
+        return await _date(text, tracker.get_slot(YEAR_SLOT))
     if fact == "eligible_employees":
         found = await _reading(fact, text, _head_counts(tracker))
         return found.get("value"), found.get("certainty")
@@ -266,27 +280,28 @@ class ValidateBudForm(Action):
                          and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
             year_only = None
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
-                year = int(updates["creation_date"])
-                if year != tracker.get_slot("bud_creation_year") and await month_needed(year):
-                    year_only, updates["creation_date"] = year, None  # ask the month: it sets the calendar
+                given = int(updates["creation_date"])
+                if given != tracker.get_slot(YEAR_SLOT) and await month_needed(given):
+                    year_only, updates["creation_date"] = given, None  # ask the month: it sets the calendar
                 else:
                     year_only = 0  # outside the window all year long, or the month is not known: the year decides
             elif updates.get("creation_date") or requested is None:
                 year_only = 0  # a full date, or a new check: forget the year asked about
+            year = tracker.get_slot(YEAR_SLOT) if year_only is None else year_only  # a month still to ask
             try:
-                verdict = await evaluate(tracker, updates)
+                verdict = await evaluate(tracker, updates, year or 0)
             except Refused:  # « 5 » residents out of 4 employees: these figures do not go together, asked again
                 dispatcher.utter_message(response="utter_bud_not_understood")
                 asked = FACT_OF_SLOT.get(requested) or next(iter((tracker.get_slot(PENDING_SLOT) or {}).get("facts", {})), None)
                 updates = {asked: None} if asked in FACTS else {}
                 corrected, confirmed = [], True
-                verdict = await evaluate(tracker, updates)
+                verdict = await evaluate(tracker, updates, year or 0)
             pending = {} if confirmed else await self._to_confirm(tracker, updates, verdict, unsure)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return [SlotSet("requested_slot", None)]
         if year_only is not None:
-            events.append(SlotSet("bud_creation_year", year_only))
+            events.append(SlotSet(YEAR_SLOT, year_only))
         if [fact for fact in corrected if fact not in (pending or {}).get("facts", {})]:
             dispatcher.utter_message(response="utter_bud_corrected")  # a value the person gave has changed
         if pending:
@@ -301,7 +316,8 @@ class ValidateBudForm(Action):
                      if value is not None and fact in FACTS and tracker.get_slot(SLOT[fact]) in (None, value)}
             if heard:
                 await self._say_noted(heard, dispatcher)
-        return events + [SlotSet("requested_slot", next_question(verdict["missing"], FACTS, SLOT_PREFIX, tuple(skipped)))]
+        return events + [SlotSet("requested_slot", next_question(still_missing(verdict, year), FACTS, SLOT_PREFIX,
+                                                                 tuple(skipped)))]
 
     async def _say_noted(self, heard: dict, dispatcher: CollectingDispatcher) -> None:
         """« C'est noté : … » in the plain words of the confirmation (POST /bud/restate); the facts are kept
@@ -421,7 +437,7 @@ class ValidateBudForm(Action):
             return None  # (« marles c'est en zone bud ? » to the commune question: the reader has asked which Marles)
         if fact == "commune":  # the commune reader already said what was wrong; without it nothing can be told
             return {fact: None}
-        year = tracker.get_slot("bud_creation_year") if fact == "creation_date" else None
+        year = tracker.get_slot(YEAR_SLOT) if fact == "creation_date" else None
         if year and (await _reading(fact, text)).get("unknown"):  # the month is not known: the year still counts
             dispatcher.utter_message(response="utter_bud_month_unknown", year=year)
             return {fact: str(year)}
@@ -465,11 +481,12 @@ class AskNextBudQuestion(Action, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            slot = next_question((await evaluate(tracker))["missing"], FACTS, SLOT_PREFIX, skipped_of(tracker)) or self.slot
+            slot = next_question(still_missing(await evaluate(tracker), tracker.get_slot(YEAR_SLOT)), FACTS, SLOT_PREFIX,
+                                 skipped_of(tracker)) or self.slot
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        year = tracker.get_slot("bud_creation_year")
+        year = tracker.get_slot(YEAR_SLOT)
         if slot == SLOT["commune"]:  # « Vouliez-vous dire Harnes ? » after a close spelling (actions/places.py)
             try:
                 return await ask_commune_or_guess(dispatcher, tracker, client, "utter_ask_bud_commune", "bud") + [

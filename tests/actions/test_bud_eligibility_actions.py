@@ -514,3 +514,23 @@ def test_of_two_communes_in_a_first_message_the_company_s_is_the_one_the_words_p
     slots, _, _ = run(ValidateBudForm(), t)
     assert slots["bud_commune"] == "62498" and slots["bud_creation_date"] == "2022-05"
     assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 10.0}  # the hedge is said back
+
+
+def test_a_year_given_alone_counts_in_a_verdict_reached_before_its_month_is_asked(bud_service):
+    """« kiné à Liévin depuis 2020 »: the verdict is no (a liberal profession) and used to say the date unknown."""
+    slots, _, _ = run(ValidateBudForm(), tracker("je suis kine a lievin depuis 2020", facts={},
+                                                 entities=[{"entity": "commune", "value": "Lievin"}]))
+    assert slots["bud_creation_year"] == 2020 and slots["bud_creation_date"] is None
+    t = form_ended(tracker("oui", facts={"commune": "62510", "activity": "liberal"}))
+    t.slots["bud_creation_year"] = 2020
+    _, responses, dispatcher = run(ActionBudVerdict(), t)
+    criteria = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_criteria")["criteria"]
+    assert responses[0] == "utter_bud_verdict_not_eligible" and "créée en 2020," in criteria
+
+
+def test_the_month_of_a_year_given_alone_is_still_asked_when_the_rest_is_known(bud_service):
+    facts = {k: v for k, v in FULL_FACTS.items() if k not in ("creation_date", "turnover_outside_pct")}
+    t = tracker("aucune, tout est fait ici", requested="turnover_outside_pct", facts=facts)
+    t.slots["bud_creation_year"] = 2023
+    slots, _, _ = run(ValidateBudForm(), t)
+    assert slots["requested_slot"] == "bud_creation_date"
