@@ -74,7 +74,7 @@ class Cues:
     corrections: tuple[str, ...] = ()
     contrasts: tuple[str, ...] = ()
     negation_particles: tuple[str, ...] = ()
-    hedge_endings: tuple[str, ...] = ()
+    round_figures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class Words:
     duration: re.Pattern  # « 6 mois »
     date_in_count: re.Pattern  # « en 2022 », « mars 2023 », « 15/10/2022 »
     future: re.Pattern
+    in_weeks: re.Pattern  # « dans 2 semaines »: a date to the month
     inside_zone: re.Pattern
     only: re.Pattern
     outside_zone: re.Pattern
@@ -196,6 +197,7 @@ def _words(data: dict) -> Words:
         date_in_count=re.compile(rf"\b(?:{_alternatives(figures.get('before_year'))}|{fv._MONTH_WORD})\.?\s+(?:19|20)\d\d\b"
                                  r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
         future=_phrase_regex(_phrases(figures.get("future"))),
+        in_weeks=_phrase_regex(_phrases(figures.get("in_weeks"))),
         inside_zone=_phrase_regex(_phrases(shares.get("inside_zone"))),
         only=_phrase_regex(_phrases(shares.get("only"))),
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
@@ -283,13 +285,7 @@ def _found(tokens: list[str], phrases: tuple[str, ...]) -> Optional[str]:
 
 def _hedged(text: str, cues: Cues) -> bool:
     tokens = normalise(text).split()
-    return _found(tokens, cues.hedges) is not None or bool(_hedge_ending_regex(cues.hedge_endings).search(normalise(text)))
-
-
-@lru_cache(maxsize=8)
-def _hedge_ending_regex(endings: tuple[str, ...]) -> re.Pattern:
-    """A word that ends so (« une vingtaine »)."""
-    return re.compile(rf"\b[a-z0-9]+(?:{_alternatives(endings)})\b")
+    return _found(tokens, cues.hedges) is not None or _found(tokens, cues.round_figures) is not None
 
 
 # --- Words of a lexicon (activity, origin) --------------------------------------------------------------------
@@ -416,8 +412,12 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
         if parsed is None:
             return Reading(fact, None, None, None, negation)
-        value = as_given(parsed.value, parsed.precision)  # « 2023 », « 2023-03 », « 2023-03-15 »
-        return Reading(fact, value, UNSURE if hedged else SURE, None, negation, parsed.precision)
+        today_ = today or dt.date.today()
+        precision = parsed.precision
+        if precision == "day" and words.in_weeks.search(normalise(kept)) and parsed.value.replace(day=1) != today_.replace(day=1):
+            precision = "month"  # in this month the day stays: « en décembre » would not say whether it is to come
+        value = as_given(parsed.value, precision)  # « 2023 », « 2023-03 », « 2023-03-15 »
+        return Reading(fact, value, UNSURE if hedged else SURE, None, negation, precision)
     plain = _no_longer(_plain(kept, cues))
     bare = False
     if fact in COUNT_FACTS:
