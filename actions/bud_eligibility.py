@@ -299,7 +299,12 @@ class ValidateBudForm(Action):
             pending = {} if confirmed else await self._to_confirm(tracker, updates, verdict, unsure)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
-            return [SlotSet("requested_slot", None)]
+            if requested is None:
+                return [SlotSet("requested_slot", None)]
+            # The question stays, for the answer typed again once the service is back (the check used to end here,
+            # and every answer after it got « je n'ai pas compris »). A slot set beside `requested_slot`: a form
+            # that sets only that one is rejected by Rasa.
+            return [SlotSet(PENDING_SLOT, tracker.get_slot(PENDING_SLOT)), SlotSet("requested_slot", requested)]
         if year_only is not None:
             events.append(SlotSet(YEAR_SLOT, year_only))
         if [fact for fact in corrected if fact not in (pending or {}).get("facts", {})]:
@@ -461,11 +466,22 @@ class ActionAskBudConfirm(Action):
         try:
             lines = (await client.post("/bud/restate", {"facts": facts}))["lines"] if facts else []
         except ServiceUnavailable:
-            dispatcher.utter_message(response="utter_service_unavailable")
+            if not said_this_turn(tracker, "utter_service_unavailable"):
+                dispatcher.utter_message(response="utter_service_unavailable")
             return []
         response = "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
         dispatcher.utter_message(response=response, reading=" ; ".join(lines))
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
+
+
+def said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether the bot has given this response since the person's last message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            return True
+    return False
 
 
 class AskNextBudQuestion(Action, ABC):
@@ -484,7 +500,11 @@ class AskNextBudQuestion(Action, ABC):
             slot = next_question(still_missing(await evaluate(tracker), tracker.get_slot(YEAR_SLOT)), FACTS, SLOT_PREFIX,
                                  skipped_of(tracker)) or self.slot
         except ServiceUnavailable:
-            dispatcher.utter_message(response="utter_service_unavailable")
+            if not said_this_turn(tracker, "utter_service_unavailable"):
+                dispatcher.utter_message(response="utter_service_unavailable")
+            slot = tracker.get_slot("requested_slot")
+            if slot in FACT_OF_SLOT and slot != SLOT["commune"]:
+                dispatcher.utter_message(response=f"utter_ask_{slot}")  # the question stays: answer it again
             return []
         year = tracker.get_slot(YEAR_SLOT)
         if slot == SLOT["commune"]:  # « Vouliez-vous dire Harnes ? » after a close spelling (actions/places.py)

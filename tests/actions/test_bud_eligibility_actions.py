@@ -292,6 +292,19 @@ def test_service_down_is_said_plainly(monkeypatch, closed_port_url):
     assert responses == ["utter_service_unavailable"]
 
 
+def test_a_service_down_mid_check_keeps_the_question_for_the_answer_typed_again(monkeypatch, closed_port_url):
+    """The check ended on the technical-problem message, and every answer after it got « je n'ai pas compris »."""
+    monkeypatch.setattr(bud_eligibility, "client", ProgrammeClient(closed_port_url))
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("boulangerie", requested="activity", facts=facts))
+    assert responses == ["utter_service_unavailable"]
+    assert slots == {"bud_pending": None, "requested_slot": "bud_activity"}  # a slot set beside it: not rejected
+    ask = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_bud_activity")
+    t = tracker("boulangerie", requested="activity", facts=facts)
+    t.events.append({"event": "bot", "metadata": {"utter_action": "utter_service_unavailable"}})
+    assert run(ask, t)[1] == ["utter_ask_bud_activity"]  # the problem said once, the question again
+
+
 def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
     t = tracker("benefice de 50 000 euros par an, on est a l'IS", intent="inform", facts=FULL_FACTS)
     slots, responses, dispatcher = run(ActionBudVerdict(), t)

@@ -29,6 +29,19 @@ def test_programme_data_service_stopped_mid_conversation(stack, resident):
     assert "Cambrai" in answer and "ne fait pas partie" in answer
 
 
+def test_a_check_interrupted_by_the_service_goes_on_once_it_is_back(stack, resident):
+    resident.ask("ma societe peut avoir le bud ?")
+    resident.ask("Harnes")
+    assert "activité" in resident.ask("en avril 2022")
+    stack.stop("programme")
+    try:
+        answer = resident.ask("je suis coiffeuse")
+        assert "n'arrive pas à consulter les données" in answer and "activité" in answer  # the question stays
+    finally:
+        stack.start(["programme"], timeout=120)
+    assert "création nouvelle" in resident.ask("je suis coiffeuse")  # the answer typed again is read
+
+
 def test_action_server_stopped_mid_conversation(stack, resident):
     assert "Oui" in resident.ask("Douai fait partie du BUD ?")
     stack.stop("actions")
