@@ -91,6 +91,7 @@ class People:
     residence_in_zone: re.Pattern
     alone: re.Pattern
     of_them: re.Pattern
+    the_other: re.Pattern  # « un habite à Liévin, l'autre à Angres »: one more person
     numbered: re.Pattern
     before_place: re.Pattern
 
@@ -701,13 +702,18 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     if fact in YES_NO_FACTS:
         return _read_yes_no(text, lex)
     if fact == "resident_employees" and lex.people and zone_of is not None:
-        # « 2 à Lens et 1 à Lille »: those who live outside a BUD zone do not count
+        # « 2 à Lens et 1 à Lille »: those who live outside a BUD zone do not count; « l'autre à Angres »: one more
+        if not re.search(r"\bni\b", _folded(text)):  # « ni l'un ni l'autre » is no one more
+            text = lex.people.the_other.sub(", 1 ", _folded(text))
         parts = _parts(text, lex)
         places = [_place(part, lex.people, zone_of) for part in parts]
         if any(place and place[0] is False for place in places):
             kept = [part for part, place in zip(parts, places) if not (place and place[0] is False)]
-            if not kept:
-                return Reading(fact, None, None, None, False)  # « 2 habitent à Lille »: not in a BUD zone
+            if not kept:  # all those named live outside a zone: none, if they are all the employees asked about
+                named = read(fact, text, programme_dir, today, None, known)  # how many, wherever they live
+                if named.value is not None and named.value == (known or {}).get("eligible_employees"):
+                    return Reading(fact, 0, UNSURE, None, False)  # « les deux vivent à Lille »: said back
+                return Reading(fact, None, None, None, False)  # « 2 habitent à Lille » of 3: the third?
             text = " ; ".join(kept)
     elif fact in COUNT_FACTS and lex.people:
         # « nous sommes 5 et 3 habitent à Lens »: the residents are not the head count asked
