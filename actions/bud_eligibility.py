@@ -409,6 +409,18 @@ class ValidateBudForm(Action):
         return await self._answer(text, first, tracker, dispatcher, unsure), False
 
     @staticmethod
+    async def _answers_anyway(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+        """A message read as a question that still answers the one asked, when it asks nothing (no « ? »): « c'est
+        nous les propriétaires » to the capital question (not the landlords of the cités), « aucune idée, faut que je
+        demande à mon comptable » (not how to claim the exemption)."""
+        if fact == "commune" or "?" in text:
+            return False
+        if (await _reading(fact, text)).get("unknown"):
+            return True
+        value, _ = await read_answer(fact, text, tracker, dispatcher)
+        return value is not None
+
+    @staticmethod
     async def _fits(tracker: Tracker, fact: str, value: Any) -> bool:
         """Whether the service takes this value beside the facts held (no more residents than employees)."""
         try:
@@ -424,7 +436,8 @@ class ValidateBudForm(Action):
         intent = tracker.latest_message.get("intent") or {}
         rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
         digression = (intent.get("name") in rules["digression_intents"]
-                      and (intent.get("confidence") or 0) >= rules["min_confidence"])
+                      and (intent.get("confidence") or 0) >= rules["min_confidence"]
+                      and not await self._answers_anyway(fact, text, tracker, dispatcher))
         if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)

@@ -156,6 +156,18 @@ def test_a_clear_digression_is_left_to_the_rules(bud_service):
     assert slots == {} and responses == []
 
 
+@pytest.mark.parametrize("text, intent, fact, slots_set", [
+    ("c'est nous les proprietaires", "faq", "capital_held_by_companies_pct", {"bud_capital_held_by_companies_pct": 0.0}),
+    ("aucune idée, faut que je demande a mon comptable", "faq", "turnover_eur", {"bud_skipped": ["turnover_eur"]}),
+])
+def test_an_answer_read_as_a_question_still_answers_when_it_asks_nothing(bud_service, text, intent, fact, slots_set):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees")}
+    if fact == "capital_held_by_companies_pct":
+        facts["turnover_eur"] = FULL_FACTS["turnover_eur"]
+    slots, _, _ = run(ValidateBudForm(), tracker(text, intent=intent, requested=fact, facts=facts))
+    assert slots_set.items() <= slots.items(), slots
+
+
 def test_a_question_about_another_commune_is_not_a_correction(bud_service):
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
     slots, responses, _ = run(ValidateBudForm(), tracker("et Cambrai c'est en zone bud ?", intent="ask_bud_commune",
