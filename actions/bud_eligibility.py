@@ -462,6 +462,8 @@ class ValidateBudForm(Action):
         if skipped is not None and (await _reading(fact, text)).get("unknown"):
             dispatcher.utter_message(response="utter_bud_skip_question")
             skipped.add(fact)
+        elif said_this_turn(tracker, "utter_bud_not_understood", turns_back=1):
+            dispatcher.utter_message(response="utter_bud_not_understood_again")  # how to go on: pass, or a person
         else:
             dispatcher.utter_message(response="utter_bud_not_understood")
         return {fact: None}
@@ -487,12 +489,16 @@ class ActionAskBudConfirm(Action):
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
 
 
-def said_this_turn(tracker: Tracker, response: str) -> bool:
-    """Whether the bot has given this response since the person's last message."""
+def said_this_turn(tracker: Tracker, response: str, turns_back: int = 0) -> bool:
+    """Whether the bot has given this response since the person's last message (`turns_back` 1: in answer to the
+    message before it)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            if turns_back == 0:
+                return False
+            turns_back -= 1
+        elif (turns_back == 0 and event.get("event") == "bot"
+              and (event.get("metadata") or {}).get("utter_action") == response):
             return True
     return False
 

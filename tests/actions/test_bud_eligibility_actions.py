@@ -559,3 +559,12 @@ def test_the_month_of_a_year_given_alone_is_still_asked_when_the_rest_is_known(b
     t.slots["bud_creation_year"] = 2023
     slots, _, _ = run(ValidateBudForm(), t)
     assert slots["requested_slot"] == "bud_creation_date"
+
+
+def test_an_answer_not_understood_twice_running_says_how_to_go_on(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune",)}
+    t = tracker("bof", requested="creation_date", facts=facts)
+    assert run(ValidateBudForm(), t)[1] == ["utter_bud_not_understood"]
+    t.events[:0] = [{"event": "user", "text": "truc"},
+                    {"event": "bot", "metadata": {"utter_action": "utter_bud_not_understood"}}]
+    assert run(ValidateBudForm(), t)[1] == ["utter_bud_not_understood_again"]
