@@ -430,8 +430,10 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         value, bare = _read_amount(plain, lex)
     else:
         shares = fv._words_to_digits(fv._clean(plain), small_numbers=False)
-        if fact == "capital_held_by_companies_pct" and words.persons.search(shares):
-            value = _capital_held_by_companies(_without_articles(shares), words)  # « 50/50 avec mon associé »
+        several = len(_SHARE_SAID.findall(shares)) > 1 and words.companies.search(shares)
+        if fact == "capital_held_by_companies_pct" and (words.persons.search(shares) or several):
+            # « 50/50 avec mon associé »; « une holding 40 % et une autre société 20 % »: the companies' shares added
+            value = _capital_held_by_companies(_without_articles(shares), words)
         else:
             shares = _without_head_counts(shares, lex, money=False)
             value = _read_share(fact, shares, words) if shares is not None else None  # « 2 habitent à Lens »
