@@ -821,7 +821,10 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     if "creation_date" not in skip:
         about_people = [part for part in _parts(text, lex) if lex.people and lex.people.residence.search(part)]
         dated = " ; ".join(p for p in _parts(text, lex) if p not in about_people) if about_people else text
-        dated = _without_head_counts_of_a_date(dated, lex)
+        # only the clauses that say a date, when some do: « créée en septembre 2021, on est 3 non 4 » lost its date
+        # to the correction of the head count
+        with_dates = [p for p in _parts(dated, lex) if fv._DATE_CUE.search(p)]
+        dated = _without_head_counts_of_a_date(" ; ".join(with_dates) if with_dates else dated, lex)
         reading = read("creation_date", dated, programme_dir, today)
         if reading.value is not None:
             if reading.certainty == UNSURE and read("creation_date", _plain(dated, cues), programme_dir, today).certainty == SURE:
@@ -949,8 +952,8 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
 
 def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:
     """A share given as time, or at a commune: « la moitié du temps à Lille » is 50 % outside, said back (time is
-    not turnover); « 80 % à Lens » is 20 % outside (Lens is in a zone), said back; « 2 jours par semaine » is no
-    share (asked again)."""
+    not turnover); « 80 % à Lens » is 20 % outside (Lens is in a zone), said back, but « 10 % à Valenciennes » (in a
+    zone) says nothing of outside; « 2 jours par semaine » is no share (asked again)."""
     words, folded = lex.words, _folded(text)
     of_time = bool(words.time.search(normalise(text)))
     if of_time and not words.parts.search(folded):
@@ -959,7 +962,9 @@ def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[
     said = words.outside_zone.search(folded) or words.inside_zone.search(folded) or not words.parts.search(folded)
     places = [] if said or zone_of is None or lex.people is None else _places_after_a_place_word(folded, lex.people, zone_of)
     if places and all(in_zone for in_zone, _ in places):
-        value, unsure = round(100 - value, 2), True  # the share given is done inside: the rest is outside
+        if value <= 50:  # « 10 % de mes chantiers à Valenciennes »: a place among others, nothing said of outside
+            return Reading(reading.fact, None, None, None, reading.negation)
+        value, unsure = round(100 - value, 2), True  # « 80 % à Lens »: most is done inside, the rest outside
     elif places and any(in_zone for in_zone, _ in places):
         unsure = True  # « moitié à Lens, moitié à Lille »
     if not unsure:
