@@ -18,8 +18,13 @@ def test_each_phrase_passes_a_bud_question_and_an_employment_question(client, ph
     assert employment["unsure"] is True and employment["facts"] == {}, employment
 
 
-def test_a_doubt_that_carries_a_figure_is_asked_again_not_passed(client):
+def test_a_doubt_that_carries_a_figure_reads_it_as_a_guess_not_passed(client):
     bud = client.get("/bud/understand", params={"fact": "employees", "text": "je sais pas trop, 4 je crois"}).json()
+    assert bud["unknown"] is False and bud["value"] == 4 and bud["certainty"] == "unsure", bud  # said back
+
+
+def test_a_doubt_whose_figure_reads_as_nothing_is_asked_again(client):
+    bud = client.get("/bud/understand", params={"fact": "employees", "text": "je sais pas si c'est 4 ou 5"}).json()
     assert bud["unknown"] is False and bud["value"] is None, bud
 
 
