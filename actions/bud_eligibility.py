@@ -245,6 +245,8 @@ class ValidateBudForm(Action):
         confirmed = False
         events: list[EventType] = []
         try:
+            if requested is None and resumed_by_an_action(tracker):
+                return []  # the check goes on after a person was declined (actions/handoff.py): nothing to read
             if requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
@@ -487,6 +489,16 @@ class ActionAskBudConfirm(Action):
         response = "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
         dispatcher.utter_message(response=response, reading=" ; ".join(lines))
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
+
+
+def resumed_by_an_action(tracker: Tracker) -> bool:
+    """Whether the form was started again by an action (FollowupAction), not by the person's message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "followup" and event.get("name") == FORM:
+            return True
+    return False
 
 
 def said_this_turn(tracker: Tracker, response: str, turns_back: int = 0) -> bool:

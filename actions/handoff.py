@@ -183,18 +183,39 @@ class ActionHandoffDeclined(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         reset = [SlotSet("handoff_name", None), SlotSet("handoff_contact", None), SlotSet("requested_slot", None)]
+        resumed = interrupted_check(tracker)
         message = Message(domain).add("utter_handoff_declined")
         service_id = tracker.get_slot("handoff_service_id") or FALLBACK_SERVICE
         try:
             service = await client.get(f"/handoff/services/{service_id}")
             fallback = None if service.get("contact_connu") else await client.get(f"/handoff/services/{FALLBACK_SERVICE}")
             public_contact(service, message, fallback)
-            message.add("utter_handoff_anything_else")
+            message.add("utter_bud_resumed" if resumed else "utter_handoff_anything_else")
             message.send(dispatcher)
         except ServiceUnavailable:
             message.send(dispatcher)
             dispatcher.utter_message(response="utter_human_contact")
-        return reset
+            return reset
+        # The BUD check the request for a person stopped goes on where it was: its next question comes.
+        return reset + ([FollowupAction(resumed)] if resumed else [])
+
+
+def interrupted_check(tracker: Tracker) -> Optional[str]:
+    """The BUD check stopped by the request for a person now declined (`bud_form`), else None: the offer's turn
+    deactivated it (data/rules/bud_eligibility.yml) and no verdict had ended it."""
+    events = tracker.events
+    offers = [i for i, e in enumerate(events) if e.get("event") == "action" and e.get("name") == "action_handoff_offer"]
+    if not offers:
+        return None
+    i = offers[-1] - 1
+    deactivated = False
+    while i >= 0 and events[i].get("event") != "user":
+        deactivated = deactivated or events[i].get("event") == "action" and events[i].get("name") == "action_deactivate_loop"
+        i -= 1
+    if not deactivated:
+        return None
+    before = next((e for e in reversed(events[:max(i, 0)]) if e.get("event") == "active_loop"), {})
+    return "bud_form" if before.get("name") == "bud_form" else None
 
 
 class ValidateHandoffForm(FormValidationAction):

@@ -568,3 +568,11 @@ def test_an_answer_not_understood_twice_running_says_how_to_go_on(bud_service):
     t.events[:0] = [{"event": "user", "text": "truc"},
                     {"event": "bot", "metadata": {"utter_action": "utter_bud_not_understood"}}]
     assert run(ValidateBudForm(), t)[1] == ["utter_bud_not_understood_again"]
+
+
+def test_the_check_started_again_after_a_declined_person_keeps_what_it_knew(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    t = tracker("non finalement pas besoin", intent="deny", facts=facts)
+    t.events.append({"event": "followup", "name": "bud_form"})
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert slots == {} and responses == []  # no new start: nothing forgotten, no introduction

@@ -100,6 +100,33 @@ def test_without_consent_the_public_contact_is_given_and_nothing_kept(up):
     assert slot(events, "handoff_name") is None and slot(events, "handoff_contact") is None
 
 
+def _check_stopped_by_a_request_for_a_person() -> list:
+    return [
+        {"event": "active_loop", "name": "bud_form"},
+        {"event": "user", "text": "je voudrais parler a quelqu'un"},
+        {"event": "action", "name": "action_deactivate_loop"},
+        {"event": "active_loop", "name": None},
+        {"event": "action", "name": "action_handoff_offer"},
+        {"event": "user", "text": "non finalement pas besoin"},
+    ]
+
+
+def test_declining_a_person_asked_for_during_the_bud_check_goes_back_to_the_check(up):
+    """The check ended with the offer: « non » to it, then the next answer got « je n'ai pas compris »."""
+    text, _, events = run(handoff.ActionHandoffDeclined(), tracker({"handoff_service_id": "delegation-erbm"},
+                                                                    events=_check_stopped_by_a_request_for_a_person()))
+    assert "je n'enregistre rien" in text and "Reprenons la vérification" in text
+    assert {"event": "followup", "name": "bud_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+
+
+def test_declining_a_person_asked_for_after_a_verdict_does_not_restart_anything(up):
+    events = [{"event": "active_loop", "name": "bud_form"}, {"event": "active_loop", "name": None},
+              {"event": "action", "name": "action_bud_verdict"}, {"event": "user", "text": "un conseiller"},
+              {"event": "action", "name": "action_handoff_offer"}, {"event": "user", "text": "non"}]
+    text, _, out = run(handoff.ActionHandoffDeclined(), tracker({"handoff_service_id": "delegation-erbm"}, events=events))
+    assert "Reprenons" not in text and not [e for e in out if e.get("event") == "followup"]
+
+
 def test_without_consent_an_unknown_contact_is_said_so(up):
     text, _, _ = run(handoff.ActionHandoffDeclined(), tracker({"handoff_service_id": "bailleur-sia-habitat"}))
     assert "Je n'ai pas de coordonnées publiques de SIA Habitat" in text

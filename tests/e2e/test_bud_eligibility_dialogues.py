@@ -97,3 +97,14 @@ def test_a_year_without_its_month_still_counts(resident):
     assert "En quel mois de 2021" in resident.ask("ouvert en 2021, creation de zero")
     kept = resident.ask("aucune idee du mois")
     assert "je retiens 2021" in kept and "En quel mois" not in kept
+
+
+def test_a_person_asked_for_then_declined_mid_check_goes_back_to_the_check(resident):
+    resident.ask("je voudrais verifier si ma future entreprise peut avoir le bud")
+    resident.ask("elle sera a Carvin")
+    resident.ask("ouverture prevue en mars 2026")  # already past: read as a creation in March 2026
+    assert "transmettre" in resident.ask("en fait je prefere parler a un conseiller")
+    declined = resident.ask("non laissez tomber")
+    assert "je n'enregistre rien" in declined and "Reprenons la vérification" in declined
+    assert "activité" in declined  # the check's next question, with what it knew
+    assert "création nouvelle" in resident.ask("vente de vetements")
