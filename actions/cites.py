@@ -418,8 +418,10 @@ class ActionCiteStatus(Action):
             if len(local) > MAX_LISTED:
                 message.add("utter_cites_commune_more", count=len(local) - MAX_LISTED)
             if result.get("bailleurs_de_la_commune"):
-                message.add("utter_cite_commune_landlords", commune=commune,
-                            bailleurs=french_list(result["bailleurs_de_la_commune"]))
+                # « sont chez Maisons & Cités » only when the sources give every one's landlord
+                every = all(c.get("bailleur") for c in result.get("cites_de_la_commune") or [])
+                message.add("utter_cite_commune_landlords" if every else "utter_cite_commune_landlords_some",
+                            commune=commune, bailleurs=french_list(result["bailleurs_de_la_commune"]))
         elif commune:
             message.add("utter_cite_commune_no_cites", commune=commune)
         suggestions = [s for s in result["suggestions"] if s["id"] not in {c["id"] for c in local}]

@@ -44,9 +44,9 @@ RESPONSES = (
     "utter_handoff_live_waiting", "utter_handoff_back", "utter_handoff_live_timeout",
     *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
     "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
-    "utter_handoff_why_cites_epci_landlord",
+    "utter_handoff_why_cites_epci_landlord", "utter_handoff_why_cites_epci_no_cite",
     "utter_handoff_why_cites_default", "utter_handoff_why_emploi_commune", "utter_handoff_why_emploi_epci",
-    "utter_handoff_why_emploi_default", "utter_handoff_why_autre_default",
+    "utter_handoff_why_emploi_default", "utter_handoff_why_autre_default", "utter_bud_resumed",
 )
 
 
@@ -126,6 +126,8 @@ def _why(decision: dict, domain: dict, message: Message) -> None:
     name = f"utter_handoff_why_{topic}_{reason}"
     if name == "utter_handoff_why_cites_epci" and decision.get("cite_bailleur"):
         name = "utter_handoff_why_cites_epci_landlord"  # « Maisons & Cités et SIA Habitat »: no one service to reach
+    elif name == "utter_handoff_why_cites_epci" and not decision.get("cite_nom"):
+        name = "utter_handoff_why_cites_epci_no_cite"  # the cités of a commune, none chosen: no landlord to speak of
     if name not in (domain.get("responses") or {}):
         name = f"utter_handoff_why_{topic}_default" if topic != "bud" else "utter_handoff_why_bud_default"
     commune = decision.get("commune") or {}

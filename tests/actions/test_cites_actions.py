@@ -306,7 +306,9 @@ def test_an_unknown_cite_in_a_named_commune_lists_the_cites_of_that_commune(serv
     assert "À Douai, je connais : Cité Saint-Joseph, Cité de la Clochette, " in answer
     assert "Cité de la Mouchonnière" in answer and "Cité des corons verts et Cité du Godion." in answer
     # whom to ask about a cité the data do not know: the landlord of the commune's cités
-    assert "vous pouvez demander à son bailleur. Les cités que je connais à Douai sont chez Maisons & Cités." in answer
+    # (five of Douai's eight have no landlord in the sources: not « all are at Maisons & Cités »)
+    assert ("vous pouvez demander à son bailleur. Parmi les cités que je connais à Douai, certaines sont chez "
+            "Maisons & Cités ; pour les autres, mes sources ne donnent pas le bailleur.") in answer
     assert len(payloads(messages[0])) == 6  # the buttons the channel shows at most
 
 
@@ -393,3 +395,9 @@ def test_the_word_cite_alone_is_no_cite_name(service, domain):
     text = "dans ma cite miniere les murs sont pleins de salpetre, qui appeler ?"
     messages, _ = run(ActionCiteStatus(), tracker(text, "ask_cite_status", entities=(("cite", "cite miniere"),)), domain)
     assert only_text(messages).startswith("De quelle cité parlez-vous ?"), only_text(messages)
+
+
+def test_the_landlord_of_the_commune_s_cites_is_said_of_all_only_when_every_one_has_it(service, domain):
+    entities = [("cite", "cité des Lilas"), ("commune", "Harnes")]
+    messages, _ = run(ActionCiteStatus(), tracker("la cité des Lilas à Harnes", "ask_cite_status", entities), domain)
+    assert "Les cités que je connais à Harnes sont chez Maisons & Cités." in only_text(messages)

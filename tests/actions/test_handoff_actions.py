@@ -79,7 +79,10 @@ def test_every_response_exists():
          "le bailleur de Cité des Genettes est : Maisons & Cités et SIA Habitat"),
         ({"topic": "emploi", "emploi_commune_insee": "59014"}, "Mission Locale Jeunes du Valenciennois", "indiquent à Anzin"),
         ({"topic": "emploi", "emploi_commune": "Liévin"}, "France Travail Lens", "pour l'intercommunalité CA de Lens - Liévin, dont fait partie Liévin"),
-        ({"topic": "emploi", "emploi_commune_insee": "59350"}, "Délégation interministérielle", "pas de structure pour l'emploi"),
+        ({"topic": "emploi", "emploi_commune_insee": "59350"}, "Délégation interministérielle",
+         "directement à une structure pour l'emploi"),  # none to send it to: not « none known » (the directory may list some)
+        # the cités of a commune, none chosen: no « landlord of this cité » to speak of
+        ({"topic": "cites", "commune": "Harnes"}, "CA de Lens - Liévin", "orientera votre question sur les cités"),
         ({"topic": "bud", "bud_commune": "Douai"}, "questions des entreprises (BUD)", "service des impôts des entreprises (SIE)"),
         ({}, "Délégation interministérielle au renouveau du bassin minier", "à Oignies"),
     ],
