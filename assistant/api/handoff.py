@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from assistant.api.auth import require_assistant, require_staff
 from assistant.api.state import AppState, get_state
-from assistant.handoff import officers, queue, routing, topics
+from assistant.handoff import names, officers, queue, routing, topics
 from assistant.storage import utcnow
 
 router = APIRouter(prefix="/handoff", tags=["hand-off"])
@@ -88,6 +88,11 @@ def get_route(
         window = dt.timedelta(seconds=state.settings.online_window_seconds)
         out["agents_en_ligne"] = officers.online_count(conn, decision.service.id, window)
     return out
+
+
+@router.get("/name", summary="Is what was typed as a name a sentence instead (« je vous l'ai déjà dit »)?")
+def check_name(text: str = Query(..., max_length=200), state: AppState = Depends(get_state)) -> dict:
+    return {"phrase": names.is_a_sentence(text, state.settings.programme_dir)}
 
 
 @router.get("/services", summary="The services that take hand-off requests, with their public contact")

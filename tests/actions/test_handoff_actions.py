@@ -313,3 +313,36 @@ def test_a_request_that_names_its_subject_goes_to_that_subject_s_service(up, tex
     assert service in said.split("\n")[0]
     topics = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "topic"]
     assert topics == ([topic] if topic else [])
+
+
+@pytest.mark.parametrize("typed, name, contact", [
+    ("Paul Martin 0321000000", "Paul Martin", "03 21 00 00 00"),
+    ("moi c'est Ines Haddad, ines.haddad@exemple.fr", "Ines Haddad", "ines.haddad@exemple.fr"),
+    ("Jean Dupont", "Jean Dupont", None),
+])
+def test_a_name_given_with_a_contact_keeps_both(up, typed, name, contact):
+    slots = asyncio.run(handoff.ValidateHandoffForm().validate_handoff_name(typed, CollectingDispatcher(), tracker(), DOMAIN))
+    assert slots["handoff_name"] == name and slots.get("handoff_contact") == contact
+
+
+def test_a_name_and_a_phone_given_earlier_in_the_conversation_are_not_asked_again():
+    said = "bonjour, je m'appelle Marc Lefebvre, mon tel 06 07 08 09 10, je voudrais qu'on me rappelle"
+    t = tracker(events=[{"event": "user", "text": said}, {"event": "user", "text": "oui"}])
+    form = handoff.ValidateHandoffForm()
+    assert asyncio.run(form.extract_handoff_name(CollectingDispatcher(), t, DOMAIN)) == {"handoff_name": "Marc Lefebvre"}
+    assert asyncio.run(form.extract_handoff_contact(CollectingDispatcher(), t, DOMAIN)) == {"handoff_contact": "06 07 08 09 10"}
+    nothing = tracker(events=[{"event": "user", "text": "je veux parler a quelqu'un"}])
+    assert asyncio.run(form.extract_handoff_name(CollectingDispatcher(), nothing, DOMAIN)) == {}
+
+
+def test_a_sentence_typed_as_the_name_takes_the_name_said_earlier_or_is_refused(up):
+    said = [{"event": "user", "text": "je m'appelle Marc Lefebvre et je voudrais qu'on me rappelle"},
+            {"event": "user", "text": "je vous l'ai deja dit"}]
+    form = handoff.ValidateHandoffForm()
+    slots = asyncio.run(form.validate_handoff_name("je vous l'ai deja dit", CollectingDispatcher(),
+                                                   tracker(events=said), DOMAIN))
+    assert slots["handoff_name"] == "Marc Lefebvre"
+    dispatcher = CollectingDispatcher()
+    slots = asyncio.run(form.validate_handoff_name("pas envie", dispatcher,
+                                                   tracker(events=[{"event": "user", "text": "pas envie"}]), DOMAIN))
+    assert slots["handoff_name"] is None and dispatcher.messages[0]["response"] == "utter_handoff_name_invalid"
