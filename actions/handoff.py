@@ -72,6 +72,8 @@ _CONTACT_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
                               r"|(?:\+33|0033|0)\s*[1-9](?:[\s.-]*\d){8}")
 
 
+# Like the prefixes of `normalise_name`, the words that make a contact typed earlier the person's own.
+_OWN_CONTACT = re.compile(r"\b(?:mon|ma|me|moi|joindre|rappeler|rappelle|joignable)\b", re.IGNORECASE)
 _NAME_SAID = re.compile(r"\b(?:je m'appelle|je m appelle|mon nom est|mon nom c'est)\s+(.+)", re.IGNORECASE)
 
 
@@ -272,7 +274,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {}
         for text in _said_before(tracker):
             contact, _ = contact_in(text)
-            if contact:
+            if contact and _OWN_CONTACT.search(text):  # « mon tel … », not the town hall's number
                 return {"handoff_contact": contact}
         return {}
 

@@ -346,3 +346,8 @@ def test_a_sentence_typed_as_the_name_takes_the_name_said_earlier_or_is_refused(
     slots = asyncio.run(form.validate_handoff_name("pas envie", dispatcher,
                                                    tracker(events=[{"event": "user", "text": "pas envie"}]), DOMAIN))
     assert slots["handoff_name"] is None and dispatcher.messages[0]["response"] == "utter_handoff_name_invalid"
+
+
+def test_a_number_typed_earlier_that_is_not_the_person_s_own_is_not_taken():
+    t = tracker(events=[{"event": "user", "text": "la mairie c'est le 03 21 00 00 00 non ?"}, {"event": "user", "text": "oui"}])
+    assert asyncio.run(handoff.ValidateHandoffForm().extract_handoff_contact(CollectingDispatcher(), t, DOMAIN)) == {}
