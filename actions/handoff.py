@@ -369,9 +369,9 @@ class ActionHandoffSubmit(Action):
             )
             dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
             return forget + kept + [ConversationPaused()]
-        dispatcher.utter_message(
+        dispatcher.utter_message(  # the name and contact said back: they may come from earlier in the conversation
             response="utter_handoff_created", service=created["service"]["nom"], reference=created["reference"],
-            expected=expected,
+            expected=expected, name=tracker.get_slot("handoff_name"), contact=tracker.get_slot("handoff_contact"),
         )
         dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
         return forget + kept

@@ -169,7 +169,8 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
         "où en est la cité Darcy ?", "Cité Darcy : à Hénin-Beaumont.", "je veux parler à quelqu'un"]
     text, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots, events))
     reference = re.search(r"BM-[2-9A-Z]{4}-[2-9A-Z]{4}", text).group(0)
-    assert "votre demande est transmise à Maisons & Cités" in text
+    assert ("votre demande est transmise à Maisons & Cités, au nom de Marie Dupont, pour vous joindre par : "
+            "06 12 34 56 78.") in text  # said back: they may have been given earlier in the conversation
     assert re.search(r"d'ici le (lundi|mardi|mercredi|jeudi|vendredi) \d+(er)? \w+ à \d+ h", text)
     assert "code de retrait" in text
     assert slot(out, "handoff_name") is None and slot(out, "handoff_contact") is None
