@@ -87,3 +87,13 @@ def test_the_tax_regime_is_read_in_any_bud_message(client, text, corporate_tax):
     assert response.status_code == 200, response.text
     read = {r["fact"]: r["value"] for r in response.json()["facts"]}
     assert read.get("corporate_tax") is corporate_tax, read
+
+
+@pytest.mark.parametrize("text, age", [
+    ("sans emploi depuis 2 ans, 47 ans, j'habite Avion", 47),  # an age between commas, after a duration
+    ("mes enfants ont 4 ans et 6 ans", None),  # two ages: whose?
+    ("inscrit depuis 3 ans", None),  # a duration, not an age
+])
+def test_an_age_said_in_passing_is_read(client, text, age):
+    facts = client.get("/employment/understand", params={"text": text}).json()["facts"]
+    assert facts.get("age") == age, facts
