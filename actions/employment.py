@@ -146,7 +146,7 @@ async def read_facts(
     elif resolution is not None and resolution["status"] == "guess":
         if asked_fact == "commune":
             slots[GUESS_SLOT] = guess_of(resolution, TOPIC)  # nothing taken: the form's question asks it back
-    elif resolution is not None and asked_fact == "commune":
+    elif resolution is not None and asked_fact == "commune" and not said["unsure"]:  # « je sais pas »: passed
         if resolution["status"] == "ambiguous" and resolution["match"] == "postal_code":
             dispatcher.utter_message(
                 response="utter_postal_code_several",
@@ -272,7 +272,7 @@ class ValidateEmploymentForm(FormValidationAction):
         """The message did not answer the question: skip it when the person cannot tell; say so when the message
         told nothing else (otherwise the form simply asks again, if the question still matters)."""
         fact = fact_for(asked)
-        if fact in BOOLEAN_FACTS and unsure:
+        if unsure:  # « je sais pas », « je préfère pas le dire »: the question is passed, not asked in a loop
             dispatcher.utter_message(response="utter_emploi_skip_question")
             skipped = list(tracker.get_slot(SKIPPED_SLOT) or [])
             return [SlotSet(SKIPPED_SLOT, skipped + [fact])]

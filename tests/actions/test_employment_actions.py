@@ -504,3 +504,16 @@ def test_a_general_job_question_gets_an_answer_not_only_a_question(programme):
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionEmploymentStart(programme).run(dispatcher, t, {}))
     assert [m["title"] for m in dispatcher.messages if m.get("response") == "utter_emploi_route"]
+
+
+@pytest.mark.parametrize("requested, slots, skipped", [
+    ("emploi_age", {"emploi_commune": "Liévin", "emploi_commune_insee": "62510"}, "age"),
+    ("emploi_commune", {}, "commune"),
+])
+def test_an_age_or_a_commune_nobody_will_tell_is_passed_not_asked_in_a_loop(programme, requested, slots, skipped):
+    messages, events = run(ValidateEmploymentForm(programme),
+                           tracker("je prefere pas le dire", intent="nlu_fallback", confidence=0.4, slots=slots,
+                                   requested=requested))
+    assert responses(messages) == ["utter_emploi_skip_question"]
+    found = slot_sets(events)
+    assert found["emploi_skipped"] == [skipped] and found["requested_slot"] != requested

@@ -53,7 +53,8 @@ def test_a_confident_answer_is_given(service):
 
 @pytest.mark.parametrize("text", ["quels sont les horaires de la délégation ?", "vous avez un numéro de téléphone ?",
                                   "je peux envoyer un mail à la délégation ?", "et les cotisations sociales, exonérées ?",
-                                  "on récupère la TVA avec ce dispositif ?", "ça s'ajoute à une zone franche urbaine ?"])
+                                  "on récupère la TVA avec ce dispositif ?", "ça s'ajoute à une zone franche urbaine ?",
+                                  "c'est quoi le CEJ"])
 def test_a_detail_no_answer_gives_gets_i_dont_know(service, text):
     assert answer(text) == ["utter_faq_dont_know", "utter_handoff_suggest"]
 
