@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 LOCALE = "fr_FR"
 TOPIC = "cites"
+CANDIDATES_SLOT = "cite_candidates"  # « la cité n°9 » of several communes: [{id, communes}] until « Dans quelle commune ? »
 MAX_BUTTONS = 6
 MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
@@ -310,6 +311,7 @@ class ActionCiteStatus(Action):
         events: list = [SlotSet("topic", TOPIC)]
         try:
             cite, result = await self._find(tracker)
+            events.append(SlotSet(CANDIDATES_SLOT, None))
             if cite is not None:
                 describe(cite, domain).send(dispatcher)
                 return events + [SlotSet("cite_id", cite["id"])]
@@ -320,6 +322,9 @@ class ActionCiteStatus(Action):
                 return events
             if result["status"] == "ambiguous":
                 self._ask_which(result, domain).send(dispatcher)
+                if result["match"] == "number":  # « Dans quelle commune ? »: its answer picks among them
+                    events.append(SlotSet(CANDIDATES_SLOT, [{"id": c["id"], "communes": [x["insee"] for x in c["communes"]]}
+                                                            for c in result["cites"]]))
             else:
                 self._not_found(result, domain).send(dispatcher)
             # Another cité was asked about: a later « et les travaux ? » must not fall back to the previous one.
@@ -456,6 +461,14 @@ class ActionCitesCommune(Action):
                 return guess_events(resolution, TOPIC)
             if say_resolution_problem(dispatcher, resolution, question="ask_cites_commune"):
                 return events
+            candidates = tracker.get_slot(CANDIDATES_SLOT) or []
+            events.append(SlotSet(CANDIDATES_SLOT, None))
+            there = [c["id"] for c in candidates if len(resolution["communes"]) == 1
+                     and resolution["communes"][0]["insee"] in c.get("communes", [])]
+            cite = await cite_by_id(there[0]) if len(there) == 1 else None
+            if cite is not None:  # « la cité n°9 » — « Dans quelle commune ? » — « à Lens »: not every cité of Lens
+                describe(cite, domain).send(dispatcher)
+                return events + [SlotSet("cite_id", cite["id"])]
             return events + await self.say_cites_of(dispatcher, resolution, domain)
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")

@@ -401,3 +401,18 @@ def test_the_landlord_of_the_commune_s_cites_is_said_of_all_only_when_every_one_
     entities = [("cite", "cité des Lilas"), ("commune", "Harnes")]
     messages, _ = run(ActionCiteStatus(), tracker("la cité des Lilas à Harnes", "ask_cite_status", entities), domain)
     assert "Les cités que je connais à Harnes sont chez Maisons & Cités." in only_text(messages)
+
+
+def test_the_commune_answered_to_which_one_picks_the_numbered_cite(service, domain):
+    """« la cité n°9 » — « Dans quelle commune ? » — « à Lens » listed every cité of Lens instead of Cité n°9."""
+    messages, events = run(ActionCiteStatus(), tracker("ou en est la cite n 9", "ask_cite_status"), domain)
+    assert "Dans quelle commune est la vôtre ?" in only_text(messages)
+    candidates = slot(events, "cite_candidates")
+    assert len(candidates) > 1
+    messages, events = run(ActionCitesCommune(), tracker("a lens", "inform_place", [("commune", "Lens")],
+                                                         cite_candidates=candidates), domain)
+    assert only_text(messages).startswith("Cité n°9 de Lens") and slot(events, "cite_id") == "cite-n-9-de-lens-lens"
+    assert slot(events, "cite_candidates") is None
+    messages, _ = run(ActionCitesCommune(), tracker("a Douai", "inform_place", [("commune", "Douai")],
+                                                    cite_candidates=candidates), domain)
+    assert only_text(messages).startswith("À Douai, je connais")  # none of them there: the commune's cités
