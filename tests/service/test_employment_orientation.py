@@ -95,6 +95,8 @@ def test_every_address_and_phone_comes_from_a_dated_source(client):
 def test_outside_the_bassin_minier_the_person_is_told_so_and_gets_national_routes(client):
     answer = client.post("/employment/orientation", json={"age": 45, "commune_query": "Boulogne-sur-Mer"}).json()
     assert any("Boulogne-sur-Mer n'est pas dans le bassin minier" in m for m in answer["messages"])
+    # said when those contacts were given already, at the start: no « Voici … » followed by nothing
+    assert not any("Voici" in m for m in answer["messages"])
     assert [r["id"] for r in answer["routes"]] == ["france_travail"]
     assert answer["routes"][0]["national_contact"] == {"nom": "France Travail", "telephone": "3949", "site": "francetravail.fr"}
 
