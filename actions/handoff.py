@@ -68,36 +68,18 @@ def normalise_contact(text: str) -> Optional[str]:
     return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
 
 
-_CONTACT_IN_TEXT = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-                              r"|(?:\+33|0033|0)\s*[1-9](?:[\s.-]*\d){8}")
-
-
-# Like the prefixes of `normalise_name`, the words that make a contact typed earlier the person's own.
-_OWN_CONTACT = re.compile(r"\b(?:mon|ma|me|moi|joindre|rappeler|rappelle|joignable)\b", re.IGNORECASE)
-_NAME_SAID = re.compile(r"\b(?:je m'appelle|je m appelle|mon nom est|mon nom c'est)\s+(.+)", re.IGNORECASE)
-
-
-async def _a_sentence(name: str) -> bool:
-    """The service says whether these words are a sentence rather than a name; if it cannot, the name stands."""
+async def _details(text: str, own: bool = False) -> dict:
+    """The name and contact the message gives of its writer, as the service reads them (GET /handoff/details);
+    nothing read when it cannot answer."""
     try:
-        return bool((await client.get("/handoff/name", text=name[:200]))["phrase"])
+        return await client.get("/handoff/details", text=text[:500], own=str(own).lower())
     except ServiceUnavailable:
-        return False
+        return {"contact": None, "reste": text, "phrase": False, "nom": None}
 
 
-def _said_before(tracker: Tracker) -> list[str]:
-    """What the person typed in this conversation, latest first."""
-    return [e.get("text") or "" for e in reversed(tracker.events) if e.get("event") == "user"]
-
-
-def contact_in(text: str) -> tuple[Optional[str], str]:
-    """An e-mail address or a phone number inside a message (« Paul Martin 03 21 00 00 00 »), cleaned, and the
-    message without it (« Paul Martin »); (None, text) when there is none."""
-    found = _CONTACT_IN_TEXT.search(text or "")
-    contact = normalise_contact(found.group()) if found else None
-    if contact is None:
-        return None, text
-    return contact, (text[:found.start()] + " " + text[found.end():]).strip(" ,;-")
+def _said_before(tracker: Tracker, last: int = 10) -> list[str]:
+    """What the person typed in this conversation, latest first (the last ten messages)."""
+    return [e.get("text") or "" for e in reversed(tracker.events) if e.get("event") == "user"][:last]
 
 
 def normalise_name(text: str) -> Optional[str]:
@@ -263,9 +245,8 @@ class ValidateHandoffForm(FormValidationAction):
         if asked and (tracker.get_slot("handoff_name") or tracker.get_slot("requested_slot") == "handoff_name"):
             return {}
         for text in _said_before(tracker):
-            found = _NAME_SAID.search(text)
-            name = normalise_name(re.split(r"[,;.!?]| et | mon | ma ", found.group(1))[0]) if found else None
-            if name and not await _a_sentence(name):
+            name = normalise_name((await _details(text))["nom"] or "")
+            if name:
                 return {"handoff_name": name}
         return {}
 
@@ -273,21 +254,19 @@ class ValidateHandoffForm(FormValidationAction):
         if tracker.get_slot("handoff_contact") or tracker.get_slot("requested_slot") == "handoff_contact":
             return {}
         for text in _said_before(tracker):
-            contact, _ = contact_in(text)
-            if contact and _OWN_CONTACT.search(text):  # « mon tel … », not the town hall's number
+            contact = (await _details(text))["contact"]  # « mon tel … », not the town hall's number
+            if contact:
                 return {"handoff_contact": contact}
         return {}
 
     async def validate_handoff_name(self, value: Any, dispatcher, tracker, domain) -> dict:
-        text = value if isinstance(value, str) else ""
-        contact, rest = contact_in(text)  # « Paul Martin 06 12 34 56 78 »: the name, and the contact kept too
-        name = normalise_name(rest if contact else text)
-        if name is not None and await _a_sentence(name):
-            name = None  # « je vous l'ai déjà dit »: the name said earlier, if any
+        said = await _details(value if isinstance(value, str) else "", own=True)  # « Paul Martin 06 12 34 56 78 »
+        # « moi c'est Inès Haddad »: the name introduced; « je vous l'ai déjà dit »: a sentence, no name
+        name = normalise_name(said["nom"] or "") or (None if said["phrase"] else normalise_name(said["reste"]))
         name = name or (await self.extract_handoff_name(dispatcher, tracker, domain, asked=False)).get("handoff_name")
         if name is None:
             dispatcher.utter_message(response="utter_handoff_name_invalid")
-        return {"handoff_name": name, **({"handoff_contact": contact} if contact else {})}
+        return {"handoff_name": name, **({"handoff_contact": said["contact"]} if said["contact"] else {})}
 
     async def validate_handoff_contact(self, value: Any, dispatcher, tracker, domain) -> dict:
         contact = normalise_contact(value if isinstance(value, str) else "")

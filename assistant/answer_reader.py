@@ -413,9 +413,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         parsed = fv.parse_date(_plain(kept, cues) if hedged else kept, today, prefer=prefer)
         if parsed is None:
             return Reading(fact, None, None, None, negation)
-        today_ = today or dt.date.today()
         precision = parsed.precision
-        if precision == "day" and words.in_weeks.search(normalise(kept)) and parsed.value.replace(day=1) != today_.replace(day=1):
+        if precision == "day" and words.in_weeks.search(normalise(kept)) and parsed.value.replace(day=1) != today.replace(day=1):
             precision = "month"  # in this month the day stays: « en décembre » would not say whether it is to come
         value = as_given(parsed.value, precision)  # « 2023 », « 2023-03 », « 2023-03-15 »
         return Reading(fact, value, UNSURE if hedged else SURE, None, negation, precision)

@@ -90,9 +90,13 @@ def get_route(
     return out
 
 
-@router.get("/name", summary="Is what was typed as a name a sentence instead (« je vous l'ai déjà dit »)?")
-def check_name(text: str = Query(..., max_length=200), state: AppState = Depends(get_state)) -> dict:
-    return {"phrase": names.is_a_sentence(text, state.settings.programme_dir)}
+@router.get("/details", summary="The name and contact a message gives of its writer")
+def person_details(
+    text: str = Query(..., max_length=500),
+    own: bool = Query(False, description="The answer to the name or contact question: any contact in it is theirs"),
+    state: AppState = Depends(get_state),
+) -> dict:
+    return names.details(text, state.settings.programme_dir, own)
 
 
 @router.get("/services", summary="The services that take hand-off requests, with their public contact")

@@ -326,7 +326,7 @@ def test_a_name_given_with_a_contact_keeps_both(up, typed, name, contact):
     assert slots["handoff_name"] == name and slots.get("handoff_contact") == contact
 
 
-def test_a_name_and_a_phone_given_earlier_in_the_conversation_are_not_asked_again():
+def test_a_name_and_a_phone_given_earlier_in_the_conversation_are_not_asked_again(up):
     said = "bonjour, je m'appelle Marc Lefebvre, mon tel 06 07 08 09 10, je voudrais qu'on me rappelle"
     t = tracker(events=[{"event": "user", "text": said}, {"event": "user", "text": "oui"}])
     form = handoff.ValidateHandoffForm()
@@ -349,6 +349,6 @@ def test_a_sentence_typed_as_the_name_takes_the_name_said_earlier_or_is_refused(
     assert slots["handoff_name"] is None and dispatcher.messages[0]["response"] == "utter_handoff_name_invalid"
 
 
-def test_a_number_typed_earlier_that_is_not_the_person_s_own_is_not_taken():
+def test_a_number_typed_earlier_that_is_not_the_person_s_own_is_not_taken(up):
     t = tracker(events=[{"event": "user", "text": "la mairie c'est le 03 21 00 00 00 non ?"}, {"event": "user", "text": "oui"}])
     assert asyncio.run(handoff.ValidateHandoffForm().extract_handoff_contact(CollectingDispatcher(), t, DOMAIN)) == {}

@@ -1,0 +1,18 @@
+"""A person's name and contact in their own words (GET /handoff/details, data/programme/handoff/names.fr.yaml)."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("text, own, contact, nom, phrase", [
+    ("bonjour, je m'appelle Marc Lefèvre, mon tel 0607080910, rappelez-moi", False, "06 07 08 09 10", "Marc Lefèvre",
+     True),
+    ("Paul Martin 0321000000", True, "03 21 00 00 00", None, False),  # at the name question: any contact is theirs
+    ("la mairie c'est le 03 21 00 00 00 non ?", False, None, None, True),  # not the writer's own
+    ("moi c'est Inès N'Diaye et j'habite Lens", False, None, "Inès N'Diaye", True),
+    ("je vous l'ai deja dit", True, None, None, True),
+    ("Jean Dupont", True, None, None, False),
+])
+def test_the_name_and_contact_a_message_gives(client, text, own, contact, nom, phrase):
+    said = client.get("/handoff/details", params={"text": text, "own": own}).json()
+    assert (said["contact"], said["nom"], said["phrase"]) == (contact, nom, phrase), said
