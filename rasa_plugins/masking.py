@@ -36,7 +36,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 # A name after the words that introduce one: the cue is kept, up to three words after it are masked (they stop
 # at a word that is not part of a name: « je m'appelle jean dupont et j'habite Lens » keeps « et j'habite Lens »).
-_NAME_CUES = (r"je\s+m['’]\s*appelle|je\s+me\s+nomme|mon\s+nom\s+(?:est|c['’]\s*est)|mon\s+prénom\s+(?:est|c['’]\s*est)|"
+_NAME_CUES = (r"je\s+m['’]?\s*ap+el+e?|je\s+me\s+nomme|mon\s+nom\s+(?:est|c['’]\s*est)|mon\s+prénom\s+(?:est|c['’]\s*est)|"
               r"mon\s+nom\s*:|moi\s+c['’]\s*est|c['’]\s*est\s+(?:madame|monsieur|mme|m\.)|madame|monsieur|"
               r"mademoiselle|mme|mlle|mr|m\.|au\s+nom\s+de")  # « au nom de … »: the hand-off confirmation says it back
 _WORD = r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’\-]*"
