@@ -22,6 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq import names_other_scheme
 from actions.forms import form_facts, next_question
 from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place, say_resolution_problem, typed_text
 from actions.programme_client import Refused, ServiceUnavailable, client
@@ -246,7 +247,15 @@ class ValidateBudForm(Action):
         events: list[EventType] = []
         try:
             if requested is None and resumed_by_an_action(tracker):
-                return []  # the check goes on after a person was declined (actions/handoff.py): nothing to read
+                # the check goes on after it was stopped, or a person was declined (actions/handoff.py): nothing to
+                # read, and the question it was at comes again
+                return await self._resumed(tracker)
+            if requested is None and await names_other_scheme(text):
+                # « je peux cumuler le BUD avec la ZFU ? »: a question about another scheme, which the check does not
+                # answer and the programme facts do not cover. No check: « je ne sais pas », and a person.
+                for response in ("utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"):
+                    dispatcher.utter_message(response=response)
+                return [SlotSet("requested_slot", None)]
             if requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
@@ -325,6 +334,18 @@ class ValidateBudForm(Action):
                 await self._say_noted(heard, dispatcher)
         return events + [SlotSet("requested_slot", next_question(still_missing(verdict, year), FACTS, SLOT_PREFIX,
                                                                  tuple(skipped)))]
+
+    @staticmethod
+    async def _resumed(tracker: Tracker) -> list[EventType]:
+        """The question a stopped check was at: the readings it was confirming, else the next fact the verdict needs
+        from what is known (not the domain's first empty slot: a fact said « je ne sais pas » stays skipped)."""
+        pending = tracker.get_slot(PENDING_SLOT)
+        if pending:
+            return [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
+        year = tracker.get_slot(YEAR_SLOT) or 0
+        verdict = await evaluate(tracker, {}, year)
+        return [SlotSet(YEAR_SLOT, year), SlotSet("requested_slot", next_question(
+            still_missing(verdict, year), FACTS, SLOT_PREFIX, skipped_of(tracker)))]
 
     async def _say_noted(self, heard: dict, dispatcher: CollectingDispatcher) -> None:
         """« C'est noté : … » in the plain words of the confirmation (POST /bud/restate); the facts are kept

@@ -20,15 +20,21 @@ INTENT_CONFIDENCE = 0.6
 RESPONSE_CONFIDENCE = 0.5
 
 
-async def asks_unanswered_detail(text: str) -> bool:
-    """Whether the question asks a detail no answer gives; when the service does not answer, the confident answer
-    is given (it is in the domain)."""
+async def names_other_scheme(text: str) -> bool:
+    """Whether the message asks about a tax or scheme other than the BUD (« cumuler le BUD avec la ZFU »), which
+    neither an answer nor the eligibility check covers; False when the service does not answer."""
+    return bool((await _limits_of(text)).get("other_scheme"))
+
+
+async def _limits_of(text: str) -> dict:
+    """GET /programme/unanswered-detail: the practical detail or the other scheme the question asks, that no answer
+    gives; {} when the service does not answer (a confident answer is then given: it is in the domain)."""
     if not text.strip():
-        return False
+        return {}
     try:
-        return bool((await client.get("/programme/unanswered-detail", text=text[:500]))["asks_unanswered_detail"])
+        return await client.get("/programme/unanswered-detail", text=text[:500])
     except ServiceUnavailable:
-        return False
+        return {}
 
 
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
@@ -53,8 +59,11 @@ class ActionFaqAnswer(Action):
             guessed = await guess_in_message(tracker, client)
             if guessed:
                 return guessed
-        if not confident or await asks_unanswered_detail(text):
+        limits = await _limits_of(text)
+        if not confident or limits.get("asks_unanswered_detail"):
             dispatcher.utter_message(response="utter_faq_dont_know")
+            if limits.get("other_scheme"):  # « et la TVA ? »: what the BUD answers do not cover, and the check
+                dispatcher.utter_message(response="utter_bud_other_scheme")
             dispatcher.utter_message(response="utter_handoff_suggest")
             return []
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card

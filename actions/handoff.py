@@ -83,10 +83,9 @@ def _said_before(tracker: Tracker, last: int = 10) -> list[str]:
 
 
 def normalise_name(text: str) -> Optional[str]:
+    """A name as typed, spaces tidied, or None if it is not one (the words before it, « c'est », « je suis », are
+    left out by the service: GET /handoff/details)."""
     value = " ".join((text or "").split()).strip(" .,;!")
-    for prefix in ("je m'appelle ", "je m appelle ", "je suis ", "mon nom est ", "c'est ", "moi c'est "):
-        if value.lower().startswith(prefix):
-            value = value[len(prefix):]
     return value if 2 <= len(value) <= 120 and NAME.match(value) else None
 
 
@@ -269,7 +268,9 @@ class ValidateHandoffForm(FormValidationAction):
         return {"handoff_name": name, **({"handoff_contact": said["contact"]} if said["contact"] else {})}
 
     async def validate_handoff_contact(self, value: Any, dispatcher, tracker, domain) -> dict:
-        contact = normalise_contact(value if isinstance(value, str) else "")
+        typed = value if isinstance(value, str) else ""
+        # « mon tel c 06.12.34.56.78 »: the number in the words around it
+        contact = normalise_contact(typed) or (await _details(typed, own=True))["contact"]
         if contact is None:
             dispatcher.utter_message(response="utter_handoff_contact_invalid")
         return {"handoff_contact": contact}
@@ -317,11 +318,14 @@ class ActionHandoffSubmit(Action):
         try:
             insee, _ = await commune_insee(tracker, topic)
             # Web chat with an officer of that service online: a live transfer; otherwise a call-back request.
-            live = tracker.get_latest_input_channel() == "socketio" and (await route(tracker)).get("agents_en_ligne", 0) > 0
+            agreed = tracker.get_slot("handoff_service_id")
+            live = tracker.get_latest_input_channel() == "socketio" and (
+                await (client.get(f"/handoff/services/{agreed}") if agreed else route(tracker))).get("agents_en_ligne", 0) > 0
             body = {
                 "topic": topic,
                 "commune": insee,
                 "cite_id": tracker.get_slot("cite_id") if topic == "cites" else None,
+                "service_id": tracker.get_slot("handoff_service_id"),  # the one named when consent was asked
                 "consent": True,
                 "nom": name,
                 "contact": contact,
@@ -365,6 +369,10 @@ class ActionHandoffWithdraw(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
         if not reference or not secret:
+            if last_bot_action(tracker) == "action_handoff_declined":
+                # « bon finalement je veux bien être rappelé » just after a no: nothing to withdraw, a changed mind
+                dispatcher.utter_message(response=CHANGED_MIND["action_handoff_declined"])
+                return []
             dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
             return []
         try:
@@ -374,6 +382,22 @@ class ActionHandoffWithdraw(Action):
             return []
         dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
         return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)]
+
+
+class ActionStopWithNothingRunning(Action):
+    """« Stop », « j'annule » when no question is going on: after a request was recorded in this conversation, it may
+    be that request the person wants to cancel, so the bot asks (a yes withdraws it); otherwise nothing to stop."""
+
+    def name(self) -> str:
+        return "action_stop_with_nothing_running"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        reference = tracker.get_slot("handoff_reference")
+        if reference and tracker.get_slot("handoff_secret"):
+            dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
+        else:
+            dispatcher.utter_message(response="utter_nothing_to_stop")
+        return []
 
 
 class ActionNotUnderstood(Action):
@@ -396,7 +420,12 @@ class ActionNotUnderstood(Action):
 
 
 # The responses that ask « shall I pass your question on to a person? »: a typed yes or no answers them.
-HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff")
+HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff", "utter_handoff_changed_mind")
+# A yes just after the bot ended something the person asked to end (« si finalement je veux bien »): the question
+# that makes sure, before starting it again (a mere « ok » is also a yes).
+CHANGED_MIND = {"action_handoff_declined": "utter_handoff_changed_mind", "utter_bud_stopped": "utter_bud_resume_ask"}
+RESUME_QUESTION = "utter_bud_resume_ask"
+WITHDRAW_QUESTION = "utter_handoff_withdraw_ask"  # « Voulez-vous retirer votre demande … ? »: a yes withdraws it
 
 
 def last_bot_response(tracker: Tracker) -> Optional[str]:
@@ -412,12 +441,26 @@ def last_bot_response(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action of the bot's previous turn (« utter_bud_stopped », « action_handoff_declined »)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "action" and seen_user and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
 class ActionDefaultFallback(Action):
     """Rasa's core fallback (no rule or story fits the message): « Vouliez-vous dire … ? » when the message holds a
     close spelling of a commune of the basin. A yes or a no answers « Voulez-vous que je transmette votre
     question à un conseiller ? » wherever the bot asked it (after two misunderstandings, after a verdict that cannot
     conclude, after a question it cannot answer, under a cité whose works it does not know), and is met kindly where
-    nothing was asked. Otherwise Rasa's own behaviour, « je n'ai pas compris »
+    nothing was asked. A yes just after a declined hand-off or a stopped check (« si finalement je veux bien ») is
+    asked back (`CHANGED_MIND`): a second yes makes the offer again, or resumes the check where it was. Otherwise Rasa's own behaviour, « je n'ai pas compris »
     and the message taken back."""
 
     def name(self) -> str:
@@ -429,10 +472,22 @@ class ActionDefaultFallback(Action):
             return guessed
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in ("affirm", "deny"):
-            if last_bot_response(tracker) in HANDOFF_QUESTIONS:
+            asked = last_bot_response(tracker)
+            if asked in HANDOFF_QUESTIONS:
                 if intent == "affirm":
                     return [FollowupAction("action_handoff_offer")]
                 dispatcher.utter_message(response="utter_handoff_anything_else")
+            elif asked == WITHDRAW_QUESTION:
+                if intent == "affirm":
+                    return [FollowupAction("action_handoff_withdraw")]
+                dispatcher.utter_message(response="utter_handoff_kept")
+            elif asked == RESUME_QUESTION:
+                if intent == "affirm":  # the stopped check goes on with what it knew (actions/bud_eligibility.py)
+                    dispatcher.utter_message(response="utter_bud_resumed")
+                    return [FollowupAction("bud_form")]
+                dispatcher.utter_message(response="utter_handoff_anything_else")
+            elif intent == "affirm" and last_bot_action(tracker) in CHANGED_MIND:
+                dispatcher.utter_message(response=CHANGED_MIND[last_bot_action(tracker)])
             else:
                 dispatcher.utter_message(response="utter_nothing_asked")
             return [UserUtteranceReverted()]  # as Rasa's own fallback: the next prediction is to listen

@@ -70,9 +70,23 @@ LIMITS_FILE_NAME = "faq_limits.fr.yaml"
 
 
 def unanswered_detail(text: str, programme_dir: Path) -> str | None:
-    """The practical detail (opening hours, phone, e-mail… of data/programme/faq_limits.fr.yaml) that `text` asks
-    and that no programme answer gives, or None. Whole words, accents and case ignored."""
-    data = yaml.safe_load((programme_dir / LIMITS_FILE_NAME).read_text(encoding="utf-8"))
+    """The practical detail (opening hours, phone, e-mail… of data/programme/faq_limits.fr.yaml) or the other scheme
+    (TVA, ZFU, URSSAF…) that `text` asks and that no programme answer gives, or None. Whole words, accents and case
+    ignored."""
+    data = _limits(programme_dir)
+    return _first_word_in(text, data["details_no_answer_gives"] + data["other_schemes_no_answer_covers"])
+
+
+def other_scheme(text: str, programme_dir: Path) -> str | None:
+    """The tax, charge or scheme other than the BUD that `text` names (« zfu », « tva »), or None: a question about
+    it is not answered by the BUD check."""
+    return _first_word_in(text, _limits(programme_dir)["other_schemes_no_answer_covers"])
+
+
+def _limits(programme_dir: Path) -> dict:
+    return yaml.safe_load((programme_dir / LIMITS_FILE_NAME).read_text(encoding="utf-8"))
+
+
+def _first_word_in(text: str, words: list[str]) -> str | None:
     padded = f" {normalise(text)} "
-    return next((word for word in (normalise(w) for w in data["details_no_answer_gives"]) if f" {word} " in padded),
-                None)
+    return next((word for word in (normalise(w) for w in words) if f" {word} " in padded), None)

@@ -24,6 +24,9 @@ class RequestBody(BaseModel):
     topic: Literal["bud", "cites", "emploi", "autre"]
     commune: Optional[str] = Field(None, regex=r"^\d[\dAB]\d{3}$", description="INSEE code of the person's commune")
     cite_id: Optional[str] = Field(None, max_length=80)
+    service_id: Optional[str] = Field(None, max_length=80, description="The service the person agreed to (the one GET "
+                                      "/handoff/route named when consent was asked): the request goes there, whatever "
+                                      "the conversation said since")
     consent: bool = Field(..., description="The person agreed, in the conversation, to these data being kept")
     nom: str = Field(..., min_length=1, max_length=120)
     contact: str = Field(..., min_length=3, max_length=200, description="an e-mail address or a French phone number")
@@ -105,13 +108,15 @@ def list_services(state: AppState = Depends(get_state)) -> dict:
         return {"services": [s.as_dict() for s in routing.all_services(conn)]}
 
 
-@router.get("/services/{service_id}", summary="One service, with its public contact (empty: not known)")
+@router.get("/services/{service_id}", summary="One service, with its public contact (empty: not known) and how "
+                                              "many of its officers are online")
 def get_service(service_id: str, state: AppState = Depends(get_state)) -> dict:
     with state.engine.connect() as conn:
         service = routing.get_service(conn, service_id)
-    if service is None:
-        raise HTTPException(status_code=404, detail=f"Aucun service {service_id[:80]!r}.")
-    return service.as_dict()
+        if service is None:
+            raise HTTPException(status_code=404, detail=f"Aucun service {service_id[:80]!r}.")
+        online = officers.online_count(conn, service.id, dt.timedelta(seconds=state.settings.online_window_seconds))
+    return {**service.as_dict(), "agents_en_ligne": online}
 
 
 @router.post(
@@ -126,6 +131,12 @@ def create_request(body: RequestBody, state: AppState = Depends(get_state), _: s
         raise HTTPException(status_code=422, detail="Sans consentement, aucune demande n'est enregistrée.")
     with state.engine.begin() as conn:
         decision, place = _decision(state, conn, body.topic, body.commune, body.cite_id)
+        if body.service_id and body.service_id != decision.service.id:
+            # The person agreed that this service's agents, and only them, see their data (« Qui les verra »).
+            agreed = routing.get_service(conn, body.service_id)
+            if agreed is None:
+                raise HTTPException(status_code=422, detail=f"Aucun service {body.service_id[:80]!r}.")
+            decision = routing.Decision(decision.topic, agreed, "accord", "*")
         try:
             created = queue.create(
                 conn,

@@ -14,13 +14,14 @@ def list_facts(state: AppState = Depends(get_state)) -> dict:
     return {"faits": [fact.as_dict() for fact in _facts(state)]}
 
 
-@router.get("/unanswered-detail", summary="Does this question ask a practical detail no programme answer gives?")
+@router.get("/unanswered-detail", summary="Does this question ask a practical detail, or about another scheme, that no programme answer covers?")
 def unanswered_detail(
     text: str = Query(..., min_length=1, max_length=500, description="« quels sont les horaires de la délégation ? »"),
     state: AppState = Depends(get_state),
 ) -> dict:
     detail = erbm_facts.unanswered_detail(text, state.settings.programme_dir)
-    return {"asks_unanswered_detail": detail is not None, "detail": detail}
+    scheme = erbm_facts.other_scheme(text, state.settings.programme_dir)
+    return {"asks_unanswered_detail": detail is not None, "detail": detail, "other_scheme": scheme}
 
 
 @router.get("/facts/{fact_id}", summary="One ERBM fact")

@@ -27,6 +27,9 @@ def _patterns(data: dict) -> dict:
         # matched in folded text of the message's own length, so that the name is cut from the text as typed
         "introduce_name": re.compile(r"\b(?:" + "|".join(introduce) + r")\b"),
         "name_ends": {normalise(w) for w in data["name_ends"]} | {normalise(w) for w in data["not_in_names"]},
+        "answer_intro": re.compile(r"^(?:\W*\b(?:" + "|".join(
+            r"[\s'’-]+".join(map(re.escape, normalise(p).split()))
+            for p in sorted(data["answer_intro"], key=lambda p: len(normalise(p)), reverse=True)) + r")\b)+[\s'’,:-]*"),
     }
 
 
@@ -44,6 +47,10 @@ def details(text: str, programme_dir: Path, own: bool = False) -> dict:
             rest = (text[:found.start()] + " " + text[found.end():]).strip(" ,;-")
         except RequestError:
             contact = None
+    if own:  # « c'est Mme Bouchra El Amrani » at the name question: the name is what follows the introduction
+        folded = "".join((fold(c) or c)[0] for c in rest)  # one character for each: positions match the text
+        intro = words["answer_intro"].match(folded.lower())
+        rest = rest[intro.end():] if intro else rest
     return {"contact": contact, "reste": rest, "phrase": bool(words["not_in_names"].search(normalise(rest))),
             "nom": _introduced_name(text, words)}
 

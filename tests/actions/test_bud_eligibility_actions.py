@@ -34,6 +34,7 @@ FULL_FACTS = {
 def bud_service(monkeypatch, programme_url):
     monkeypatch.setattr(bud_eligibility, "client", ProgrammeClient(programme_url))
     monkeypatch.setattr("actions.bud_commune.client", ProgrammeClient(programme_url))
+    monkeypatch.setattr("actions.faq.client", ProgrammeClient(programme_url))
     monkeypatch.setattr(bud_eligibility, "today", lambda: TODAY)
 
 
@@ -58,6 +59,16 @@ def run(action, t) -> tuple[dict, list[str], CollectingDispatcher]:
     events = asyncio.run(action.run(dispatcher, t, {}))
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     return slots, [m.get("response") for m in dispatcher.messages], dispatcher
+
+
+def test_a_question_about_another_scheme_is_not_taken_for_the_start_of_a_check(bud_service):
+    slots, responses, _ = run(ValidateBudForm(), tracker(
+        "est ce que ca se cumule avec l'ACRE le bud ?", intent="ask_bud_eligibility"))
+    assert responses == ["utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"]
+    assert slots == {"requested_slot": None}  # no check, nothing forgotten of an earlier one
+    slots, responses, _ = run(ValidateBudForm(), tracker(  # « ouvert » asks no opening hours here
+        "ma boutique a ouvert en mai 2023 à Lens, j'ai droit au bud ?", intent="ask_bud_eligibility"))
+    assert responses[0] == "utter_bud_intro" and slots["bud_commune"] == "62498"
 
 
 def test_facts_given_up_front_are_kept_and_only_the_rest_is_asked(bud_service):
@@ -575,4 +586,16 @@ def test_the_check_started_again_after_a_declined_person_keeps_what_it_knew(bud_
     t = tracker("non finalement pas besoin", intent="deny", facts=facts)
     t.events.append({"event": "followup", "name": "bud_form"})
     slots, responses, _ = run(ValidateBudForm(), t)
-    assert slots == {} and responses == []  # no new start: nothing forgotten, no introduction
+    assert responses == []  # no new start: no introduction
+    assert not [name for name in slots if name in SLOT.values()]  # nothing forgotten
+    assert slots["requested_slot"] == "bud_activity"  # the question the check was at
+
+
+def test_a_stopped_check_resumed_while_confirming_a_reading_asks_that_confirmation_again(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune",)}
+    t = tracker("oui", intent="affirm", facts=facts)
+    pending = {"facts": {"origin": "takeover"}, "negative": True}
+    t.slots["bud_pending"] = pending
+    t.events.append({"event": "followup", "name": "bud_form"})
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert responses == [] and slots == {"bud_pending": pending, "requested_slot": "bud_confirm"}

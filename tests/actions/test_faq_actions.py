@@ -52,11 +52,17 @@ def test_a_confident_answer_is_given(service):
 
 
 @pytest.mark.parametrize("text", ["quels sont les horaires de la délégation ?", "vous avez un numéro de téléphone ?",
-                                  "je peux envoyer un mail à la délégation ?", "et les cotisations sociales, exonérées ?",
-                                  "on récupère la TVA avec ce dispositif ?", "ça s'ajoute à une zone franche urbaine ?",
-                                  "c'est quoi le CEJ"])
+                                  "je peux envoyer un mail à la délégation ?", "c'est quoi le CEJ"])
 def test_a_detail_no_answer_gives_gets_i_dont_know(service, text):
     assert answer(text) == ["utter_faq_dont_know", "utter_handoff_suggest"]
+
+
+@pytest.mark.parametrize("text", ["et les cotisations sociales, exonérées ?", "on récupère la TVA avec ce dispositif ?",
+                                  "ça s'ajoute à une zone franche urbaine ?"])
+@pytest.mark.parametrize("response_confidence", [0.9, 0.3])
+def test_another_tax_or_scheme_gets_i_dont_know_and_what_the_bot_does_know(service, text, response_confidence):
+    assert answer(text, response_confidence=response_confidence) == [
+        "utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"]
 
 
 def test_an_unsure_answer_gets_i_dont_know(service):

@@ -148,7 +148,7 @@ def test_contacts(typed, expected):
 
 @pytest.mark.parametrize(
     "typed,expected",
-    [("Marie Dupont", "Marie Dupont"), ("je m'appelle Jean-Luc Lefèvre", "Jean-Luc Lefèvre"), ("N'Diaye", "N'Diaye"),
+    [("Marie Dupont", "Marie Dupont"), (" Jean-Luc  Lefèvre.", "Jean-Luc Lefèvre"), ("N'Diaye", "N'Diaye"),
      ("06 12 34 56 78", None), ("a", None), ("marie@exemple.fr", None)],
 )
 def test_names(typed, expected):
@@ -184,6 +184,26 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
 def test_nothing_to_withdraw(up):
     text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker())
     assert "Je n'ai pas de demande de votre part" in text
+
+
+def test_a_withdrawal_read_just_after_a_no_is_a_changed_mind_asked_back(up):
+    declined = [{"event": "user", "text": "non"}, {"event": "action", "name": "action_handoff_declined"},
+                {"event": "user", "text": "bon ok je veux bien un rappel en fait"}]
+    text, _, events = run(handoff.ActionHandoffWithdraw(), tracker(events=declined, intent="withdraw_handoff"))
+    assert text == "Voulez-vous finalement que je transmette votre demande à un conseiller ?" and events == []
+
+
+def test_a_stop_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
+    filed = {"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}
+    text, _, events = run(handoff.ActionStopWithNothingRunning(), tracker(filed, intent="stop"))
+    assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées." and events == []
+    text, _, _ = run(handoff.ActionStopWithNothingRunning(), tracker(intent="stop"))
+    assert text == "D'accord. Avez-vous une autre question ?"
+    asked = [_answer("stop", "laissez tomber"), _bot("utter_handoff_withdraw_ask")]
+    _, _, events = run(handoff.ActionDefaultFallback(), tracker(filed, events=asked + [_answer("affirm", "oui")], intent="affirm"))
+    assert events == [{"event": "followup", "name": "action_handoff_withdraw", "timestamp": None}]
+    text, _, _ = run(handoff.ActionDefaultFallback(), tracker(filed, events=asked + [_answer("deny", "non")], intent="deny"))
+    assert text.startswith("D'accord, votre demande reste transmise.")
 
 
 def test_the_service_down_nothing_is_kept_and_the_delegation_is_named(down):
@@ -244,6 +264,34 @@ def test_a_yes_where_nothing_was_asked_gets_a_kind_answer_not_a_hand_off(up, bef
     text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=before + [_answer("affirm", "oui")], intent="affirm"))
     assert text.startswith("D'accord. Que puis-je faire d'autre pour vous ?") and "compris" not in text
     assert [e["event"] for e in events] == ["rewind"]
+
+
+def _action(name: str) -> dict:
+    return {"event": "action", "name": name}
+
+
+@pytest.mark.parametrize("ended, asked_back", [
+    ([_answer("ask_human", "un conseiller svp"), _action("action_handoff_offer"), _answer("deny", "non"),
+      _action("action_handoff_declined"), {"event": "bot", "text": "D'accord, je n'enregistre rien sur vous. …"}],
+     "Voulez-vous finalement que je transmette votre demande à un conseiller ?"),
+    ([_answer("stop", "stop"), _action("action_deactivate_loop"), _action("utter_bud_stopped"), _bot("utter_bud_stopped")],
+     "Voulez-vous reprendre la vérification de votre entreprise là où nous en étions ?"),
+])
+def test_a_yes_right_after_a_no_or_a_stop_is_asked_back_before_anything_starts_again(up, ended, asked_back):
+    text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=ended + [_answer("affirm", "bon ok")], intent="affirm"))
+    assert text == asked_back and [e["event"] for e in events] == ["rewind"]
+    text, _, _ = run(handoff.ActionDefaultFallback(), tracker(
+        events=ended + [_answer("greet", "bonjour"), _action("utter_greet"), _answer("affirm", "ok")], intent="affirm"))
+    assert text.startswith("D'accord. Que puis-je faire d'autre pour vous ?")  # only right after it
+
+
+def test_a_yes_to_resume_the_stopped_check_starts_it_again_where_it_was(up):
+    asked = [_action("utter_bud_stopped"), _bot("utter_bud_stopped"), _answer("affirm", "on continue"),
+             _bot("utter_bud_resume_ask")]
+    text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=asked + [_answer("affirm", "oui")], intent="affirm"))
+    assert "Reprenons la vérification" in text and events == [{"event": "followup", "name": "bud_form", "timestamp": None}]
+    text, _, events = run(handoff.ActionDefaultFallback(), tracker(events=asked + [_answer("deny", "non")], intent="deny"))
+    assert text == "Avez-vous une autre question ?" and [e["event"] for e in events] == ["rewind"]
 
 
 def _bud_run(facts: dict, programme_url, monkeypatch):

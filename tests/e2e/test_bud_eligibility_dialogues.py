@@ -48,6 +48,22 @@ def test_stop_ends_the_check(resident):
     assert "Bonjour" in resident.ask("bonjour")
 
 
+def test_a_stopped_check_goes_on_where_it_was_after_a_changed_mind(resident):
+    resident.ask("ma societe peut elle beneficier du bud ?")
+    resident.ask("elle est a Bully-les-Mines")
+    assert "on arrête là" in resident.ask("j'arrete la")
+    asked_back = resident.ask("non attendez on continue")
+    assert "reprendre la vérification" in asked_back
+    resumed = resident.ask("oui")
+    assert "Reprenons" in resumed and "Quand votre entreprise a-t-elle commencé" in resumed  # the commune is kept
+
+
+def test_a_question_about_another_scheme_is_not_a_check(resident):
+    answer = resident.ask("le bud et la zone franche urbaine on peut avoir les deux ?")
+    assert "Je ne sais pas répondre" in answer and "pas les autres impôts, charges et dispositifs" in answer
+    assert "Dans quelle commune" not in answer and "transmette" in answer
+
+
 def test_a_liberal_profession_is_confirmed_then_gets_a_reasoned_no(resident):
     said_back = resident.ask("je suis infirmière libérale à Lens depuis 2021, j'ai droit au BUD ?")
     assert "profession libérale" in said_back and "C'est bien cela" in said_back and "✘" not in said_back

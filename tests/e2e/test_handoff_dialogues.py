@@ -86,6 +86,25 @@ def test_a_bud_request_goes_to_the_delegation_and_names_the_tax_office(stack, re
     assert full["contact"] == "karim.benali@exemple.fr" and full["type_contact"] == "email"
 
 
+def test_the_request_goes_to_the_service_agreed_to_whatever_the_name_looks_like(stack, resident):
+    # A first name the place extractor may take for a commune (it used to change the commune, then the service)
+    employment = officer(stack, "emploi-france-travail-lens")
+    offer = resident.ask("je cherche du travail a Lens, je peux parler a quelqu'un ?")
+    assert "transmettre votre demande à : France Travail Lens." in offer and "Êtes-vous d'accord ?" in offer
+    resident.ask("oui")
+    # a surname that is also a commune (Douai, where no employment office takes requests)
+    assert "Comment l'agent peut-il vous joindre" in resident.ask("c'est Mme Nadia Douai")
+    done = resident.ask("mon tel c'est le 06.71.82.93.05")
+    assert "transmise à France Travail Lens" in done, done
+    assert "au nom de Mme Nadia Douai" in done and "06 71 82 93 05" in done
+    reference = REFERENCE.search(done).group(0)
+    full = requests.get(f"{programme(stack)}/officer/requests/{reference}", headers=employment, timeout=10).json()
+    assert full["nom"] == "Mme Nadia Douai" and full["contact"] == "06 71 82 93 05"
+    asked = resident.ask("finalement laissez tomber")
+    assert f"Voulez-vous retirer votre demande {reference} ?" in asked
+    assert f"Votre demande {reference} est retirée" in resident.ask("oui")
+
+
 def test_a_person_asked_for_during_the_bud_check_gets_what_the_bot_knew(stack, resident):
     delegation = officer(stack, "delegation-erbm-entreprises")
     resident.ask("je veux savoir si ma boite a droit au bud")
@@ -108,6 +127,14 @@ def test_without_consent_nothing_is_stored_and_the_public_contact_is_given(stack
     answer = resident.ask("non")
     assert "je n'enregistre rien" in answer and "62590 Oignies" in answer
     assert len(queue(stack, delegation)) == before
+
+
+def test_a_no_to_a_person_then_a_changed_mind_is_asked_back_then_offered_again(stack, resident):
+    resident.ask("je voudrais un vrai interlocuteur")
+    assert "je n'enregistre rien" in resident.ask("non")
+    asked_back = resident.ask("bon ben oui finalement")
+    assert "Voulez-vous finalement que je transmette votre demande à un conseiller ?" in asked_back
+    assert "Êtes-vous d'accord ?" in resident.ask("oui")  # the offer again, consent asked again
 
 
 def test_a_changed_mind_while_giving_the_contact_stores_nothing(stack, resident):

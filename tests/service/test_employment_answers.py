@@ -63,16 +63,20 @@ def test_long_term_unemployment_is_read_with_the_dated_rule_of_the_orientation(s
     assert employment_answers.read_cues(said, programme) == {"long_term_unemployed": True}
 
 
-@pytest.mark.parametrize("text, detail", [
-    ("quels sont les horaires de la délégation ?", "horaires"),
-    ("Quel est le numéro de téléphone ?", "telephone"),
-    ("c'est quoi le BUD ?", None),
-    ("qui finance l'ERBM ?", None),
+@pytest.mark.parametrize("text, detail, scheme", [
+    ("quels sont les horaires de la délégation ?", "horaires", None),
+    ("Quel est le numéro de téléphone ?", "telephone", None),
+    ("c'est quoi le BUD ?", None, None),
+    ("qui finance l'ERBM ?", None, None),
+    ("on peut cumuler le BUD et la Zone Franche ?", "zone franche", "zone franche"),
+    ("et pour la TVA, ça change quoi ?", "tva", "tva"),
+    # a shop that « a ouvert » asks no opening hours of the BUD check: only the other schemes stop it
+    ("ma boutique a ouvert en mars à Lens, j'ai droit au BUD ?", "ouvert", None),
 ])
-def test_a_question_about_a_detail_no_answer_gives_is_recognised(client, text, detail):
+def test_a_question_about_a_detail_no_answer_gives_is_recognised(client, text, detail, scheme):
     response = client.get("/programme/unanswered-detail", params={"text": text})
     assert response.status_code == 200, response.text
-    assert response.json() == {"asks_unanswered_detail": detail is not None, "detail": detail}
+    assert response.json() == {"asks_unanswered_detail": detail is not None, "detail": detail, "other_scheme": scheme}
 
 
 @pytest.mark.parametrize("text, corporate_tax", [

@@ -16,3 +16,16 @@ import pytest
 def test_the_name_and_contact_a_message_gives(client, text, own, contact, nom, phrase):
     said = client.get("/handoff/details", params={"text": text, "own": own}).json()
     assert (said["contact"], said["nom"], said["phrase"]) == (contact, nom, phrase), said
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("c'est mme Bouchra El Amrani", "mme Bouchra El Amrani"),  # the title stays: the officer reads it
+    ("c moi Jean-Marc Dupont", "Jean-Marc Dupont"),
+    ("je suis Paul Martin", "Paul Martin"),
+    ("oui pardon c'est Chantal Lemaire", "Chantal Lemaire"),
+    ("Cédric Carpentier", "Cédric Carpentier"),  # « c » as a word only
+])
+def test_the_words_before_a_name_at_the_name_question_are_left_out(client, text, rest):
+    said = client.get("/handoff/details", params={"text": text, "own": True}).json()
+    assert (said["reste"], said["phrase"]) == (rest, False), said
+    assert client.get("/handoff/details", params={"text": text}).json()["reste"] == text  # not at another question

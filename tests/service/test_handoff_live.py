@@ -43,6 +43,9 @@ def test_an_officer_signed_in_counts_as_online(client, agent):
     assert route["agents_en_ligne"] == 1
     other = client.get("/handoff/route", params={"topic": "cites", "commune": "59178"}).json()
     assert other["agents_en_ligne"] == 0
+    # the service agreed to, as the assistant asks at the request's recording
+    assert client.get(f"/handoff/services/{route['service']['id']}").json()["agents_en_ligne"] == 1
+    assert client.get(f"/handoff/services/{other['service']['id']}").json()["agents_en_ligne"] == 0
 
 
 def test_an_idle_console_does_not_count(client, agent):

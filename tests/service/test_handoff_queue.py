@@ -68,6 +68,14 @@ def test_a_request_is_routed_and_gets_a_reference_a_secret_and_a_date(client):
     assert expected > utcnow()
 
 
+def test_a_request_goes_to_the_service_the_person_agreed_to(client):
+    created = create(client, service_id="delegation-erbm")  # the route of the body alone gives another service
+    assert created["service"]["id"] == "delegation-erbm" and created["raison"] == "accord"
+    assert create(client, service_id="epci-246200364")["raison"] == "epci"  # the same: routed as usual
+    answer = client.post("/handoff/requests", json=request_body(service_id="nulle-part"), headers=ASSISTANT)
+    assert answer.status_code == 422 and "nulle-part" in answer.json()["detail"]
+
+
 def test_references_are_random_not_sequential(client):
     references = {create(client)["reference"] for _ in range(20)}
     assert len(references) == 20
