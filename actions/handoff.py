@@ -240,6 +240,13 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        changed, before = place_set_by_this_message(tracker)
+        if changed:  # « Kevin Lefebvre », « Mme Nadia Douai »: a name, not the place the conversation is about
+            events.append(SlotSet("commune", before))
+        return events
+
     async def extract_handoff_name(self, dispatcher, tracker: Tracker, domain: dict, asked: bool = True) -> dict:
         if asked and (tracker.get_slot("handoff_name") or tracker.get_slot("requested_slot") == "handoff_name"):
             return {}
@@ -274,6 +281,22 @@ class ValidateHandoffForm(FormValidationAction):
         if contact is None:
             dispatcher.utter_message(response="utter_handoff_contact_invalid")
         return {"handoff_contact": contact}
+
+
+def place_set_by_this_message(tracker: Tracker) -> tuple[bool, Any]:
+    """Whether the latest message set the `commune` slot (its mapping reads any place entity), and the value before."""
+    changed, seen_user = False, False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if not changed:
+                return False, None
+            seen_user = True
+        elif event.get("event") == "slot" and event.get("name") == "commune":
+            if not seen_user:
+                changed = True
+            else:
+                return True, event.get("value")
+    return changed, None
 
 
 def transcript(tracker: Tracker) -> list[dict]:
@@ -384,6 +407,25 @@ class ActionHandoffWithdraw(Action):
         return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)]
 
 
+def top_intent_read(tracker: Tracker) -> Optional[str]:
+    """The classifier's best intent for the latest message, before the fallback replaced it."""
+    ranking = [i.get("name") for i in tracker.latest_message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+    return ranking[0] if ranking else None
+
+
+def misunderstood_twice(tracker: Tracker) -> bool:
+    """Whether this message and the one before were both not understood (the one before got « je n'ai pas
+    compris »: an e-mail address typed at the contact question is no intent either, but was understood)."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    intent = [tracker.events[i].get("parse_data", {}).get("intent", {}).get("name") for i in users[-2:]]
+    answered = tracker.events[users[-2] + 1:users[-1]]
+    return intent == ["nlu_fallback", "nlu_fallback"] and any(
+        e.get("event") == "action" and e.get("name") in ("action_not_understood", "action_default_fallback")
+        for e in answered)
+
+
 class ActionStopWithNothingRunning(Action):
     """« Stop », « j'annule » when no question is going on: after a request was recorded in this conversation, it may
     be that request the person wants to cancel, so the bot asks (a yes withdraws it); otherwise nothing to stop."""
@@ -410,8 +452,12 @@ class ActionNotUnderstood(Action):
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
-        intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"]
-        if len(intents) >= 2 and intents[-1] == intents[-2] == "nlu_fallback":
+        reference = tracker.get_slot("handoff_reference")
+        if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
+            # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request
+            dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
+            return []
+        if misunderstood_twice(tracker):
             dispatcher.utter_message(response="utter_handoff_not_understood_twice")
             dispatcher.utter_message(response="utter_handoff_suggest")
         else:

@@ -222,9 +222,26 @@ def test_two_misunderstandings_in_a_row_suggest_a_person():
     once, _, _ = run(handoff.ActionNotUnderstood(), tracker(events=[_fallback("qsdf")]))
     assert "je n'ai pas compris" in once and "conseiller" not in once.split("\n")[0]
     assert "transmette" not in once
-    twice, messages, _ = run(handoff.ActionNotUnderstood(), tracker(events=[_fallback("qsdf"), {"event": "bot", "text": "?"}, _fallback("azer")]))
+    twice, messages, _ = run(handoff.ActionNotUnderstood(), tracker(events=[
+        _fallback("qsdf"), {"event": "action", "name": "action_not_understood"}, {"event": "bot", "text": "?"},
+        _fallback("azer")]))
     assert "Voulez-vous que je transmette votre question à un conseiller ?" in twice
     assert any(b["payload"] == "/ask_human" for m in messages for b in DOMAIN["responses"].get(m.get("response"), [{}])[0].get("buttons", []))
+
+
+def test_an_answer_a_form_took_is_not_a_first_misunderstanding():
+    at_the_form = [_fallback("kevin.lef59@gmail.com"), {"event": "action", "name": "handoff_form"},
+                   {"event": "action", "name": "action_handoff_submit"}, _fallback("bof bof")]
+    text, _, _ = run(handoff.ActionNotUnderstood(), tracker(events=at_the_form))
+    assert "je n'ai pas compris" in text and "transmette" not in text
+
+
+def test_a_stop_not_quite_understood_after_a_request_asks_whether_to_withdraw_it(up):
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"},
+                events=[_fallback("en fait non j'annule")], intent="nlu_fallback")
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "stop"}, {"name": "deny"}]
+    text, _, _ = run(handoff.ActionNotUnderstood(), t)
+    assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées."
 
 
 def _answer(intent: str, text: str) -> dict:
@@ -400,3 +417,15 @@ def test_a_sentence_typed_as_the_name_takes_the_name_said_earlier_or_is_refused(
 def test_a_number_typed_earlier_that_is_not_the_person_s_own_is_not_taken(up):
     t = tracker(events=[{"event": "user", "text": "la mairie c'est le 03 21 00 00 00 non ?"}, {"event": "user", "text": "oui"}])
     assert asyncio.run(handoff.ValidateHandoffForm().extract_handoff_contact(CollectingDispatcher(), t, DOMAIN)) == {}
+
+
+def test_a_name_read_as_a_place_does_not_change_the_place_of_the_conversation():
+    def slot(value):
+        return {"event": "slot", "name": "commune", "value": value}
+    before = [{"event": "user", "text": "un conseiller de la mission locale a Lens"}, slot("Lens"),
+              {"event": "user", "text": "oui"}]
+    named = tracker(events=before + [{"event": "user", "text": "Kevin Lefebvre"}, slot("Kevin")])
+    assert handoff.place_set_by_this_message(named) == (True, "Lens")
+    assert handoff.place_set_by_this_message(tracker(events=before)) == (False, None)
+    first = tracker(events=[{"event": "user", "text": "Kevin Lefebvre"}, slot("Kevin")])
+    assert handoff.place_set_by_this_message(first) == (True, None)
