@@ -172,6 +172,14 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
         guessed = guess_confirmed(tracker, dispatcher)
         if guessed:
             return guessed["insee"]
+    text = typed_text(tracker)
+    if speak and text:
+        # « le siège est à Lens mais on a un dépôt à Arras »: not the longer name, the head office
+        async def understand(commune: str) -> dict:
+            return await client.get("/bud/understand", text=text[:500], today=today().isoformat(), commune_insee=commune)
+        readings = await _readings_per_commune(text, understand)
+        if readings and _company_commune(readings):
+            return _company_commune(readings)
     resolution = await resolve_place(tracker, client, remember=False)
     if resolution is None:
         return None
@@ -179,6 +187,27 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
         return None
     if resolution["status"] == "found" and len(resolution["communes"]) == 1:
         return resolution["communes"][0]["insee"]
+    return None
+
+
+async def _readings_per_commune(text: str, understand: Callable) -> dict[str, dict]:
+    """When the message names several communes (« le siège est à Lens mais on a un dépôt à Arras »), the service's
+    reading of it for each (GET /bud/understand with `commune_insee`); {} otherwise."""
+    named = await client.communes_in_text(text)
+    if named["status"] != "ambiguous" or named.get("match") != "exact":
+        return {}
+    return {c["insee"]: await understand(c["insee"]) for c in named["communes"]}
+
+
+def _company_commune(readings: dict[str, dict]) -> Optional[str]:
+    """Of several communes named, the company's: the one said to be the head office, else the only one the words put
+    the company in; None when the words pick none, or several."""
+    for key in ("commune_is_head_office", "commune_is_company_place"):
+        picked = [code for code, reading in readings.items() if reading.get(key)]
+        if len(picked) == 1:
+            return picked[0]
+        if picked:
+            return None
     return None
 
 
@@ -203,12 +232,11 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
     if skip != "commune" and text.strip() and typed_text(tracker):
         # « ma boîte est à Lens, … 10 % de mes chantiers à Lille »: of the communes named, the one the words put the
         # company in (the longer name was taken before, and the verdict was about Lille)
-        named = await client.communes_in_text(text)
-        if named["status"] == "ambiguous" and named.get("match") == "exact":
-            readings = {c["insee"]: await understand(c["insee"]) for c in named["communes"]}
-            placed = [code for code, reading in readings.items() if reading.get("commune_is_company_place")]
-            if len(placed) == 1:
-                insee, understood = placed[0], readings[placed[0]]
+        readings = await _readings_per_commune(text, understand)
+        if readings:
+            picked = _company_commune(readings)
+            if picked:
+                insee, understood = picked, readings[picked]
             elif insee in readings:
                 insee, understood = None, await understand(None)  # no words pick one: none is taken for the company
     if insee:

@@ -113,6 +113,8 @@ class Words:
     date_in_count: re.Pattern  # « en 2022 », « mars 2023 », « 15/10/2022 »
     future: re.Pattern
     in_weeks: re.Pattern  # « dans 2 semaines »: a date to the month
+    this_day: re.Pattern  # « aujourd'hui », « demain »: a creation date only beside a word of `of_starting`
+    of_starting: re.Pattern
     inside_zone: re.Pattern
     only: re.Pattern
     outside_zone: re.Pattern
@@ -131,6 +133,7 @@ class CompanyPlace:
     articles: frozenset[str]  # « la », « le »: not the word of a name that is looked for (La Couture: « couture »)
     short_answer_words: int  # an answer of this many words at most is the place itself (« Douai », « à Liévin »)
     moves_company: tuple[str, ...] = ()  # with a commune held already, the words that move the company (« siège »)
+    head_office: tuple[str, ...] = ()  # of several communes, the one in a clause with these words (« siège social »)
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ def _lexicon(data: dict) -> Lexicon:
     company_place = CompanyPlace(tuple(normalise(w) for w in place.get("before_name") or ()),
                                  frozenset(normalise(w) for w in place.get("articles") or ()),
                                  int(place.get("short_answer_words") or 0),
-                                 tuple(normalise(w) for w in place.get("moves_company") or ()))
+                                 tuple(normalise(w) for w in place.get("moves_company") or ()),
+                                 tuple(normalise(w) for w in place.get("head_office") or ()))
     return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
                    company_place, _words(data),
                    {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
@@ -199,6 +203,8 @@ def _words(data: dict) -> Words:
                                  r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
         future=_phrase_regex(_phrases(figures.get("future"))),
         in_weeks=_phrase_regex(_phrases(figures.get("in_weeks"))),
+        this_day=_phrase_regex(_phrases(figures.get("this_day"))),
+        of_starting=_phrase_regex(_phrases(figures.get("of_starting"))),
         inside_zone=_phrase_regex(_phrases(shares.get("inside_zone"))),
         only=_phrase_regex(_phrases(shares.get("only"))),
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
@@ -417,7 +423,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         if precision == "day" and words.in_weeks.search(normalise(kept)) and parsed.value.replace(day=1) != today.replace(day=1):
             precision = "month"  # in this month the day stays: « en décembre » would not say whether it is to come
         value = as_given(parsed.value, precision)  # « 2023 », « 2023-03 », « 2023-03-15 »
-        return Reading(fact, value, UNSURE if hedged else SURE, None, negation, precision)
+        # « j'ouvre en janvier »: which January is a guess, said back with its year before it counts
+        return Reading(fact, value, UNSURE if hedged or not parsed.year_said else SURE, None, negation, precision)
     plain = _no_longer(_plain(kept, cues))
     bare = False
     if fact in COUNT_FACTS:
@@ -825,6 +832,9 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         with_dates = [p for p in _parts(dated, lex) if fv._DATE_CUE.search(p)]
         dated = _without_head_counts_of_a_date(" ; ".join(with_dates) if with_dates else dated, lex)
         reading = read("creation_date", dated, programme_dir, today)
+        said_as = normalise(dated)
+        if words.this_day.search(said_as) and not words.of_starting.search(said_as) and not fv._HAS_YEAR.search(said_as):
+            reading = Reading("creation_date", None, None, None, False)  # « je suis à Lens aujourd'hui »: no date
         if reading.value is not None:
             if reading.certainty == UNSURE and read("creation_date", _plain(dated, cues), programme_dir, today).certainty == SURE:
                 reading = _hedge_scoped(reading, dated, cues, lambda clause: bool(fv._DATE_CUE.search(clause)))
@@ -947,6 +957,18 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     article = rf"(?:(?:{article})\s)?" if article else ""
     return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
                           words))
+
+
+def states_head_office(text: str, commune_name: str, programme_dir: Path) -> bool:
+    """Whether a clause of the message names this commune with a word of the head office (« le siège est à Lens
+    mais on a un dépôt à Arras »: Lens, not Arras)."""
+    lex = lexicon(programme_dir)
+    place = lex.company_place
+    name = [w for w in normalise(commune_name).split() if w not in (place.articles if place else ())]
+    if place is None or not name or not place.head_office:
+        return False
+    return any(_has(tokens, " ".join(name)) and any(_has(tokens, word) for word in place.head_office)
+               for tokens in (normalise(clause).split() for clause in raw_clauses(text, lex.cues)))
 
 
 def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:

@@ -41,6 +41,10 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving)
 
 
+def states_head_office(text: str, commune_name: str, programme_dir: Path) -> bool:
+    return answer_reader.states_head_office(text, commune_name, programme_dir)
+
+
 def restate(values: dict[str, Any], programme_dir: Path, commune_name: Optional[str]) -> list[str]:
     """Each fact value in plain words, in the order given."""
     return [answer_reader.said(fact, value, programme_dir, commune_name) for fact, value in values.items()]

@@ -94,6 +94,9 @@ class ParsedDate:
 
     value: date
     precision: Precision
+    # False for a month or a day typed without its year (« en janvier », « le 2/01 »): the year is a guess, the
+    # latest or the next one (`prefer`), and may be the wrong side of a deadline
+    year_said: bool = True
 
 
 _MONTH_ABBREVIATIONS = ("janv", "fev", "fevr", "avr", "juil", "sept", "sep", "oct", "nov", "dec")
@@ -105,6 +108,7 @@ _DATE_CUE = re.compile(
     r"|aujourd'hui|demain|il y a|dans \d+|dernier|derniere|prochain|prochaine|cette annee|ce mois)\b"
 )
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+_MONTH_OR_DAY = re.compile(rf"\b(?:{_MONTH_WORD})\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b")
 # dateparser reads French weekday abbreviations (« ma », « je ») and some small words as date parts:
 # a window may not start with the former nor end with either.
 _WEEKDAY_ABBREVIATIONS = {"lu", "ma", "me", "je", "ve", "sa", "di"}
@@ -261,7 +265,8 @@ def parse_date(text: str, today: date, prefer: Direction = "past") -> Optional[P
         if data.date_obj is None:
             continue
         precision = _precision(data.period)
-        found.append((start, end, ParsedDate(_truncate(data.date_obj.date(), precision), precision)))
+        guessed = precision != "year" and not _HAS_YEAR.search(window) and bool(_MONTH_OR_DAY.search(window))
+        found.append((start, end, ParsedDate(_truncate(data.date_obj.date(), precision), precision, not guessed)))
 
     results = {parsed for _, _, parsed in found}
     if len(results) != 1:

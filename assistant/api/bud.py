@@ -239,7 +239,8 @@ def understand(
     commune_insee: Optional[str] = Query(None, max_length=5,
                                          description="Without `fact`: a commune the message names (« 62498 », La "
                                                      "Couture); `commune_is_company_place` says whether the message "
-                                                     "puts the company there"),
+                                                     "puts the company there, `commune_is_head_office` whether its "
+                                                     "head office"),
     held_commune_insee: Optional[str] = Query(None, max_length=5,
                                               description="The company's commune the check holds already: another "
                                                           "`commune_insee` is its place only after clear words "
@@ -260,6 +261,8 @@ def understand(
             found["commune_is_company_place"] = bud_answers.states_company_place(  # « 2 habitent à Douai »: no
                 text, commune.nom, directory, lived_in=commune.insee in found["residence_communes"],
                 moving=held_commune_insee not in (None, commune.insee))
+            # of several communes in the message, the head office's wins (the law asks for the head office there)
+            found["commune_is_head_office"] = bud_answers.states_head_office(text, commune.nom, directory)
         return found
     if fact not in bud_answers.facts():
         raise HTTPException(status_code=422, detail=f"fact doit valoir {', '.join(bud_answers.facts())}.")

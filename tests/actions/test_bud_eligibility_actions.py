@@ -552,6 +552,17 @@ def test_of_two_communes_in_a_first_message_the_company_s_is_the_one_the_words_p
     assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 10.0}  # the hedge is said back
 
 
+@pytest.mark.parametrize("text, named, company", [
+    ("le siege est a lens mais on a un depot a arras", ["Lens", "Arras"], "62498"),
+    ("l'atelier est a douai mais le siege social est chez notre expert comptable a lille", ["Douai", "Lille"], "59350"),
+])
+def test_at_the_commune_question_of_two_communes_the_head_office_is_taken(bud_service, text, named, company):
+    t = tracker(text, requested="commune", entities=[{"entity": "commune", "value": name} for name in named])
+    slots, _, _ = run(ValidateBudForm(), t)
+    # taken, or said back first when it decides a no (Lille is not in the zone)
+    assert company in (slots.get("bud_commune"), (slots.get("bud_pending") or {}).get("facts", {}).get("commune")), slots
+
+
 def test_a_year_given_alone_counts_in_a_verdict_reached_before_its_month_is_asked(bud_service):
     """« kiné à Liévin depuis 2020 »: the verdict is no (a liberal profession) and used to say the date unknown."""
     slots, _, _ = run(ValidateBudForm(), tracker("je suis kine a lievin depuis 2020", facts={},

@@ -259,6 +259,18 @@ def test_the_service_says_whether_a_commune_named_is_the_company_s_place(client,
     assert "commune_is_company_place" not in client.get("/bud/understand", params={"text": text}).json()
 
 
+@pytest.mark.parametrize("text, insee, head_office", [
+    ("notre siège est à Lens, et on a un dépôt à Arras", "62498", True),
+    ("notre siège est à Lens, et on a un dépôt à Arras", "62041", False),
+    ("l'atelier est à Douai mais le siège social est chez mon comptable à Lille", "59350", True),
+    ("l'atelier est à Douai mais le siège social est chez mon comptable à Lille", "59178", False),
+    ("on est à Douai", "59178", False),  # the company's place, but no word of the head office
+])
+def test_the_service_says_which_commune_named_is_the_head_office(client, text, insee, head_office) -> None:
+    found = client.get("/bud/understand", params={"text": text, "commune_insee": insee}).json()
+    assert found["commune_is_head_office"] is head_office, found
+
+
 def test_an_unknown_commune_code_is_a_french_error_not_a_reading(client) -> None:
     response = client.get("/bud/understand", params={"text": "on est à Lens", "commune_insee": "99999"})
     assert response.status_code == 422 and response.json()["erreurs"][0]["champ"] == "commune_insee"
