@@ -446,6 +446,11 @@ class ValidateBudForm(Action):
         for fact in [*facts, pending.get("asked")]:  # a new answer: to a reading said back, or to the question before
             if fact in FACTS and fact != "commune":
                 value, new_certainty = await read_answer(fact, text, tracker, dispatcher)
+                if answer is True and fact in facts and value is not None and not same_value(fact, facts[fact], value):
+                    # « oui mais nouveau nom, nouvelle société, c'est quand même une nouvelle boîte non ? » to « vous
+                    # reprenez une activité, c'est bien cela ? »: a yes and its contrary; neither counts, it is asked again
+                    dispatcher.utter_message(response="utter_bud_confirm_both")
+                    return None, None
                 if value is not None and await self._fits(tracker, fact, value):
                     if new_certainty == UNSURE:
                         unsure.add(fact)

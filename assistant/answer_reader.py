@@ -104,6 +104,7 @@ class Words:
     think_not: re.Pattern
     think_not_unless: re.Pattern
     yes_no_opener: re.Pattern  # at the start of a clause
+    tag_question: re.Pattern  # « …, non ? » at the end of a longer sentence, in the text as typed
     sub_clause_break: re.Pattern  # with the spaces around it
     message_cues: dict[str, re.Pattern]
     yearly: re.Pattern
@@ -193,6 +194,9 @@ def _words(data: dict) -> Words:
         think_not=_phrase_regex(_phrases(reading.get("think_not"))),
         think_not_unless=_phrase_regex(_phrases(reading.get("think_not_unless"))),
         yes_no_opener=re.compile(rf"^(?:{_alternatives(reading.get('yes_no_openers'))})\s+"),
+        tag_question=re.compile(r"(?<=\w)[\s,]+(?:" + "|".join(
+            r"[\s'’-]+".join(map(re.escape, normalise(p).split())) for p in reading.get("tag_questions") or ["(?!)"])
+            + r")\s*\?+\s*$", re.IGNORECASE),
         sub_clause_break=re.compile(rf"\s(?:{_alternatives(reading.get('sub_clause_breaks'))})\s"),
         message_cues={fact: _phrase_regex(_phrases(words)) for fact, words in (figures.get("message_cues") or {}).items()},
         yearly=_phrase_regex(_phrases(figures.get("yearly"))),
@@ -657,6 +661,7 @@ def _hedge_only(clause: str, cues: Cues) -> bool:
 
 def _yes_no_value(text: str, lex: Lexicon) -> Reading:
     cues = lex.cues
+    text = lex.words.tag_question.sub("", text)  # « oui mais c'est une nouvelle boîte non ? »: the « non » asks
     hedged = _hedged(text, cues)
     words = normalise(text)
     confirm = _confirm_phrase(words, cues)

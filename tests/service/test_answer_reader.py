@@ -128,6 +128,16 @@ def test_the_rest_of_a_yes_or_no_is_kept_for_its_facts():
     assert read("yes_no", "oui c'est bien ça", PROGRAMME_DIR, TODAY).rest is None
 
 
+@pytest.mark.parametrize("text, value", [
+    ("oui mais on a tout changé, le nom et la société, c'est quand même une création non ?", True),
+    ("oui, ça reste une reprise, hein ?", True),
+    ("non ?", False),  # a « non » alone is the answer
+    ("c'est faux, pas vrai ?", False),
+])
+def test_a_question_tag_at_the_end_is_no_answer(text, value):
+    assert read("yes_no", text, PROGRAMME_DIR, TODAY).value is value
+
+
 @pytest.mark.parametrize("fact,value,words", [
     ("employees", 0, "n'a pas de salarié"), ("employees", 1, "compte 1 salarié"), ("employees", 4, "compte 4 salariés"),
     ("eligible_employees", 1, "1 de vos salariés est en CDI"), ("eligible_employees", 3, "3 de vos salariés sont en CDI"),
