@@ -166,6 +166,12 @@ def _de_minimis(ceiling: DeMinimis, texts: Texts) -> dict:
     }
 
 
+def _headline(estimate: Estimate) -> str:
+    """`computed_partial` when some periods have no estimate (rates not known before 2022): no « en tout »."""
+    partial = estimate.status == "computed" and any(p.tax_saved_eur is None for p in estimate.periods)
+    return "computed_partial" if partial else estimate.status
+
+
 def _estimate(estimate: Estimate, texts: Texts) -> dict:
     return {
         "is_estimate": True,
@@ -175,8 +181,9 @@ def _estimate(estimate: Estimate, texts: Texts) -> dict:
         "reduced_rate_applied": estimate.reduced_rate_applied,
         "periods": [p.as_dict() for p in estimate.periods],
         "total_tax_saved_eur": estimate.total_tax_saved_eur,
-        "text": texts.render(f"estimate.{estimate.status}",
-                             {"profit": estimate.expected_profit_eur, "total": estimate.total_tax_saved_eur}),
+        "text": texts.render(f"estimate.{_headline(estimate)}", {
+            "profit": estimate.expected_profit_eur, "total": estimate.total_tax_saved_eur,
+            **dict(estimate.assumptions).get("rate_unknown_before", {})}),
         "assumptions": [texts.render(f"estimate.assumptions.{key}", args) for key, args in estimate.assumptions],
         "sources": estimate.sources,
     }

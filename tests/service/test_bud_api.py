@@ -55,6 +55,14 @@ def test_an_eligible_company_found_by_name(client) -> None:
     assert "rescrit" in result["disclaimer"]["text"]
 
 
+def test_an_estimate_without_the_rates_of_its_first_periods_is_not_said_to_be_the_whole(client) -> None:
+    whole = client.post("/bud/eligibility", json=HARNES_COMPANY).json()["estimate"]
+    assert "en tout" in whole["text"]
+    part = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2021-06-15"}).json()["estimate"]
+    assert "en tout" not in part["text"] and "sur les seules périodes commencées depuis le 1er janvier 2022" in part["text"], part
+    assert part["periods"][0]["tax_saved_eur"] is None and part["total_tax_saved_eur"] > 0
+
+
 def test_a_commune_by_postal_code(client) -> None:
     response = client.post("/bud/eligibility", json={**HARNES_COMPANY, "commune_query": "62440"})
     assert response.status_code == 200
