@@ -13,10 +13,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id
-from actions.places import guess_in_message
+from actions.places import guess_in_message, resolve_place
 from actions.programme_client import ServiceUnavailable, client
 
 INTENT_CONFIDENCE = 0.6
+# The answers about the whole territory: a question that names a commune gets that commune's membership instead
+TERRITORY_ANSWERS = ("utter_faq/territory", "utter_faq/what_is_erbm")
 RESPONSE_CONFIDENCE = 0.5
 
 
@@ -66,6 +68,8 @@ class ActionFaqAnswer(Action):
                 dispatcher.utter_message(response="utter_bud_other_scheme")
             dispatcher.utter_message(response="utter_handoff_suggest")
             return []
+        if answer in TERRITORY_ANSWERS and await self._says_whether_in_the_basin(tracker, dispatcher):
+            return []  # « est-ce qu'Hénin-Beaumont fait partie du bassin minier ? »: that commune, not the whole
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
             part = FOLLOW_UP_PARTS.get(answer.removeprefix("utter_faq/"))
             cite = await self._cite(tracker) if part else None
@@ -75,6 +79,21 @@ class ActionFaqAnswer(Action):
             return []
         dispatcher.utter_message(response=answer)
         return []
+
+    @staticmethod
+    async def _says_whether_in_the_basin(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+        """Whether the commune the question names is in the ERBM's territory (one of its 8 intercommunalities), said
+        when the question names exactly one commune (False otherwise: the answer about the whole territory)."""
+        try:
+            resolution = await resolve_place(tracker, client, remember=False)
+        except ServiceUnavailable:
+            return False
+        if not resolution or resolution.get("status") != "found" or len(resolution.get("communes") or []) != 1:
+            return False
+        commune = resolution["communes"][0]
+        dispatcher.utter_message(response="utter_commune_in_basin" if commune["bassin_minier"] else "utter_commune_not_in_basin",
+                                 commune=commune["nom"], epci=(commune.get("epci") or {}).get("nom") or "")
+        return True
 
     @staticmethod
     async def _cite(tracker: Tracker) -> dict | None:

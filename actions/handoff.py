@@ -152,16 +152,17 @@ def public_contact(service: dict, message: Message, fallback: Optional[dict]) ->
     """The service's public contact, line by line, with its source; if none is known, say so plainly."""
     contact = service.get("contact") or {}
     if service.get("contact_connu"):
-        message.add("utter_handoff_public_contact", service=service["nom"])
+        message.add("utter_handoff_public_contact", service=service.get("nom_avec_article") or service["nom"])
         for field in CONTACT_FIELDS:
             if contact.get(field):
                 message.add(f"utter_handoff_contact_line_{field}", value=contact[field])
         if service.get("source_contact"):
             message.add("utter_handoff_contact_source", source=service["source_contact"])
         return
-    message.add("utter_handoff_contact_unknown", service=service["nom"])
+    message.add("utter_handoff_contact_unknown", of_service=service.get("de_nom") or service["nom"])
     if fallback and (fallback.get("contact") or {}).get("adresse"):
-        message.add("utter_handoff_contact_fallback", service=fallback["nom"], adresse=fallback["contact"]["adresse"])
+        message.add("utter_handoff_contact_fallback", to_service=fallback.get("a_nom") or fallback["nom"],
+                    adresse=fallback["contact"]["adresse"])
 
 
 class ActionHandoffOffer(Action):
@@ -376,7 +377,8 @@ class ActionHandoffSubmit(Action):
             dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
             return forget + kept + [ConversationPaused()]
         dispatcher.utter_message(  # the name and contact said back: they may come from earlier in the conversation
-            response="utter_handoff_created", service=created["service"]["nom"], reference=created["reference"],
+            response="utter_handoff_created", to_service=created["service"].get("a_nom") or created["service"]["nom"],
+            reference=created["reference"],
             expected=expected, name=tracker.get_slot("handoff_name"), contact=tracker.get_slot("handoff_contact"),
         )
         dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])

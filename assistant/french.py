@@ -6,6 +6,8 @@
   a date as precise as it was given, with its preposition.
 - `number(50_000_000)` → « 50 000 000 » (non-breaking spaces), `number(84.9)` → « 84,9 », `number(15.0)` → « 15 ».
 - `join(["Wallers", "Haveluy", "Raismes"])` → « Wallers, Haveluy et Raismes » (`last="puis"` for a sequence).
+- `with_article("PLIE du Douaisis", "le", "à")` → « au PLIE du Douaisis », `with_article("Axel", "", "de")` →
+  « d'Axel », `with_article("Délégation …", "la")` → « la Délégation … ».
 """
 from __future__ import annotations
 
@@ -99,3 +101,23 @@ def fill(template: str, value: Callable[[Optional[str], str], str]) -> str:
 
 def yes_no(value: bool) -> str:
     return words()["yes"] if value else words()["no"]
+
+
+def with_article(name: str, article: Optional[str], preposition: Optional[str] = None) -> str:
+    """A name with its article (« la », « le », « les » or none) and, if given, the preposition « à » or « de »
+    before it, contracted and elided as French writes them."""
+    article = (article or "").strip()
+    vowel = bool(re.match(r"[aeiouyhàâéèêëîïôûAEIOUYHÀÂÉÈÊËÎÏÔÛ]", name))
+    elide = set(words()["elision_before_vowel"])
+    if article and article in elide and vowel and article != "les":
+        head = "l'" + name
+    else:
+        head = f"{article} {name}" if article else name
+    if not preposition:
+        return head
+    contracted = (words()["contractions"].get(preposition) or {}).get(article)
+    if contracted and not head.startswith("l'"):
+        return f"{contracted} {name}"
+    if preposition in elide and re.match(r"[aeiouyhàâéèêëîïôûAEIOUYHÀÂÉÈÊËÎÏÔÛ]", head):
+        return f"{preposition[0]}'{head}"
+    return f"{preposition} {head}"

@@ -19,7 +19,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from assistant import employment
+from assistant import employment, french
 from assistant.communes import Commune
 from assistant.handoff import hours
 from assistant.storage import metadata
@@ -36,6 +36,7 @@ services = sa.Table(
     metadata,
     sa.Column("id", sa.String(80), primary_key=True),
     sa.Column("nom", sa.String(200), nullable=False),
+    sa.Column("article", sa.String(8)),  # « la » Délégation, « le » PLIE, none for France Travail
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("structure_emploi", sa.String(80)),
     sa.Column("adresse", sa.Text),
@@ -75,6 +76,7 @@ class Service:
     delai_heures_ouvrees: int
     note: Optional[str]
     autre_contact: Optional[str] = None  # an employment structure's free-text contact
+    article: Optional[str] = None
 
     @property
     def contact_known(self) -> bool:
@@ -84,6 +86,10 @@ class Service:
         return {
             "id": self.id,
             "nom": self.nom,
+            # the name as a sentence says it: « contacter la Délégation … », « transmise au PLIE … »
+            "nom_avec_article": french.with_article(self.nom, self.article),
+            "a_nom": french.with_article(self.nom, self.article, "à"),
+            "de_nom": french.with_article(self.nom, self.article, "de"),
             "kind": self.kind,
             "contact": {f: getattr(self, f) or None for f in CONTACT_FIELDS},
             "contact_connu": self.contact_known,
@@ -196,6 +202,8 @@ def clean_service(row: dict) -> dict:
         raise RoutingError("identifiant vide ou invalide (lettres, chiffres et tirets)")
     if not values["nom"]:
         raise RoutingError("nom vide")
+    if values["article"] not in (None, "la", "le", "les"):
+        raise RoutingError(f"article {values['article']!r} : « la », « le », « les » ou rien")
     if values["kind"] not in KINDS:
         raise RoutingError(f"kind {values['kind']!r} inconnu ; possibles : {', '.join(KINDS)}")
     try:

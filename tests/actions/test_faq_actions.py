@@ -104,3 +104,12 @@ def test_a_cite_no_longer_in_the_data_gets_the_card_s_own_answer(service, monkey
     cites = {"topic": "cites", "cite_id": "cite-qui-n-existe-plus"}
     said, _ = run_faq("et le bailleur ?", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
     assert said and not any((s or "").startswith("Le bailleur de") for s in said)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("est-ce que Courrières fait partie du bassin minier ?", "utter_commune_in_basin"),
+    ("Arras c'est dans le territoire du bassin minier ?", "utter_commune_not_in_basin"),
+])
+def test_a_question_about_the_territory_that_names_a_commune_gets_that_commune(service, text, said):
+    assert answer(text, chosen="utter_faq/territory") == [said]
+    assert answer("le bassin minier c'est combien de communes ?", chosen="utter_faq/territory") == ["utter_faq/territory"]

@@ -74,3 +74,19 @@ def test_a_routing_file_without_a_default_row_is_refused(tmp_path):
     (copy / routing.ROUTING_FILE).write_text("\n".join(l for l in lines if l != "autre,*,delegation-erbm") + "\n", encoding="utf-8")
     with pytest.raises(routing.RoutingError, match="autre,\\*"):
         routing.load(None, copy)
+
+
+@pytest.mark.parametrize("service_id, with_article, to, of", [
+    ("delegation-erbm", "la Délégation interministérielle au renouveau du bassin minier",
+     "à la Délégation interministérielle au renouveau du bassin minier",
+     "de la Délégation interministérielle au renouveau du bassin minier"),
+    ("emploi-plie-douaisis", "le PLIE du Douaisis", "au PLIE du Douaisis", "du PLIE du Douaisis"),
+    ("emploi-france-travail-lens", "France Travail Lens", "à France Travail Lens", "de France Travail Lens"),
+    ("emploi-axel-lens", "Axel vos services pour l'emploi (Maisons & Cités avec l'Afpa)",
+     "à Axel vos services pour l'emploi (Maisons & Cités avec l'Afpa)",
+     "d'Axel vos services pour l'emploi (Maisons & Cités avec l'Afpa)"),
+    ("epci-246200299", "la CA d'Hénin-Carvin", "à la CA d'Hénin-Carvin", "de la CA d'Hénin-Carvin"),
+])
+def test_a_service_s_name_comes_with_its_article_for_sentences(client, service_id, with_article, to, of):
+    service = client.get(f"/handoff/services/{service_id}").json()
+    assert (service["nom_avec_article"], service["a_nom"], service["de_nom"]) == (with_article, to, of)
