@@ -618,6 +618,9 @@ class ActionBudVerdict(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         after_a_message = tracker.latest_action_name == "action_listen"
+        if not after_a_message and (said_this_turn(tracker, "utter_bud_other_scheme")
+                                    or said_this_turn(tracker, "utter_service_unavailable")):
+            return []  # the check did not start (« cumuler le BUD avec la ZFU ? », the service away): no verdict
         try:
             text = tracker.latest_message.get("text") or ""
             refined = await facts_in_message(text, tracker, dispatcher, skip=None) if after_a_message else {}

@@ -254,6 +254,12 @@ class ValidateEmploymentForm(FormValidationAction):
                 raise ServiceUnavailable("understand or communes")
             if not filled and _is_clear(tracker, set(rules["digression_intents"]), rules):
                 return []  # rejected: a rule answers, then the form asks its question again
+            held = tracker.get_slot(COMMUNE_INSEE_SLOT)
+            if held and filled.get(COMMUNE_INSEE_SLOT) not in (None, held):
+                # « oups non c'est Sin-le-Noble pas Douai »: said back; the structures said at the start were those
+                # of the other commune, so the end says them all again for this one
+                dispatcher.utter_message(response="utter_emploi_commune_changed", commune=filled[COMMUNE_SLOT])
+                events.append(SlotSet(SAID_SLOT, None))
             if asked not in filled:
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled), unsure=unsure)
             events += [SlotSet(slot, value) for slot, value in filled.items()]

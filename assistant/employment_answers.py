@@ -31,6 +31,7 @@ class Cues:
     unemployed_context: re.Pattern
     duration: re.Pattern
     age_in_passing: re.Pattern
+    correction: re.Pattern  # « non pardon, je me suis trompé »: no yes or no
 
 
 def _cues(data: dict) -> Cues:
@@ -46,6 +47,7 @@ def _cues(data: dict) -> Cues:
         unemployed_context=compiled(data["unemployed_context"]),
         duration=compiled(data["duration"]),
         age_in_passing=compiled(data["age_in_passing"]),
+        correction=compiled(data["correction"]),
     )
 
 
@@ -112,4 +114,6 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
     if age is not None:
         facts[AGE] = age
     facts.update(read_cues(text, programme_dir))
-    return {"facts": facts, "yes_no": parse_yes_no(text), "unsure": is_unsure(text, programme_dir)}
+    # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
+    yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
+    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir)}

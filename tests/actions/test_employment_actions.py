@@ -185,6 +185,19 @@ def test_an_unreadable_yes_no_answer_is_said_not_understood(programme):
     assert slot_sets(events)["requested_slot"] == "emploi_registered_job_seeker"
 
 
+def test_a_commune_corrected_at_another_question_is_said_back_and_its_no_is_not_an_answer(programme):
+    slots = {"emploi_commune": "Douai", "emploi_commune_insee": "59178", "emploi_age": 40,
+             "emploi_routes_said": ["France Travail"]}
+    t = tracker("non pardon je me suis trompée, j'habite à Sin-le-Noble", intent="inform_place",
+                entities=[("commune", "Sin-le-Noble")], slots=slots, requested="emploi_registered_job_seeker")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    assert [(m["response"], m.get("commune")) for m in messages] == [("utter_emploi_commune_changed", "Sin-le-Noble")]
+    taken = slot_sets(events)
+    assert taken["emploi_commune_insee"] == "59569" and taken["emploi_routes_said"] is None  # all said again at the end
+    assert taken["emploi_registered_job_seeker"] is None  # « non pardon » took back the commune, answered nothing
+    assert taken["requested_slot"] == "emploi_registered_job_seeker"
+
+
 def test_a_misspelt_commune_is_not_taken_but_asked_back(programme):
     """A close spelling is never taken as the person's commune: the form's question asks « Vouliez-vous dire … ? »."""
     t = tracker("lievinn", intent="inform_place", entities=[("commune", "lievinn")], requested="emploi_commune")

@@ -62,6 +62,7 @@ def test_a_question_about_another_scheme_is_not_a_check(resident):
     answer = resident.ask("le bud et la zone franche urbaine on peut avoir les deux ?")
     assert "Je ne sais pas répondre" in answer and "pas les autres impôts, charges et dispositifs" in answer
     assert "Dans quelle commune" not in answer and "transmette" in answer
+    assert "conclure" not in answer and "critère par critère" not in answer  # no check, so no verdict
 
 
 def test_a_liberal_profession_is_confirmed_then_gets_a_reasoned_no(resident):
