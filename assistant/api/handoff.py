@@ -47,7 +47,8 @@ class WithdrawBody(BaseModel):
         extra = "forbid"
 
 
-def _decision(state: AppState, conn, topic: str, commune: Optional[str], cite_id: Optional[str]) -> tuple:
+def _decision(state: AppState, conn, topic: str, commune: Optional[str], cite_id: Optional[str],
+              structure_kind: Optional[str] = None) -> tuple:
     place = None
     if commune:
         place = state.communes.get(commune)
@@ -64,7 +65,7 @@ def _decision(state: AppState, conn, topic: str, commune: Optional[str], cite_id
         if place is None and cite.communes:
             place = cite.communes[0]
     try:
-        return routing.route(conn, topic, place, bailleur), place
+        return routing.route(conn, topic, place, bailleur, structure_kind), place
     except routing.RoutingError as error:
         raise HTTPException(status_code=422, detail=str(error))
 
@@ -82,8 +83,9 @@ def get_route(
     named = topics.named_topic(text, state.settings.programme_dir) if text else None
     if named is not None and named != topic:
         topic, cite_id = named, cite_id if named == "cites" else None
+    kind = topics.named_structure_kind(text, state.settings.programme_dir) if text else None
     with state.engine.connect() as conn:
-        decision, place = _decision(state, conn, topic, commune, cite_id)
+        decision, place = _decision(state, conn, topic, commune, cite_id, kind)
     out = decision.as_dict()
     out["commune"] = {"insee": place.insee, "nom": place.nom, "epci": place.epci_nom} if place else None
     out["conservation_jours"] = state.settings.retention_days

@@ -137,10 +137,16 @@ def all_services(conn: Connection) -> list[Service]:
     return [_service(conn, row) for row in conn.execute(sa.select(services).order_by(services.c.id))]
 
 
-def route(conn: Connection, topic: str, commune: Optional[Commune] = None, bailleur: Optional[str] = None) -> Decision:
-    """The service for a topic in a territory: the most precise routing row that matches."""
+def route(conn: Connection, topic: str, commune: Optional[Commune] = None, bailleur: Optional[str] = None,
+          structure_kind: Optional[str] = None) -> Decision:
+    """The service for a topic in a territory: the most precise routing row that matches; for employment, a service
+    of the kind of structure the person named (« la Mission locale ») that covers their commune comes first."""
     if topic not in TOPICS:
         raise RoutingError(f"sujet inconnu : {topic!r} ; sujets possibles : {', '.join(TOPICS)}")
+    if topic == "emploi" and structure_kind and commune is not None:
+        named = _structure_service(conn, structure_kind, commune)
+        if named is not None:
+            return Decision(topic, named, "structure", f"commune:{commune.insee}")
     table = {r.territoire: r.service_id for r in conn.execute(sa.select(routes).where(routes.c.topic == topic))}
     candidates = []
     if bailleur:
@@ -157,6 +163,17 @@ def route(conn: Connection, topic: str, commune: Optional[Commune] = None, baill
             if service is not None:
                 return Decision(topic, service, reason, territory)
     raise RoutingError(f"aucune ligne « * » pour le sujet {topic!r} dans la table de routage")
+
+
+def _structure_service(conn: Connection, kind: str, commune: Commune) -> Optional[Service]:
+    """A service linked to an employment structure of this kind whose territory holds the commune."""
+    rows = conn.execute(sa.select(services).where(services.c.structure_emploi.isnot(None)).order_by(services.c.id))
+    for row in rows:
+        structure = employment.get_structure(conn, row.structure_emploi)
+        if structure is not None and structure.kind == kind and (
+                commune.insee in structure.communes or (commune.epci_siren or "") in structure.epci):
+            return _service(conn, row)
+    return None
 
 
 def load(conn: Connection, programme_dir: Path) -> int:

@@ -90,3 +90,15 @@ def test_a_routing_file_without_a_default_row_is_refused(tmp_path):
 def test_a_service_s_name_comes_with_its_article_for_sentences(client, service_id, with_article, to, of):
     service = client.get(f"/handoff/services/{service_id}").json()
     assert (service["nom_avec_article"], service["a_nom"], service["de_nom"]) == (with_article, to, of)
+
+
+@pytest.mark.parametrize("text, commune, service, reason", [
+    ("je voudrais parler à la mission locale", "62498", "emploi-mission-locale-lens-lievin", "structure"),
+    ("un conseiller pole emploi svp", "62498", "emploi-france-travail-lens", "structure"),
+    ("je voudrais parler à la mission locale", "59178", "delegation-erbm", "default"),  # none known for Douai
+    ("je voudrais parler à quelqu'un pour un emploi", "62498", "emploi-france-travail-lens", "commune"),
+])
+def test_a_request_naming_a_kind_of_structure_goes_to_that_structure_where_one_covers_the_commune(
+        client, text, commune, service, reason):
+    route = client.get("/handoff/route", params={"topic": "autre", "commune": commune, "text": text}).json()
+    assert (route["service"]["id"], route["raison"], route["topic"]) == (service, reason, "emploi"), route
