@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.places import guess_in_message, typed_text
+from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -119,13 +119,28 @@ async def commune_insee(tracker: Tracker, topic: str) -> tuple[Optional[str], Op
     return None, None
 
 
+def _request_for_a_person(tracker: Tracker, within: int = 4) -> Optional[str]:
+    """The words of the message that asked for a person: this one, or one of the last few (« je veux parler à la
+    mission locale », « non », « bon ben oui finalement », « oui »: the offer made again is for the mission locale)."""
+    latest = str(tracker.latest_message.get("text") or "")
+    if (tracker.latest_message.get("intent") or {}).get("name") == "ask_human" and not latest.startswith("/"):
+        return latest
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"][1:within]
+    for event in users:
+        text = str(event.get("text") or "")
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == "ask_human" and not text.startswith("/"):
+            return text
+    return None
+
+
 async def route(tracker: Tracker) -> dict:
     """The service for the request; a request that names its subject (« quelqu'un de la Mission locale ») is about
     that subject: the service reads the words of the message that asked for a person."""
     topic = topic_of(tracker)
     params: dict[str, Any] = {"topic": topic}
-    if (tracker.latest_message.get("intent") or {}).get("name") == "ask_human" and typed_text(tracker):
-        params["text"] = typed_text(tracker)[:500]
+    asked = _request_for_a_person(tracker)
+    if asked:
+        params["text"] = asked[:500]
     if topic == "cites" and tracker.get_slot("cite_id"):
         params["cite_id"] = tracker.get_slot("cite_id")
     insee, _ = await commune_insee(tracker, topic)
@@ -454,6 +469,8 @@ class ActionNotUnderstood(Action):
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
+        if last_bot_action(tracker) == "action_handoff_offer" and top_intent_read(tracker) in ("stop", "deny", "withdraw_handoff"):
+            return [FollowupAction("action_handoff_declined")]  # « en fait non j'annule » to « Êtes-vous d'accord ? »
         reference = tracker.get_slot("handoff_reference")
         if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request

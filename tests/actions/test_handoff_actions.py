@@ -429,3 +429,20 @@ def test_a_name_read_as_a_place_does_not_change_the_place_of_the_conversation():
     assert handoff.place_set_by_this_message(tracker(events=before)) == (False, None)
     first = tracker(events=[{"event": "user", "text": "Kevin Lefebvre"}, slot("Kevin")])
     assert handoff.place_set_by_this_message(first) == (True, None)
+
+
+def test_the_offer_made_again_after_a_changed_mind_is_for_what_was_asked():
+    asked = [_answer("ask_human", "je veux parler à quelqu'un de la mission locale"), _answer("deny", "non merci"),
+             _answer("affirm", "bon ben oui finalement"), _answer("affirm", "oui")]
+    assert handoff._request_for_a_person(tracker(events=asked, intent="affirm")) == \
+        "je veux parler à quelqu'un de la mission locale"
+    long_ago = asked[:1] + [_answer("inform", str(n)) for n in range(4)]
+    assert handoff._request_for_a_person(tracker(events=long_ago, intent="inform")) is None
+
+
+def test_a_no_half_understood_at_the_consent_question_declines(up):
+    t = tracker(events=[_answer("ask_human", "un conseiller"), _action("action_handoff_offer"),
+                        _fallback("en fait non j'annule")], intent="nlu_fallback")
+    t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "stop"}, {"name": "deny"}]
+    _, _, events = run(handoff.ActionNotUnderstood(), t)
+    assert events == [{"event": "followup", "name": "action_handoff_declined", "timestamp": None}]

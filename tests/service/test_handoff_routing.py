@@ -102,3 +102,33 @@ def test_a_request_naming_a_kind_of_structure_goes_to_that_structure_where_one_c
         client, text, commune, service, reason):
     route = client.get("/handoff/route", params={"topic": "autre", "commune": commune, "text": text}).json()
     assert (route["service"]["id"], route["raison"], route["topic"]) == (service, reason, "emploi"), route
+
+
+def test_a_changed_services_file_is_loaded_again_and_keeps_the_officers_of_its_services(tmp_path):
+    import shutil
+
+    import sqlalchemy as sa
+
+    from assistant import storage
+    from assistant.catalogue import LOADERS
+    from assistant.handoff import officers
+    from assistant.settings import PROGRAMME_DIR
+
+    copy = tmp_path / "programme"
+    shutil.copytree(PROGRAMME_DIR, copy)
+    url = f"sqlite:///{tmp_path / 'programme.db'}"
+    engine = storage.open_database(url, copy, LOADERS)
+    with engine.begin() as conn:
+        officers.add(conn, "agent-plie", "Agent Plie", "emploi-plie-douaisis", "mot de passe assez long")
+    services_file = copy / routing.SERVICES_FILE
+    services_file.write_text(services_file.read_text(encoding="utf-8")
+                             .replace("emploi-plie-douaisis,PLIE du Douaisis,le,", "emploi-plie-douaisis,PLIE du Douaisis (Douai),le,")
+                             .replace("\nemploi-greta-grand-hainaut,", "\nancien-greta,")  # a service that left
+                             , encoding="utf-8")
+    engine.dispose()
+    engine = storage.open_database(url, copy, LOADERS)
+    with engine.connect() as conn:
+        names = {row.id: row.nom for row in conn.execute(sa.select(routing.services))}
+        assert conn.execute(sa.select(officers.officers).where(officers.officers.c.login == "agent-plie")).first()
+    assert names["emploi-plie-douaisis"] == "PLIE du Douaisis (Douai)"  # updated in place
+    assert "ancien-greta" in names and "emploi-greta-grand-hainaut" not in names
