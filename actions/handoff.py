@@ -470,7 +470,9 @@ class ActionNotUnderstood(Action):
         if guessed:
             return guessed
         if last_bot_action(tracker) == "action_handoff_offer" and top_intent_read(tracker) in ("stop", "deny", "withdraw_handoff"):
-            return [FollowupAction("action_handoff_declined")]  # « en fait non j'annule » to « Êtes-vous d'accord ? »
+            # « en fait non j'annule » to « Êtes-vous d'accord ? »: a no (said here: a follow-up action after this one
+            # would leave the rules, and Rasa's fallback would add « je n'ai pas compris »)
+            return await ActionHandoffDeclined().run(dispatcher, tracker, domain)
         reference = tracker.get_slot("handoff_reference")
         if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request

@@ -444,5 +444,6 @@ def test_a_no_half_understood_at_the_consent_question_declines(up):
     t = tracker(events=[_answer("ask_human", "un conseiller"), _action("action_handoff_offer"),
                         _fallback("en fait non j'annule")], intent="nlu_fallback")
     t.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "stop"}, {"name": "deny"}]
-    _, _, events = run(handoff.ActionNotUnderstood(), t)
-    assert events == [{"event": "followup", "name": "action_handoff_declined", "timestamp": None}]
+    text, _, events = run(handoff.ActionNotUnderstood(), t)
+    assert "je n'enregistre rien sur vous" in text and "compris" not in text
+    assert {"event": "slot", "name": "handoff_name", "value": None, "timestamp": None} in events
