@@ -274,17 +274,27 @@ class ValidateBudForm(Action):
         confirmed = False
         events: list[EventType] = []
         try:
-            if requested is None and resumed_by_an_action(tracker):
-                # the check goes on after it was stopped, or a person was declined (actions/handoff.py): nothing to
-                # read, and the question it was at comes again
-                return await self._resumed(tracker)
-            if requested is None and await names_other_scheme(text):
+            continuing = False
+            if requested is None and (resumed_by_an_action(tracker) or tracker.get_slot("bud_verdict")):
+                # The check goes on: after it was stopped, or a person was declined (actions/handoff.py), or after its
+                # verdict, a message that corrects or adds facts of this company (« on est à l'IS avec 50k de
+                # bénéfice », « en fait aucun salarié n'habite en zone BUD »): they count, nothing is forgotten.
+                said = await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure) if text.strip() else {}
+                held = tracker.get_slot(SLOT["commune"])
+                another_company = said.get("commune") not in (None, held)
+                if resumed_by_an_action(tracker) and (not said or another_company):
+                    return await self._resumed(tracker)  # nothing to read: the question it was at comes again
+                if said and not another_company:
+                    updates, continuing = said, True
+            if requested is None and not continuing and await names_other_scheme(text):
                 # « je peux cumuler le BUD avec la ZFU ? »: a question about another scheme, which the check does not
                 # answer and the programme facts do not cover. No check: « je ne sais pas », and a person.
                 for response in ("utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"):
                     dispatcher.utter_message(response=response)
                 return [SlotSet("requested_slot", None)]
-            if requested is None:  # the form starts: forget an earlier check, keep what this message says
+            if continuing:
+                pass
+            elif requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
                 updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure,
@@ -306,7 +316,7 @@ class ValidateBudForm(Action):
                 if skipped != set(skipped_of(tracker)):
                     events.append(SlotSet(SKIPPED_SLOT, sorted(skipped)))
             restated: dict[str, Any] = {}
-            if requested is not None:
+            if requested is not None or continuing:
                 # a fact said again with the value held is neither a change nor a reading to confirm again
                 restated = {fact: value for fact, value in updates.items()
                             if fact in SLOT and same_value(fact, tracker.get_slot(SLOT[fact]), value)}
@@ -315,8 +325,8 @@ class ValidateBudForm(Action):
                 asked = FACT_OF_SLOT.get(requested)
                 if asked and asked not in updates and not updates:
                     updates[asked] = None  # nothing new: the question comes again (and the form knows it was answered)
-            corrected = [fact for fact, value in updates.items() if requested is not None and value is not None
-                         and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
+            corrected = [fact for fact, value in updates.items() if (requested is not None or continuing)
+                         and value is not None and fact in FACTS and tracker.get_slot(SLOT[fact]) is not None]
             year_only = None
             if isinstance(updates.get("creation_date"), str) and len(updates["creation_date"]) == 4:
                 given = int(updates["creation_date"])
@@ -324,7 +334,7 @@ class ValidateBudForm(Action):
                     year_only, updates["creation_date"] = given, None  # ask the month: it sets the calendar
                 else:
                     year_only = 0  # outside the window all year long, or the month is not known: the year decides
-            elif updates.get("creation_date") or requested is None:
+            elif updates.get("creation_date") or requested is None and not continuing:
                 year_only = 0  # a full date, or a new check: forget the year asked about
             year = tracker.get_slot(YEAR_SLOT) if year_only is None else year_only  # a month still to ask
             try:
@@ -617,14 +627,20 @@ class ActionBudVerdict(Action):
         return "action_bud_verdict"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        after_a_message = tracker.latest_action_name == "action_listen"
+        # after the person's message (the rule for « inform », or a question or a misunderstanding that stated facts),
+        # not at the end of the check
+        after_a_message = tracker.latest_action_name != FORM
         if not after_a_message and (said_this_turn(tracker, "utter_bud_other_scheme")
                                     or said_this_turn(tracker, "utter_service_unavailable")):
             return []  # the check did not start (« cumuler le BUD avec la ZFU ? », the service away): no verdict
         try:
             text = tracker.latest_message.get("text") or ""
-            refined = await facts_in_message(text, tracker, dispatcher, skip=None) if after_a_message else {}
-            refined = {fact: value for fact, value in refined.items() if fact in OPTIONAL_FACTS}
+            said = await facts_in_message(text, tracker, dispatcher, skip=None) if after_a_message else {}
+            refined = {fact: value for fact, value in said.items() if fact in OPTIONAL_FACTS}
+            if any(fact not in OPTIONAL_FACTS and value != tracker.get_slot(SLOT[fact]) for fact, value in said.items()):
+                # « en fait aucun de mes salariés n'habite en zone BUD »: a fact of the check corrected after its
+                # verdict goes through the check again (said back if it decides a no), then the verdict
+                return [FollowupAction(FORM)]
             if after_a_message and not refined:
                 # Nothing refines a verdict (« paris » after « Lens est en zone BUD ? », where no check was made): a
                 # verdict with every criterion unknown helps no one; Rasa's fallback (a close spelling of a commune

@@ -9,7 +9,7 @@ no answer holds (opening hours, phone, e-mail: the programme-data service knows 
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id
@@ -26,6 +26,18 @@ async def names_other_scheme(text: str) -> bool:
     """Whether the message asks about a tax or scheme other than the BUD (« cumuler le BUD avec la ZFU »), which
     neither an answer nor the eligibility check covers; False when the service does not answer."""
     return bool((await _limits_of(text)).get("other_scheme"))
+
+
+async def states_facts_after_a_verdict(tracker: Tracker) -> bool:
+    """Whether, after a BUD verdict, this message states facts of the check (« en fait pardon, aucun des salariés
+    n'habite en zone BUD » read as a question): the verdict action reads them, not « je ne sais pas »."""
+    text = tracker.latest_message.get("text") or ""
+    if not tracker.get_slot("bud_verdict") or not text.strip() or text.startswith("/"):
+        return False
+    try:
+        return bool((await client.get("/bud/understand", text=text[:500])).get("facts"))
+    except ServiceUnavailable:
+        return False
 
 
 async def _limits_of(text: str) -> dict:
@@ -61,6 +73,8 @@ class ActionFaqAnswer(Action):
             guessed = await guess_in_message(tracker, client)
             if guessed:
                 return guessed
+            if await states_facts_after_a_verdict(tracker):
+                return [FollowupAction("action_bud_verdict")]
         limits = await _limits_of(text)
         if not confident or limits.get("asks_unanswered_detail"):
             dispatcher.utter_message(response="utter_faq_dont_know")

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
+from actions.faq import states_facts_after_a_verdict
 from actions.places import guess_in_message
 from actions.programme_client import ServiceUnavailable, client
 
@@ -469,6 +470,8 @@ class ActionNotUnderstood(Action):
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
+        if await states_facts_after_a_verdict(tracker):  # « en fait j'ai 2 salariés qui habitent à Lens »
+            return [FollowupAction("action_bud_verdict")]
         if last_bot_action(tracker) == "action_handoff_offer" and top_intent_read(tracker) in ("stop", "deny", "withdraw_handoff"):
             # « en fait non j'annule » to « Êtes-vous d'accord ? »: a no (said here: a follow-up action after this one
             # would leave the rules, and Rasa's fallback would add « je n'ai pas compris »)

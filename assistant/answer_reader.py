@@ -92,6 +92,7 @@ class People:
     alone: re.Pattern
     of_them: re.Pattern
     the_other: re.Pattern  # « un habite à Liévin, l'autre à Angres »: one more person
+    nobody: re.Pattern  # « aucun … n'habite en zone »: 0
     numbered: re.Pattern
     before_place: re.Pattern
 
@@ -1092,9 +1093,15 @@ def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: d
     eligible = eligible if eligible is not None else known.get("eligible_employees")
     for part in parts:
         place = _residence(part, people, zone_of)
-        if place is None or place[0] is not True or _negation_start(normalise(part).split(), lex.cues) is not None:
+        if place is None or place[0] is not True:
             continue
         said = people.residence.search(part)
+        if _negation_start(normalise(part).split(), lex.cues) is not None:
+            # « aucun de mes salariés n'habite en zone BUD »; not « aucun n'habite à Harnes », one commune of the zones
+            if place[1] is None and people.nobody.search(part[:said.start()]):
+                readings.append(Reading("resident_employees", 0, UNSURE if hedged else SURE, part[:said.end()], True))
+                break
+            continue
         count = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,3}?$", part[:said.start()])
         if count:
             residents = int(count.group(1))

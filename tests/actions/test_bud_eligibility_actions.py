@@ -337,6 +337,33 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
     assert "utter_bud_estimate_hint" not in responses
 
 
+def test_a_fact_corrected_after_the_verdict_goes_through_the_check_again(bud_service):
+    t = tracker("en fait aucun de mes salariés n'habite en zone BUD", intent="inform", facts=FULL_FACTS)
+    events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
+    assert events == [{"event": "followup", "name": "bud_form", "timestamp": None}]
+    t.slots["bud_verdict"] = "eligible"
+    t.events.append({"event": "followup", "name": "bud_form"})
+    slots, responses, _ = run(ValidateBudForm(), t)  # read, kept, and said back as it decides a no
+    assert "utter_bud_intro" not in responses and not [s for s in slots if s in SLOT.values() and slots[s] is None]
+    assert slots["bud_pending"]["facts"] == {"resident_employees": 0} and slots["requested_slot"] == "bud_confirm"
+
+
+def test_facts_given_after_the_verdict_in_a_message_read_as_a_new_check_refine_it(bud_service):
+    """« on est à l'impôt sur les sociétés avec 50k de bénéfice » read as « can my company have the BUD? »: the
+    check started again from nothing, and every answer was lost."""
+    t = tracker("on est a l'impot sur les societes avec 50k de benefice", intent="ask_bud_eligibility",
+                facts=FULL_FACTS)
+    t.slots["bud_verdict"] = "eligible"
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert "utter_bud_intro" not in responses
+    assert slots["bud_expected_profit_eur"] == 50000 and slots["bud_corporate_tax"] is True
+    assert slots["requested_slot"] is None and "bud_commune" not in slots  # straight to the verdict, nothing forgotten
+    t = tracker("et mon autre entreprise, elle peut avoir le bud ?", intent="ask_bud_eligibility", facts=FULL_FACTS)
+    t.slots["bud_verdict"] = "eligible"
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert responses[0] == "utter_bud_intro" and slots["bud_commune"] is None  # a new check
+
+
 def test_a_tax_regime_said_earlier_in_the_check_shapes_the_estimate(bud_service):
     """« je suis auto-entrepreneur » in the first message: the verdict says the saving depends on the household's
     income tax, not that the tax regime is unknown."""

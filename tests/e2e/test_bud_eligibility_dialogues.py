@@ -24,6 +24,20 @@ def test_facts_up_front_then_only_the_missing_questions_then_the_verdict(residen
     assert "rescrit" in verdict
 
 
+def test_after_the_verdict_facts_refine_or_correct_it_and_nothing_is_forgotten(resident):
+    resident.ask("ma societe de livraison a ouvert a Douai en mai 2023, c'est une creation")
+    for answer in ("3 salariés", "environ 200000 euros", "oui", "0", "tous les 3", "tous les 3", "rien hors zone"):
+        verdict = resident.ask(answer)
+    assert "remplit les conditions" in verdict, verdict
+    refined = resident.ask("nous sommes a l'IS, benefice d'environ 40 000 euros")
+    assert "remplit les conditions" in refined and "Estimation de l'impôt sur les sociétés" in refined, refined
+    assert "Dans quelle commune" not in refined
+    said_back = resident.ask("en fait pardon, aucun des salariés n'habite en zone bud")
+    assert "aucun de ces salariés n'habite dans une commune classée en zone BUD" in said_back
+    corrected = resident.ask("oui c'est ça")
+    assert "C'est corrigé" in corrected and "ne remplit pas toutes les conditions" in corrected
+
+
 def test_nothing_up_front_starts_with_the_commune(resident):
     first = resident.ask("mon entreprise peut-elle bénéficier du BUD ?")
     assert "Dans quelle commune" in first
