@@ -190,6 +190,12 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
     return None
 
 
+async def _says_no_company(text: str) -> bool:
+    """The writer has no company to check (GET /bud/understand `no_company`)."""
+    return bool(text.strip() and not text.startswith("/")
+                and (await client.get("/bud/understand", text=text[:500])).get("no_company"))
+
+
 async def _readings_per_commune(text: str, understand: Callable) -> dict[str, dict]:
     """When the message names several communes (« le siège est à Lens mais on a un dépôt à Arras »), the service's
     reading of it for each (GET /bud/understand with `commune_insee`); {} otherwise."""
@@ -274,6 +280,10 @@ class ValidateBudForm(Action):
         confirmed = False
         events: list[EventType] = []
         try:
+            if not resumed_by_an_action(tracker) and await _says_no_company(text):
+                # « non j'ai pas d'entreprise, je suis un particulier »: nothing to check; what else the bot does
+                dispatcher.utter_message(response="utter_bud_not_a_company")
+                return [SlotSet(PENDING_SLOT, None), SlotSet("requested_slot", None)]
             continuing = False
             if requested is None and (resumed_by_an_action(tracker) or tracker.get_slot("bud_verdict")):
                 # The check goes on: after it was stopped, or a person was declined (actions/handoff.py), or after its
@@ -630,8 +640,8 @@ class ActionBudVerdict(Action):
         # after the person's message (the rule for « inform », or a question or a misunderstanding that stated facts),
         # not at the end of the check
         after_a_message = tracker.latest_action_name != FORM
-        if not after_a_message and (said_this_turn(tracker, "utter_bud_other_scheme")
-                                    or said_this_turn(tracker, "utter_service_unavailable")):
+        if not after_a_message and any(said_this_turn(tracker, response) for response in (
+                "utter_bud_other_scheme", "utter_bud_not_a_company", "utter_service_unavailable")):
             return []  # the check did not start (« cumuler le BUD avec la ZFU ? », the service away): no verdict
         try:
             text = tracker.latest_message.get("text") or ""

@@ -126,6 +126,7 @@ class Words:
     parts: re.Pattern  # with « % »
     time: re.Pattern
     origin_in_passing: frozenset[str]
+    no_company: re.Pattern = re.compile(r"(?!)")  # « je suis un particulier »: nothing to check
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _words(data: dict) -> Words:
         parts=re.compile(rf"%|{_phrase_regex(_phrases(shares.get('parts'))).pattern}"),
         time=_phrase_regex(_phrases(shares.get("time"))),
         origin_in_passing=frozenset(normalise(w) for w in data.get("origin_in_passing") or ()),
+        no_company=_phrase_regex(_phrases(data.get("no_company"))),
     )
 
 
@@ -963,6 +965,12 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     article = rf"(?:(?:{article})\s)?" if article else ""
     return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
                           words))
+
+
+def says_no_company(text: str, programme_dir: Path) -> bool:
+    """Whether the writer says they have no company to check (« non j'ai pas d'entreprise, je suis un particulier »)."""
+    words = lexicon(programme_dir).words
+    return bool(words and words.no_company.search(normalise(text)))
 
 
 def states_head_office(text: str, commune_name: str, programme_dir: Path) -> bool:

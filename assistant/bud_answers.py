@@ -41,6 +41,10 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving)
 
 
+def says_no_company(text: str, programme_dir: Path) -> bool:
+    return answer_reader.says_no_company(text, programme_dir)
+
+
 def states_head_office(text: str, commune_name: str, programme_dir: Path) -> bool:
     return answer_reader.states_head_office(text, commune_name, programme_dir)
 

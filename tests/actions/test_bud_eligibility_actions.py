@@ -337,6 +337,16 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
     assert "utter_bud_estimate_hint" not in responses
 
 
+def test_a_person_without_a_company_ends_the_check_without_a_verdict(bud_service):
+    t = tracker("non j'ai pas d'entreprise moi, je suis un particulier", requested="commune", intent="deny")
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert responses == ["utter_bud_not_a_company"] and slots["requested_slot"] is None
+    t.events.append({"event": "bot", "metadata": {"utter_action": "utter_bud_not_a_company"}})
+    assert run(ActionBudVerdict(), form_ended(t))[1] == []  # no verdict with every criterion unknown
+    t = tracker("je n'ai pas encore d'entreprise, je la crée en mars", requested="creation_date")
+    assert "utter_bud_not_a_company" not in run(ValidateBudForm(), t)[1]  # a creation to come
+
+
 def test_a_fact_corrected_after_the_verdict_goes_through_the_check_again(bud_service):
     t = tracker("en fait aucun de mes salariés n'habite en zone BUD", intent="inform", facts=FULL_FACTS)
     events = asyncio.run(ActionBudVerdict().run(CollectingDispatcher(), t, {}))
