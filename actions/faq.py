@@ -19,6 +19,9 @@ from actions.programme_client import ServiceUnavailable, client
 INTENT_CONFIDENCE = 0.6
 # The answers about the whole territory: a question that names a commune gets that commune's membership instead
 TERRITORY_ANSWERS = ("utter_faq/territory", "utter_faq/what_is_erbm")
+# Figures of the whole programme: asked of one commune (« combien de logements rénovés à Lens ? »), they are said to be
+# the whole programme's, not that commune's
+WHOLE_PROGRAMME_FIGURES = ("utter_faq/how_many_homes", "utter_faq/operations", "utter_faq/funding")
 RESPONSE_CONFIDENCE = 0.5
 
 
@@ -84,6 +87,10 @@ class ActionFaqAnswer(Action):
             return []
         if answer in TERRITORY_ANSWERS and await self._says_whether_in_the_basin(tracker, dispatcher):
             return []  # « est-ce qu'Hénin-Beaumont fait partie du bassin minier ? »: that commune, not the whole
+        if answer in WHOLE_PROGRAMME_FIGURES:
+            commune = await self._one_commune(tracker)
+            if commune:
+                dispatcher.utter_message(response="utter_faq_not_for_one_commune", commune=commune["nom"])
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
             part = FOLLOW_UP_PARTS.get(answer.removeprefix("utter_faq/"))
             cite = await self._cite(tracker) if part else None
@@ -95,16 +102,22 @@ class ActionFaqAnswer(Action):
         return []
 
     @staticmethod
-    async def _says_whether_in_the_basin(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
-        """Whether the commune the question names is in the ERBM's territory (one of its 8 intercommunalities), said
-        when the question names exactly one commune (False otherwise: the answer about the whole territory)."""
+    async def _one_commune(tracker: Tracker) -> dict | None:
+        """The one commune the question names, or None."""
         try:
             resolution = await resolve_place(tracker, client, remember=False)
         except ServiceUnavailable:
-            return False
+            return None
         if not resolution or resolution.get("status") != "found" or len(resolution.get("communes") or []) != 1:
+            return None
+        return resolution["communes"][0]
+
+    async def _says_whether_in_the_basin(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+        """Whether the commune the question names is in the ERBM's territory (one of its 8 intercommunalities), said
+        when the question names exactly one commune (False otherwise: the answer about the whole territory)."""
+        commune = await self._one_commune(tracker)
+        if commune is None:
             return False
-        commune = resolution["communes"][0]
         dispatcher.utter_message(response="utter_commune_in_basin" if commune["bassin_minier"] else "utter_commune_not_in_basin",
                                  commune=commune["nom"], epci=(commune.get("epci") or {}).get("nom") or "")
         return True

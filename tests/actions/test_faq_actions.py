@@ -113,3 +113,15 @@ def test_a_cite_no_longer_in_the_data_gets_the_card_s_own_answer(service, monkey
 def test_a_question_about_the_territory_that_names_a_commune_gets_that_commune(service, text, said):
     assert answer(text, chosen="utter_faq/territory") == [said]
     assert answer("le bassin minier c'est combien de communes ?", chosen="utter_faq/territory") == ["utter_faq/territory"]
+
+
+def test_a_figure_of_the_whole_programme_asked_of_one_commune_is_said_to_be_the_whole_s(service):
+    said = answer("combien de logements ont été rénovés à Courrières ?", chosen="utter_faq/how_many_homes")
+    assert said == ["utter_faq_not_for_one_commune", "utter_faq/how_many_homes"]
+    assert answer("combien de logements au total ?", chosen="utter_faq/how_many_homes") == ["utter_faq/how_many_homes"]
+
+
+@pytest.mark.parametrize("text", ["est-ce que mon loyer va augmenter après les travaux ?",
+                                  "c'est qui le directeur de Maisons & Cités ?"])
+def test_what_no_answer_says_gets_i_dont_know(service, text):
+    assert answer(text, chosen="utter_faq/funding") == ["utter_faq_dont_know", "utter_handoff_suggest"]
