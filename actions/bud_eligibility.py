@@ -437,6 +437,11 @@ class ValidateBudForm(Action):
         if intent == "affirm" and answer is None or answer is True and certainty == SURE:
             # « oui, et on fait 200 000 € de chiffre d'affaires »: the other facts count too
             others = await facts_in_message(rest, tracker, dispatcher, skip=None) if rest else {}
+            if any(fact in facts and not same_value(fact, facts[fact], value) for fact, value in others.items()):
+                # « oui décembre 2017, mais le premier chantier c'était en janvier 2018 »: a yes and another value of
+                # the very fact said back; neither counts, it is asked again
+                dispatcher.utter_message(response="utter_bud_confirm_both")
+                return None, None
             return {**{f: v for f, v in others.items() if f not in facts}, **facts}, True
         if intent == "deny" and answer is None or answer is False:
             restated = {}

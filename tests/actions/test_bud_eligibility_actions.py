@@ -466,6 +466,15 @@ def test_yes_at_the_confirmation_in_several_words(bud_service, answer):
     assert slots["bud_employees"] == 12 and responses == []
 
 
+@pytest.mark.parametrize("answer", ["oui décembre 2017, mais le premier chantier c'était en janvier 2018",
+                                    "oui en décembre 2017, enfin l'activité a démarré en février 2018"])
+def test_a_yes_with_another_value_of_the_same_fact_asks_again(bud_service, answer):
+    pending = {"facts": {"creation_date": "2017-12", "origin": "takeover"}, "negative": True, "asked": "creation_date"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), confirming(answer, pending, facts))
+    assert responses == ["utter_bud_confirm_both"] and slots == {"bud_pending": pending, "requested_slot": "bud_confirm"}
+
+
 def test_not_quite_with_a_figure_replaces_the_reading(bud_service):
     pending = {"facts": {"employees": 10}, "negative": False, "asked": "employees"}
     facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
