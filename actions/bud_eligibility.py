@@ -24,7 +24,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import names_other_scheme
 from actions.forms import form_facts, next_question
-from actions.places import ask_commune_or_guess, guess_confirmed, resolve_place, say_resolution_problem, typed_text
+from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,
+                            say_resolution_problem, typed_text)
 from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
@@ -184,6 +185,9 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
     if resolution is None:
         return None
     if speak and say_resolution_problem(dispatcher, resolution):
+        return None
+    if speak and resolution["status"] == "ambiguous" and resolution.get("match") == "postal_code":
+        ask_which_of_postal_code(dispatcher, resolution)  # « 59268 »: which of its communes
         return None
     if resolution["status"] == "found" and len(resolution["communes"]) == 1:
         return resolution["communes"][0]["insee"]

@@ -25,8 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import form_facts, next_question, still_needed
-from actions.places import (GUESS_SLOT, ask_commune_or_guess, guess_confirmed, guess_of, resolve_place,
-                            say_resolution_problem)
+from actions.places import (GUESS_SLOT, ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, guess_of,
+                            resolve_place, say_resolution_problem)
 from actions.programme_client import ProgrammeClient, ServiceUnavailable, client
 
 FORM = "emploi_form"
@@ -88,13 +88,6 @@ def _answers_fresh_message(tracker: Tracker) -> bool:
     return False
 
 
-def _place_buttons(communes: list[dict]) -> list[dict]:
-    return [
-        {"title": c["nom"], "payload": '/inform_place{"commune": "%s"}' % c["nom"].replace('"', "")}
-        for c in communes
-    ]
-
-
 NOTHING_SAID = {"facts": {}, "yes_no": None, "unsure": False}
 
 
@@ -148,11 +141,7 @@ async def read_facts(
             slots[GUESS_SLOT] = guess_of(resolution, TOPIC)  # nothing taken: the form's question asks it back
     elif resolution is not None and asked_fact == "commune" and not said["unsure"]:  # « je sais pas »: passed
         if resolution["status"] == "ambiguous" and resolution["match"] == "postal_code":
-            dispatcher.utter_message(
-                response="utter_postal_code_several",
-                postal_code=resolution["query"],
-                buttons=_place_buttons(resolution["communes"]),
-            )
+            ask_which_of_postal_code(dispatcher, resolution)
         else:
             say_resolution_problem(dispatcher, resolution)
     return slots, False, said["unsure"]

@@ -147,7 +147,18 @@ async def ask_commune_or_guess(
 
 
 CHOICE_RESPONSES = ("utter_commune_ambiguous", "utter_communes_named", "utter_postal_code_several",
-                    "utter_commune_suggestions")
+                    "utter_postal_code_many", "utter_commune_suggestions")
+POSTAL_CODE_CHOICES = 8  # beyond, the name of the commune is asked (62130 covers 33 communes)
+
+
+def ask_which_of_postal_code(dispatcher: CollectingDispatcher, resolution: dict) -> None:
+    """« 59268 » at a form's commune question covers several communes: a button for each, or its name asked."""
+    communes = resolution["communes"]
+    if len(communes) <= POSTAL_CODE_CHOICES:
+        dispatcher.utter_message(response="utter_postal_code_several", postal_code=resolution["query"],
+                                 buttons=[_place_button(c["nom"]) for c in communes])
+    else:
+        dispatcher.utter_message(response="utter_postal_code_many", postal_code=resolution["query"], count=len(communes))
 QUOTED_WORDS = 4  # a longer query is a sentence that names several communes: not quoted back
 
 

@@ -337,6 +337,14 @@ def test_a_profit_given_after_the_verdict_gives_an_estimate(bud_service):
     assert "utter_bud_estimate_hint" not in responses
 
 
+def test_a_postal_code_of_several_communes_at_the_commune_question_offers_them(bud_service):
+    t = tracker("59268", requested="commune", intent="inform_place", entities=[{"entity": "postal_code", "value": "59268"}])
+    slots, responses, dispatcher = run(ValidateBudForm(), t)
+    assert responses == ["utter_postal_code_several"] and slots.get("bud_commune") is None
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert "Fressies" in titles and len(titles) > 1
+
+
 def test_a_person_without_a_company_ends_the_check_without_a_verdict(bud_service):
     t = tracker("non j'ai pas d'entreprise moi, je suis un particulier", requested="commune", intent="deny")
     slots, responses, _ = run(ValidateBudForm(), t)
