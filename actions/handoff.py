@@ -22,7 +22,7 @@ from actions import settings
 from actions.cites import Message
 from actions.faq import states_facts_after_a_verdict
 from actions.places import guess_in_message
-from actions.programme_client import ServiceUnavailable, client
+from actions.programme_client import NotFound, ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
 
@@ -409,6 +409,10 @@ class ActionHandoffWithdraw(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
+        given = _reference_and_code(tracker.latest_message.get("text") or "")
+        if given and (not reference or given[0] != reference):
+            # « je retire ma demande BM-C3NH-M4Y6 code HHRTG-PWJZ3 », in another conversation: both given, it is done
+            return await self._withdraw(dispatcher, *given, known=False)
         if not reference or not secret:
             if last_bot_action(tracker) == "action_handoff_declined":
                 # « bon finalement je veux bien être rappelé » just after a no: nothing to withdraw, a changed mind
@@ -416,13 +420,35 @@ class ActionHandoffWithdraw(Action):
                 return []
             dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
             return []
+        return await self._withdraw(dispatcher, reference, secret, known=True)
+
+    @staticmethod
+    async def _withdraw(dispatcher: CollectingDispatcher, reference: str, secret: str, known: bool) -> list[EventType]:
         try:
             await client.post("/handoff/requests/withdraw", {"reference": reference, "secret": secret})
+        except NotFound:  # a reference and a code typed that do not go together (the service says no more)
+            dispatcher.utter_message(response="utter_handoff_withdraw_refused")
+            return []
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
         dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
-        return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)]
+        return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)] if known else []
+
+
+# A request's reference and its withdrawal code as the service writes them (assistant/handoff/queue.py), typed in a
+# message: « BM-C3NH-M4Y6 », « HHRTG-PWJZ3 » (any case, the dash of the code optional)
+_REFERENCE = re.compile(r"\bBM-[2-9A-Z]{4}-[2-9A-Z]{4}\b", re.IGNORECASE)
+_CODE = re.compile(r"\b[2-9A-Z]{5}-?[2-9A-Z]{5}\b", re.IGNORECASE)
+
+
+def _reference_and_code(text: str) -> Optional[tuple[str, str]]:
+    """The reference and the withdrawal code the message gives, both, or None."""
+    reference = _REFERENCE.search(text)
+    # a code has a dash or a digit, where a word of ten letters (« transmette ») has neither: those first
+    codes = sorted((m.group() for m in _CODE.finditer(_REFERENCE.sub(" ", text))),
+                   key=lambda code: not re.search(r"[-\d]", code))
+    return (reference.group().upper(), codes[0].upper()) if reference and codes else None
 
 
 def top_intent_read(tracker: Tracker) -> Optional[str]:

@@ -181,6 +181,22 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
     assert again.status_code == 404
 
 
+def test_a_request_is_withdrawn_in_another_conversation_with_its_reference_and_code(up):
+    slots = {"topic": "autre", "handoff_name": "Marie Dupont", "handoff_contact": "06 12 34 56 78"}
+    text, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+
+    def withdrawn(typed: str) -> str:
+        t = tracker(intent="withdraw_handoff")  # a new conversation: no reference held
+        t.latest_message["text"] = typed
+        return run(handoff.ActionHandoffWithdraw(), t)[0]
+
+    assert "ne vont pas ensemble" in withdrawn(f"je retire ma demande {reference} code 22222-22222")
+    assert f"Votre demande {reference} est retirée" in withdrawn(
+        f"bonjour je retire ma demande {reference.lower()}, mon code c'est {secret.replace('-', '').lower()}")
+    assert "Je n'ai pas de demande" in withdrawn("je retire ma demande")
+
+
 def test_nothing_to_withdraw(up):
     text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker())
     assert "Je n'ai pas de demande de votre part" in text
