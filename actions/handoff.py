@@ -524,30 +524,30 @@ RESUME_QUESTION = "utter_bud_resume_ask"
 WITHDRAW_QUESTION = "utter_handoff_withdraw_ask"  # « Voulez-vous retirer votre demande … ? »: a yes withdraws it
 
 
-def last_bot_response(tracker: Tracker) -> Optional[str]:
-    """The domain response the bot ended its previous turn with (« utter_handoff_suggest »), if it was one."""
+def _previous_turn(tracker: Tracker) -> list[dict]:
+    """The events of the bot's previous turn: between the message before the latest and the latest, latest first."""
+    turn: list[dict] = []
     seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_user:
-                return None
+                break
             seen_user = True
-        elif event.get("event") == "bot" and seen_user:
-            return (event.get("metadata") or {}).get("utter_action")
-    return None
+        elif seen_user:
+            turn.append(event)
+    return turn
+
+
+def last_bot_response(tracker: Tracker) -> Optional[str]:
+    """The domain response the bot ended its previous turn with (« utter_handoff_suggest »), if it was one."""
+    said = next((e for e in _previous_turn(tracker) if e.get("event") == "bot"), None)
+    return (said.get("metadata") or {}).get("utter_action") if said else None
 
 
 def last_bot_action(tracker: Tracker) -> Optional[str]:
     """The last action of the bot's previous turn (« utter_bud_stopped », « action_handoff_declined »)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif event.get("event") == "action" and seen_user and event.get("name") != "action_listen":
-            return event.get("name")
-    return None
+    return next((e.get("name") for e in _previous_turn(tracker)
+                 if e.get("event") == "action" and e.get("name") != "action_listen"), None)
 
 
 class ActionDefaultFallback(Action):
@@ -556,8 +556,8 @@ class ActionDefaultFallback(Action):
     question à un conseiller ? » wherever the bot asked it (after two misunderstandings, after a verdict that cannot
     conclude, after a question it cannot answer, under a cité whose works it does not know), and is met kindly where
     nothing was asked. A yes just after a declined hand-off or a stopped check (« si finalement je veux bien ») is
-    asked back (`CHANGED_MIND`): a second yes makes the offer again, or resumes the check where it was. Otherwise Rasa's own behaviour, « je n'ai pas compris »
-    and the message taken back."""
+    asked back (`CHANGED_MIND`): a second yes makes the offer again, or resumes the check where it was. Otherwise
+    Rasa's own behaviour, « je n'ai pas compris » and the message taken back."""
 
     def name(self) -> str:
         return "action_default_fallback"
