@@ -178,9 +178,9 @@ async def _read_commune(tracker: Tracker, dispatcher: CollectingDispatcher, spea
         # « le siège est à Lens mais on a un dépôt à Arras »: not the longer name, the head office
         async def understand(commune: str) -> dict:
             return await client.get("/bud/understand", text=text[:500], today=today().isoformat(), commune_insee=commune)
-        readings = await _readings_per_commune(text, understand)
-        if readings and _company_commune(readings):
-            return _company_commune(readings)
+        picked = _company_commune(await _readings_per_commune(text, understand))
+        if picked:
+            return picked
     resolution = await resolve_place(tracker, client, remember=False)
     if resolution is None:
         return None
@@ -307,7 +307,7 @@ class ValidateBudForm(Action):
                     dispatcher.utter_message(response=response)
                 return [SlotSet("requested_slot", None)]
             if continuing:
-                pass
+                pass  # the facts read above are this turn's updates
             elif requested is None:  # the form starts: forget an earlier check, keep what this message says
                 dispatcher.utter_message(response="utter_bud_intro")
                 updates = {fact: None for fact in SLOT}
