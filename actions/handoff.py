@@ -142,12 +142,25 @@ async def route(tracker: Tracker) -> dict:
     asked = _request_for_a_person(tracker)
     if asked:
         params["text"] = asked[:500]
-    if topic == "cites" and tracker.get_slot("cite_id"):
-        params["cite_id"] = tracker.get_slot("cite_id")
+    cite_id = tracker.get_slot("cite_id") if topic == "cites" else None
+    if asked and not cite_id:
+        cite_id = await _cite_named(asked)  # « … pour la cité Darcy à Hénin »: its landlord, as from its card
+    if cite_id:
+        params["cite_id"] = cite_id
     insee, _ = await commune_insee(tracker, topic)
     if insee:
         params["commune"] = insee
-    return await client.get("/handoff/route", **params)
+    decision = await client.get("/handoff/route", **params)
+    decision["cite_id"] = cite_id if decision["topic"] == "cites" else None
+    return decision
+
+
+async def _cite_named(text: str) -> Optional[str]:
+    """The one cité a request for a person names (GET /cites/search), or None."""
+    found = await client.get("/cites/search", q=text[:200])
+    if found.get("status") == "found" and found.get("match") not in ("commune", "no_name"):
+        return found["cites"][0]["id"]
+    return None
 
 
 def _why(decision: dict, domain: dict, message: Message) -> None:
@@ -190,8 +203,8 @@ class ActionHandoffOffer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
             decision = await route(tracker)
-            if decision["topic"] == "cites" and tracker.get_slot("cite_id"):
-                cite = await client.get(f"/cites/{tracker.get_slot('cite_id')}")
+            if decision["cite_id"]:
+                cite = await client.get(f"/cites/{decision['cite_id']}")
                 decision["cite_nom"], decision["cite_bailleur"] = cite.get("nom"), cite.get("bailleur")
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_handoff_unavailable")
@@ -202,6 +215,8 @@ class ActionHandoffOffer(Action):
         message.send(dispatcher)
         dispatcher.utter_message(response="utter_handoff_consent", days=decision.get("conservation_jours", 30))
         events = [SlotSet("handoff_service_id", decision["service"]["id"])]
+        if decision["cite_id"] and decision["cite_id"] != tracker.get_slot("cite_id"):
+            events.append(SlotSet("cite_id", decision["cite_id"]))  # named in the request: its record carries it
         if decision["topic"] != topic_of(tracker) and decision["topic"] in TOPICS:
             events.append(SlotSet("topic", decision["topic"]))  # the request named it: its summary and record too
         return events

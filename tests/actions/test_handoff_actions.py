@@ -381,6 +381,16 @@ def test_the_bud_check_commune_is_an_insee_code_not_a_postal_code(up):
     assert insee == "62215"
 
 
+@pytest.mark.parametrize("text", ["je voudrais parler à quelqu'un pour la cité Darcy à Hénin-Beaumont",
+                                  "un conseiller svp pour ma maison de la cité Darcy a Henin"])
+def test_a_request_that_names_a_cite_goes_to_its_landlord_as_from_its_card(up, text):
+    t = tracker({"topic": None}, intent="ask_human")
+    t.latest_message["text"] = text
+    said, _, events = run(handoff.ActionHandoffOffer(), t)
+    assert "Maisons & Cités" in said.split("\n")[0], said
+    assert slot(events, "cite_id") == "cite-darcy-henin-beaumont" and slot(events, "topic") == "cites"
+
+
 @pytest.mark.parametrize("text, topic, service", [
     ("je veux parler à quelqu'un de la mission locale, j'habite Anzin", "emploi", "Mission Locale Jeunes du Valenciennois"),
     ("un conseiller pour mon dossier BUD svp", "bud", "questions des entreprises (BUD)"),
