@@ -692,7 +692,7 @@ class ActionBudVerdict(Action):
         if verdict.get("de_minimis") and verdict["verdict"] != "not_eligible":
             dispatcher.utter_message(text=verdict["de_minimis"]["text"])
         estimate = verdict.get("estimate") or {}
-        if estimate.get("text"):
+        if estimate.get("text") and estimate.get("status") != "needs_profit":  # the hint below says it, with an example
             dispatcher.utter_message(text=estimate["text"])
         if estimate.get("status") in ("needs_profit", "tax_regime_unknown"):
             dispatcher.utter_message(response="utter_bud_estimate_hint")
