@@ -447,6 +447,13 @@ class ValidateBudForm(Action):
                 dispatcher.utter_message(response="utter_bud_confirm_both")
                 return None, None
             return {**{f: v for f, v in others.items() if f not in facts}, **facts}, True
+        if answer is True and not rest and not pending.get("negative"):
+            # « oui à peu près » to a figure said back because it was approximate: it is that approximation
+            return facts, True
+        if answer is True and not rest:
+            # « oui je crois » to a reading that closes the exemption: a sure answer is asked for, not a guess
+            dispatcher.utter_message(response="utter_bud_confirm_sure_needed")
+            return None, None
         if intent == "deny" and answer is None or answer is False:
             restated = {}
             for fact, said in facts.items():  # « non, on est 5 »: the right value is the new answer

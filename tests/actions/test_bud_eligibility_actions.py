@@ -474,6 +474,17 @@ def test_yes_at_the_confirmation_in_several_words(bud_service, answer):
     assert slots["bud_employees"] == 12 and responses == []
 
 
+def test_a_hedged_yes_confirms_an_approximation_but_not_a_reading_that_closes_the_exemption(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    approximate = {"facts": {"turnover_eur": 300000}, "negative": False, "asked": "turnover_eur"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("oui à peu près", approximate, facts))
+    assert slots["bud_turnover_eur"] == 300000 and responses == []
+    closing = {"facts": {"origin": "takeover"}, "negative": True, "asked": "origin"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("oui je crois", closing, facts))
+    assert responses == ["utter_bud_confirm_sure_needed"]
+    assert slots == {"bud_pending": closing, "requested_slot": "bud_confirm"}  # asked again, nothing counted
+
+
 @pytest.mark.parametrize("answer", ["oui décembre 2017, mais le premier chantier c'était en janvier 2018",
                                     "oui en décembre 2017, enfin l'activité a démarré en février 2018"])
 def test_a_yes_with_another_value_of_the_same_fact_asks_again(bud_service, answer):
