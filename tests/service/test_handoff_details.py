@@ -22,6 +22,7 @@ def test_the_name_and_contact_a_message_gives(client, text, own, contact, nom, p
     ("c'est mme Bouchra El Amrani", "mme Bouchra El Amrani"),  # the title stays: the officer reads it
     ("c moi Jean-Marc Dupont", "Jean-Marc Dupont"),
     ("je suis Paul Martin", "Paul Martin"),
+    ("je m'appelle Jean-Luc Lefèvre", "Jean-Luc Lefèvre"),  # was read by a Python list in the action server
     ("oui pardon c'est Chantal Lemaire", "Chantal Lemaire"),
     ("Cédric Carpentier", "Cédric Carpentier"),  # « c » as a word only
 ])
