@@ -4,7 +4,11 @@ The ResponseSelector always picks the nearest answer, even to a question none of
 horaires de la délégation ? » is near the delegation's address). This action says the chosen answer only when
 both the intent and the selected response are confident, and the question does not ask a practical detail that
 no answer holds (opening hours, phone, e-mail: the programme-data service knows them, GET
-/programme/unanswered-detail); otherwise it says it does not know and offers to put the person in touch.
+/programme/unanswered-detail); otherwise it says it does not know and offers to put the person in touch. A question
+about another tax or scheme (TVA, ZFU…) also says what the BUD answers cover; one that names a commune gets that
+commune's answer where there is one (in the basin or not), or is told the figures are the whole programme's.
+After a BUD verdict, a message read as a question but stating facts of the check goes to the verdict action (the
+check is in actions/bud_eligibility.py; the function lives here because that module imports this one).
 """
 from __future__ import annotations
 
@@ -17,12 +21,12 @@ from actions.places import guess_in_message, resolve_place
 from actions.programme_client import ServiceUnavailable, client
 
 INTENT_CONFIDENCE = 0.6
+RESPONSE_CONFIDENCE = 0.5
 # The answers about the whole territory: a question that names a commune gets that commune's membership instead
 TERRITORY_ANSWERS = ("utter_faq/territory", "utter_faq/what_is_erbm")
 # Figures of the whole programme: asked of one commune (« combien de logements rénovés à Lens ? »), they are said to be
 # the whole programme's, not that commune's
 WHOLE_PROGRAMME_FIGURES = ("utter_faq/how_many_homes", "utter_faq/operations", "utter_faq/funding")
-RESPONSE_CONFIDENCE = 0.5
 
 
 async def names_other_scheme(text: str) -> bool:
