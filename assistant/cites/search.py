@@ -31,6 +31,7 @@ _NUMBER_WORDS = frozenset("coron corons fosse fosses siege puits bis et".split()
 _NUMBER = re.compile(r"^\d{1,4}$")
 MAX_SUGGESTIONS = 3
 SUGGEST_FROM = 40  # rapidfuzz ratio, 0-100
+PREFIX_MIN_LETTERS = 4  # a single word shorter than this is never read as the start of a commune's name
 PREFIX_FOUND = 0.6  # share of a name typed for its start to count as the name (« declerc » yes, « croix » no)
 
 
@@ -498,6 +499,8 @@ def _commune_in(index: CommuneIndex, tokens: list[str], homonyms: bool = False) 
     if not tokens or all(t in _FILLER for t in tokens):
         return None
     found = index.resolve(" ".join(tokens))
+    if found.match == "prefix" and len(tokens) == 1 and len(tokens[0]) < PREFIX_MIN_LETTERS:
+        return None  # « … finis ou pas » names no Pas-en-Artois: a short word is not the start of a name
     if found.match in ("exact", "prefix", "postal_code") and (
         found.status == "found" or (homonyms and found.status == "ambiguous")
     ):

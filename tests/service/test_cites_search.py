@@ -197,3 +197,13 @@ def test_words_that_name_no_cite_are_no_name(shipped, query):
     answer = _search(shipped, query)
     assert answer["status"] == "not_found" and answer["match"] == "no_name", answer
     assert answer["suggestions"] == [], answer  # nothing to offer for « cité » alone
+
+
+@pytest.mark.parametrize("query", ["les travaux de ma cite sont finis ou pas", "ou en est ma maison, c'est fait ou pas"])
+def test_a_short_everyday_word_at_the_end_names_no_commune(shipped, query):
+    # « pas » is the start of Pas-en-Artois only: read as that commune, the bot said it knew no cité there
+    assert _search(shipped, query)["commune"] is None
+
+
+def test_a_commune_typed_by_the_start_of_its_name_is_still_read(shipped):
+    assert _search(shipped, "cite des alouettes a bully")["commune"]["nom"] == "Bully-les-Mines"
