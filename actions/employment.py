@@ -17,6 +17,7 @@ service's own French texts (route titles and descriptions, messages, structure n
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -88,15 +89,25 @@ def _answers_fresh_message(tracker: Tracker) -> bool:
     return False
 
 
-NOTHING_SAID = {"facts": {}, "yes_no": None, "unsure": False}
+NOTHING_SAID = {"facts": {}, "yes_no": None, "unsure": False, "someone_else": False}
+
+
+@dataclass
+class Reading:
+    """What the latest message fills (`slots`), whether the service could not be asked (`unavailable`), whether the
+    person says they cannot tell (`unsure`), and whether they ask for someone else (`someone_else`: « et pour mon
+    fils il a 17 ans ? », whose facts `slots` then holds)."""
+    slots: dict[str, Any] = field(default_factory=dict)
+    unavailable: bool = False
+    unsure: bool = False
+    someone_else: bool = False
 
 
 async def read_facts(
     tracker: Tracker, dispatcher: CollectingDispatcher, programme: ProgrammeClient, asked: Optional[str]
-) -> tuple[dict[str, Any], bool, bool]:
+) -> Reading:
     """The slots the latest message fills: the answer to the question `asked` (a slot, or None for an opening
-    message) and any other fact it states (the service reads them: GET /employment/understand); whether the
-    service could not be asked (down); and whether the person says they cannot tell.
+    message) and any other fact it states (the service reads them: GET /employment/understand).
 
     Tells the user when the commune they were asked for is ambiguous or unknown."""
     text = tracker.latest_message.get("text") or ""
@@ -107,7 +118,8 @@ async def read_facts(
             else NOTHING_SAID
         rules = await programme.form_rules(FORM)
     except ServiceUnavailable:
-        return slots, True, False
+        return Reading(unavailable=True)
+    reading = Reading(slots, unsure=said["unsure"], someone_else=bool(said.get("someone_else")))
 
     for fact, value in said["facts"].items():
         if fact in FACTS:  # a fact the form does not ask has no slot
@@ -126,13 +138,14 @@ async def read_facts(
         if guessed:
             slots.update({COMMUNE_SLOT: guessed["nom"], COMMUNE_INSEE_SLOT: guessed["insee"], "commune": guessed["nom"],
                           GUESS_SLOT: None})
-            return slots, False, False
+            return reading
     if _is_clear(tracker, {"ask_bud_commune"}, rules):
-        return slots, False, said["unsure"]
+        return reading
     try:
         resolution = await resolve_place(tracker, programme, remember=False)
     except ServiceUnavailable:
-        return slots, True, said["unsure"]
+        reading.unavailable = True
+        return reading
     if resolution is not None and resolution["status"] == "found":
         commune = resolution["communes"][0]
         slots.update({COMMUNE_SLOT: commune["nom"], COMMUNE_INSEE_SLOT: commune["insee"], "commune": commune["nom"]})
@@ -144,7 +157,7 @@ async def read_facts(
             ask_which_of_postal_code(dispatcher, resolution)
         else:
             say_resolution_problem(dispatcher, resolution)
-    return slots, False, said["unsure"]
+    return reading
 
 
 def profile_of(slots: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +201,10 @@ class ActionEmploymentStart(Action):
         fresh = tracker.copy()
         fresh.slots.update({slot: None for slot in ALL_SLOTS})
         # When the service is down, the place waits: the form finds the service down too, and the orientation says so.
-        facts, _, _ = await read_facts(fresh, dispatcher, self.programme, asked=None)
+        reading = await read_facts(fresh, dispatcher, self.programme, asked=None)
+        facts = reading.slots
+        if reading.someone_else:  # « je cherche pour mon fils »: the questions are about that person
+            dispatcher.utter_message(response="utter_emploi_someone_else")
         events += [SlotSet(slot, value) for slot, value in facts.items()]
         # Answer first with what already fits (« 22 ans à Lens » → the mission locale), then refine with questions.
         fresh.slots.update(facts)
@@ -238,10 +254,14 @@ class ValidateEmploymentForm(FormValidationAction):
             rules = await self.programme.form_rules(FORM)
             if _is_clear(tracker, {STOP_INTENT}, rules):
                 return []  # rejected: the stop rule ends the form
-            filled, unavailable, unsure = await read_facts(tracker, dispatcher, self.programme, asked)
-            if unavailable:
+            reading = await read_facts(tracker, dispatcher, self.programme, asked)
+            filled, unsure = reading.slots, reading.unsure
+            if reading.unavailable:
                 raise ServiceUnavailable("understand or communes")
-            if not filled and _is_clear(tracker, set(rules["digression_intents"]), rules):
+            if reading.someone_else:
+                events += self._for_someone_else(dispatcher, tracker, filled)
+                filled.setdefault(asked, None)  # the question is that person's now: asked again if it matters
+            elif not filled and _is_clear(tracker, set(rules["digression_intents"]), rules):
                 return []  # rejected: a rule answers, then the form asks its question again
             held = tracker.get_slot(COMMUNE_INSEE_SLOT)
             if held and filled.get(COMMUNE_INSEE_SLOT) not in (None, held):
@@ -259,6 +279,17 @@ class ValidateEmploymentForm(FormValidationAction):
         if asked and not any(e["name"] == asked for e in events):
             events.append(SlotSet(asked, tracker.get_slot(asked)))  # a validated slot: the form is not rejected
         return events + [SlotSet(REQUESTED_SLOT, next_slot)]
+
+    @staticmethod
+    def _for_someone_else(dispatcher: CollectingDispatcher, tracker: Tracker, filled: dict[str, Any]) -> list[EventType]:
+        """« et pour mon fils il a 17 ans ? »: the answers so far were the person's own; they are forgotten, the
+        questions start again for the one they speak of. The commune is kept and said, for them to correct."""
+        dispatcher.utter_message(response="utter_emploi_someone_else")
+        commune = tracker.get_slot(COMMUNE_SLOT)
+        if commune and COMMUNE_SLOT not in filled:
+            dispatcher.utter_message(response="utter_emploi_someone_else_commune", commune=commune)
+        kept = (COMMUNE_SLOT, COMMUNE_INSEE_SLOT)
+        return [SlotSet(slot, None) for slot in ALL_SLOTS if slot not in kept and tracker.get_slot(slot) is not None]
 
     @staticmethod
     def _not_answered(

@@ -32,6 +32,8 @@ class Cues:
     duration: re.Pattern
     age_in_passing: re.Pattern
     correction: re.Pattern  # « non pardon, je me suis trompé »: no yes or no
+    someone_else: re.Pattern  # « et pour mon fils ? »: the questions start again for that person
+    their_age: re.Pattern  # « il a 17 ans »: that person's age
 
 
 def _cues(data: dict) -> Cues:
@@ -48,6 +50,8 @@ def _cues(data: dict) -> Cues:
         duration=compiled(data["duration"]),
         age_in_passing=compiled(data["age_in_passing"]),
         correction=compiled(data["correction"]),
+        someone_else=compiled(data["someone_else"]),
+        their_age=compiled(data["their_age"]),
     )
 
 
@@ -100,6 +104,18 @@ def read_cues(text: str, programme_dir: Path) -> dict[str, bool]:
     return facts
 
 
+def read_someone_else(text: str, programme_dir: Path) -> tuple[bool, Optional[int]]:
+    """Whether the message asks for someone else (« et pour mon fils il a 17 ans ? »), and that person's age when it
+    gives exactly one."""
+    found_cues = cues(programme_dir)
+    folded = _words_to_digits(found_cues.duration.sub(" ", _folded(text)))
+    if not found_cues.someone_else.search(folded):
+        return False, None
+    ages = {int(a or b) for a, b in found_cues.their_age.findall(folded)}
+    age = ages.pop() if len(ages) == 1 else None
+    return True, age if age is not None and 1 <= age <= 120 else None
+
+
 def is_unsure(text: str, programme_dir: Path) -> bool:
     """The person cannot or will not tell (data/programme/dont_know.fr.yaml): the question is skipped, not asked
     forever."""
@@ -108,12 +124,16 @@ def is_unsure(text: str, programme_dir: Path) -> bool:
 
 def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:
     """What a message says: the facts it gives (an age, yes/no facts stated in passing), its plain yes or no (the
-    answer to a yes/no question), and whether the person says they cannot tell."""
+    answer to a yes/no question), whether the person says they cannot tell, and whether they ask for someone else
+    (`someone_else`: the facts are then that person's)."""
     facts: dict[str, Any] = {}
     age = read_age(text, asked=asked == AGE, programme_dir=programme_dir, today=today)
     if age is not None:
         facts[AGE] = age
     facts.update(read_cues(text, programme_dir))
+    someone_else, their_age = read_someone_else(text, programme_dir)
+    if someone_else and AGE not in facts and their_age is not None:
+        facts[AGE] = their_age
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
-    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir)}
+    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir), "someone_else": someone_else}

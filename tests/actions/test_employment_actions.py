@@ -439,6 +439,22 @@ def converse(programme: ProgrammeClient, opening: str, answers: dict[str, tuple[
     return asked, messages
 
 
+def test_a_question_for_someone_else_starts_the_questions_again_for_that_person(programme):
+    # « et pour mon pote il a 27 ans » at a yes/no question was « répondez par oui ou par non », again and again
+    slots = {"emploi_commune": "Carvin", "emploi_commune_insee": "62215", "emploi_age": 38,
+             "emploi_routes_said": ["France Travail"]}
+    t = tracker("et pour mon pote il a 27 ans", intent="ask_employment_help", slots=slots,
+                requested="emploi_registered_job_seeker")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    assert [(m["response"], m.get("commune")) for m in messages] == [
+        ("utter_emploi_someone_else", None), ("utter_emploi_someone_else_commune", "Carvin")]
+    taken = slot_sets(events)
+    assert taken["emploi_age"] == 27 and taken["emploi_routes_said"] is None  # all said again for that person
+    assert "emploi_commune" not in taken  # kept, and said so it can be corrected
+    assert taken["emploi_registered_job_seeker"] is None
+    assert taken["requested_slot"] is not None
+
+
 NO = ("non", "deny")
 
 

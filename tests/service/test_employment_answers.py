@@ -101,3 +101,15 @@ def test_the_tax_regime_is_read_in_any_bud_message(client, text, corporate_tax):
 def test_an_age_said_in_passing_is_read(client, text, age):
     facts = client.get("/employment/understand", params={"text": text}).json()["facts"]
     assert facts.get("age") == age, facts
+
+
+@pytest.mark.parametrize("text, someone_else", [
+    ("et pour mon frere il a 30 ans ?", True),
+    ("je demande pour ma compagne, elle a arrete de travailler", True),
+    ("c'est pour un ami", True),
+    ("j'ai 30 ans et je cherche pour moi", False),
+    ("je cherche un emploi pour mon avenir", False),
+])
+def test_a_question_for_someone_else_is_told_apart(client, text, someone_else):
+    said = client.get("/employment/understand", params={"text": text}).json()
+    assert said["someone_else"] is someone_else, said
