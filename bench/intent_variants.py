@@ -66,6 +66,32 @@ class Embedder:
         return np.vstack([self.table[t] for t in texts]).astype(np.float32)
 
 
+class Fused:
+    """A regression on the sentence embedding alone beside the model: their log-probabilities averaged at
+    `weight` (a product of experts). The embedding-only model generalises from few phrases; the full one adds the
+    words."""
+
+    def __init__(self, weight, full, vectors_c=10.0):
+        self.weight, self.full, self.vectors_c = weight, full, vectors_c
+
+    def fit(self, vectors, labels):
+        from sklearn.linear_model import LogisticRegression
+        self.alone = LogisticRegression(C=self.vectors_c, max_iter=3000, class_weight="balanced")
+        self.alone.fit(unit(vectors), labels)
+        assert list(self.alone.classes_) == list(self.full.labels)
+        return self
+
+    @property
+    def labels(self):
+        return self.full.labels
+
+    def predict_proba(self, texts, vectors, lemmas):
+        z = ((1 - self.weight) * np.log(np.clip(self.full.predict_proba(texts, vectors, lemmas), 1e-12, 1))
+             + self.weight * np.log(np.clip(self.alone.predict_proba(unit(vectors)), 1e-12, 1)))
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
+
+
 class Cascade:
     def __init__(self, threshold, first, second):
         self.threshold, self.first, self.second, self.labels = threshold, first, second, first.labels
@@ -140,6 +166,10 @@ def main() -> None:
         "USE + e5 centred, weight 3": ({"vector_weight": 3.0}, both),
         "USE folded + e5 folded": ({}, both_folded),
         "USE folded + e5 as typed": ({}, both_use_folded),
+        "C 10 (USE folded + e5 as typed)": ({"C": 10.0}, both_use_folded),
+        "C 100 (USE folded + e5 as typed)": ({"C": 100.0}, both_use_folded),
+        "fused 0.3 (USE folded + e5 as typed)": ({"fused": 0.3}, both_use_folded),
+        "fused 0.5 (USE folded + e5 as typed)": ({"fused": 0.5}, both_use_folded),
         "cascade 0.5 (USE folded, then + e5 folded)": ({"cascade": 0.5}, both_folded),
         "cascade 0.7 (USE folded, then + e5 folded)": ({"cascade": 0.7}, both_folded),
         "cascade 0.85 (USE folded, then + e5 folded)": ({"cascade": 0.85}, both_folded),
@@ -155,6 +185,10 @@ def main() -> None:
             first = run_fit(rest, folded_use, train_texts, train_labels, calibrate)
             second = run_fit(rest, encoder, train_texts, train_labels, calibrate)
             return Cascade(config["cascade"], first, second)
+        if "fused" in config:
+            rest = {k: v for k, v in config.items() if k != "fused"}
+            full = run_fit(rest, encoder, train_texts, train_labels, calibrate)
+            return Fused(config["fused"], full).fit(encoder(train_texts), train_labels)
         model = IntentModel({**CHOSEN, **AUG, "calibrate": calibrate, **config})
         return model.fit(train_texts, train_labels, encoder(train_texts), [lemma_of[t] for t in train_texts],
                          encode=encoder)
