@@ -93,6 +93,8 @@ class People:
     of_them: re.Pattern
     the_other: re.Pattern  # « un habite à Liévin, l'autre à Angres »: one more person
     nobody: re.Pattern  # « aucun … n'habite en zone »: 0
+    no_employee: re.Pattern  # « sans salarié »: none (never before « en CDI », « qui habite »)
+    not_employees: re.Pattern  # « 2 associés »: people who are not employees
     numbered: re.Pattern
     before_place: re.Pattern
 
@@ -438,7 +440,7 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
         # « non, aucun rachat » answers the origin, not how many: « aucun » counts only people (or nothing named)
         if not _digit_in(plain) and _other_fact_words(plain, lex) and not _people_words(plain, lex):
             return Reading(fact, None, None, None, negation)
-        value = fv.parse_count(plain)
+        value = 0 if fact == "employees" and _partners_without_employees(text, lex.people) else fv.parse_count(plain)
     elif fact in AMOUNT_FACTS:
         value, bare = _read_amount(plain, lex)
     else:
@@ -458,6 +460,14 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
 # --- Money and head counts --------------------------------------------------------------------------------------
 
 _SCALE_OF_COUNT = re.compile(r"\b(?:une? )?(\d+) d(?:e |')(milliers|millions|milliards)\b")
+
+
+def _partners_without_employees(folded: str, people: Optional[People]) -> bool:
+    """« on est 2 associés sans salarié »: partners or managers counted, and no employee."""
+    if people is None or not people.not_employees.search(folded):
+        return False
+    return any(not re.match(r"[\s,]*(?:en |qui |dans |a |habit)", folded[m.end():])
+               for m in people.no_employee.finditer(folded))
 
 
 def _head_count_numbers(text: str, people: People, money: re.Pattern) -> list[tuple[int, int]]:

@@ -194,9 +194,40 @@ def _prepare_date_text(text: str, today: date) -> str:
     text = _rewrite_sept(text)
     text = _words_to_digits(text)
     text = _rewrite_numeric_dates(text)
+    text = _rewrite_short_year_after_month(text, today)
+    text = _rewrite_month_of_a_named_year(text, today)
     text = _rewrite_relative(text)
     text = _rewrite_named_month_direction(text, today)
     return " ".join(text.split())
+
+
+def _rewrite_short_year_after_month(text: str, today: date) -> str:
+    """« juin 18 », « mars 21 »: after a month (a French day comes before it: « 18 juin »), two digits no later than
+    next year's are the year, 2018 and 2021; « juin 30 » stays a day."""
+    def year(m: re.Match) -> str:
+        short = int(m.group(2))
+        if short > (today.year + 1) % 100:
+            return m.group(0)
+        return f"{m.group(1)} {today.year // 100 * 100 + short}"
+    return re.sub(rf"\b({_MONTH_WORD})\s+(\d\d)\b(?!\s*(?:[/.:h-]|{_MONTH_WORD}))", year, text)
+
+
+_NAMED_YEAR = {
+    -1: r"(?:de )?l'? ?an(?:nee)? (?:dernier|derniere|passe|passee)|(?:de )?l'? ?an(?:nee)? d'avant",
+    0: r"(?:de )?cette annee|(?:de )?cette an",
+    1: r"(?:de )?l'? ?an(?:nee)? (?:prochain|prochaine)",
+}
+
+
+def _rewrite_month_of_a_named_year(text: str, today: date) -> str:
+    """« mars l'an dernier », « en mars de l'année dernière », « l'année dernière en septembre »: that month of that
+    year (« mars 2025 »)."""
+    for offset, named in _NAMED_YEAR.items():
+        year = str(today.year + offset)
+        text = re.sub(rf"\b({_MONTH_WORD})\s+(?:{named})\b", rf"\1 {year}", text)
+        text = re.sub(rf"\b(?:{named})\s+(?:en |au mois de |courant |debut |fin |mi )?({_MONTH_WORD})\b",
+                      rf"\1 {year}", text)
+    return text
 
 
 def _candidate_windows(words: list[str]) -> list[tuple[int, int]]:

@@ -124,6 +124,14 @@ PAST_DATES = [
     ("juilet 2021", month(2021, 7)),
     ("en 1850", None),
     ("", None),
+    # two digits after a month are its year (a French day comes first: « 18 juin »); a later « 30 » stays a day
+    ("ouverte en avril 19", month(2019, 4)),
+    ("octobre 22 je crois", month(2022, 10)),
+    ("novembre 30", day(2025, 11, 30)),
+    # a month of a year said in words
+    ("en mai de l'année dernière", month(2025, 5)),
+    ("l'an passé en octobre", month(2025, 10)),
+    ("janvier de cette année", month(2026, 1)),
 ]
 
 
