@@ -13,13 +13,14 @@ check is in actions/bud_eligibility.py; the function lives here because that mod
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id
-from actions.places import guess_in_message, resolve_place
+from actions.places import guess_in_message, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
+BASIN_TOPIC = "bassin"  # the `topic` after a commune's membership of the basin: « et Liévin ? » asks it again
 INTENT_CONFIDENCE = 0.6
 RESPONSE_CONFIDENCE = 0.5
 # The answers about the whole territory: a question that names a commune gets that commune's membership instead
@@ -58,6 +59,47 @@ async def _limits_of(text: str) -> dict:
         return {}
 
 
+async def one_commune(tracker: Tracker) -> dict | None:
+    """The one commune the message names, or None."""
+    try:
+        resolution = await resolve_place(tracker, client, remember=False)
+    except ServiceUnavailable:
+        return None
+    if not resolution or resolution.get("status") != "found" or len(resolution.get("communes") or []) != 1:
+        return None
+    return resolution["communes"][0]
+
+
+async def says_whether_in_the_basin(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """Whether the commune the message names is in the ERBM's territory (one of its 8 intercommunalities), said
+    when it names exactly one commune (False otherwise)."""
+    commune = await one_commune(tracker)
+    if commune is None:
+        return False
+    dispatcher.utter_message(response="utter_commune_in_basin" if commune["bassin_minier"] else "utter_commune_not_in_basin",
+                             commune=commune["nom"], epci=(commune.get("epci") or {}).get("nom") or "")
+    return True
+
+
+class ActionCommuneBasin(Action):
+    """« et Liévin ? » after « Lens c'est dans le bassin minier ? »: the same question, of that place."""
+
+    def name(self) -> str:
+        return "action_commune_basin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if await says_whether_in_the_basin(tracker, dispatcher):
+            return []
+        try:
+            resolution = await resolve_place(tracker, client, remember=False)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        if resolution is None or not say_resolution_problem(dispatcher, resolution):
+            dispatcher.utter_message(response="utter_ask_place_topic")
+        return []
+
+
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
@@ -89,8 +131,10 @@ class ActionFaqAnswer(Action):
                 dispatcher.utter_message(response="utter_bud_other_scheme")
             dispatcher.utter_message(response="utter_handoff_suggest")
             return []
-        if answer in TERRITORY_ANSWERS and await self._says_whether_in_the_basin(tracker, dispatcher):
-            return []  # « est-ce qu'Hénin-Beaumont fait partie du bassin minier ? »: that commune, not the whole
+        if answer in TERRITORY_ANSWERS and await says_whether_in_the_basin(tracker, dispatcher):
+            # « est-ce qu'Hénin-Beaumont fait partie du bassin minier ? »: that commune, not the whole; « et Liévin ? »
+            # then asks the same of Liévin
+            return [SlotSet("topic", BASIN_TOPIC)]
         if answer in WHOLE_PROGRAMME_FIGURES:
             commune = await self._one_commune(tracker)
             if commune:
@@ -107,24 +151,7 @@ class ActionFaqAnswer(Action):
 
     @staticmethod
     async def _one_commune(tracker: Tracker) -> dict | None:
-        """The one commune the question names, or None."""
-        try:
-            resolution = await resolve_place(tracker, client, remember=False)
-        except ServiceUnavailable:
-            return None
-        if not resolution or resolution.get("status") != "found" or len(resolution.get("communes") or []) != 1:
-            return None
-        return resolution["communes"][0]
-
-    async def _says_whether_in_the_basin(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
-        """Whether the commune the question names is in the ERBM's territory (one of its 8 intercommunalities), said
-        when the question names exactly one commune (False otherwise: the answer about the whole territory)."""
-        commune = await self._one_commune(tracker)
-        if commune is None:
-            return False
-        dispatcher.utter_message(response="utter_commune_in_basin" if commune["bassin_minier"] else "utter_commune_not_in_basin",
-                                 commune=commune["nom"], epci=(commune.get("epci") or {}).get("nom") or "")
-        return True
+        return await one_commune(tracker)
 
     @staticmethod
     async def _cite(tracker: Tracker) -> dict | None:

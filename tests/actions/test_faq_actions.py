@@ -122,6 +122,24 @@ def test_a_figure_of_the_whole_programme_asked_of_one_commune_is_said_to_be_the_
 
 
 @pytest.mark.parametrize("text", ["est-ce que mon loyer va augmenter après les travaux ?",
-                                  "c'est qui le directeur de Maisons & Cités ?"])
+                                  "c'est qui le directeur de Maisons & Cités ?",
+                                  "et le délégué actuel, il s'appelle comment ?"])
 def test_what_no_answer_says_gets_i_dont_know(service, text):
     assert answer(text, chosen="utter_faq/funding") == ["utter_faq_dont_know", "utter_handoff_suggest"]
+
+
+def test_after_a_commune_s_membership_of_the_basin_a_bare_place_asks_it_of_that_place(service, monkeypatch, programme_url):
+    # « et a Lievin ? » after « lens c dans le bassin minier ? » got « Que voulez-vous savoir sur cette commune ? »
+    from actions.faq import ActionCommuneBasin
+    monkeypatch.setattr("actions.places.client", ProgrammeClient(programme_url), raising=False)
+    _, events = run_faq("lens c dans le bassin minier ?", chosen="utter_faq/territory")
+    assert {"event": "slot", "name": "topic", "value": "bassin", "timestamp": None} in events
+
+    def follow_up(text):
+        dispatcher = CollectingDispatcher()
+        asyncio.run(ActionCommuneBasin().run(dispatcher, faq_tracker(text, slots={"topic": "bassin"}), {}))
+        return [m.get("response") for m in dispatcher.messages]
+
+    assert follow_up("et a Lievin ?") == ["utter_commune_in_basin"]
+    assert follow_up("et arras alors") == ["utter_commune_not_in_basin"]
+    assert follow_up("et bruay ?") == ["utter_commune_ambiguous"]  # Bruay-la-Buissière or Bruay-sur-l'Escaut: asked
