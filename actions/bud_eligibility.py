@@ -532,6 +532,11 @@ class ValidateBudForm(Action):
                       and not await self._answers_anyway(fact, text, tracker, dispatcher))
         if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
+        if fact != "commune" and (await _reading(fact, text)).get("asks_meaning"):
+            # « c'est quoi une activité libérale ? » asks, it does not answer « libérale »: no sourced definition to
+            # give, the question comes again
+            dispatcher.utter_message(response="utter_bud_meaning_unknown")
+            return {fact: None}
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
         if any(not same_value(f, tracker.get_slot(SLOT[f]), v) for f, v in others.items()
                if tracker.get_slot(SLOT[f]) is not None):

@@ -57,6 +57,7 @@ class Reading:
     precision: Optional[str] = None  # dates: day | month | year
     rest: Optional[str] = None  # yes / no: what the answer says besides its yes or no (« non, on est 5 » -> « on est 5 »)
     unknown: bool = False  # the person says they do not know (« je sais pas du tout »), and gives no figure
+    asks_meaning: bool = False  # the message asks what a word means (« c'est quoi une activité libérale ? »): no answer
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -129,6 +130,7 @@ class Words:
     time: re.Pattern
     origin_in_passing: frozenset[str]
     no_company: re.Pattern = re.compile(r"(?!)")  # « je suis un particulier »: nothing to check
+    meaning_question: re.Pattern = re.compile(r"(?!)")  # « c'est quoi une activité libérale ? »: asks, answers nothing
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ def _words(data: dict) -> Words:
         time=_phrase_regex(_phrases(shares.get("time"))),
         origin_in_passing=frozenset(normalise(w) for w in data.get("origin_in_passing") or ()),
         no_company=_phrase_regex(_phrases(data.get("no_company"))),
+        meaning_question=re.compile(r"^(?:(?:et|mais|euh|ok|bon|alors|d accord|pardon|attendez|attends)\s+)*(?:"
+                                    + _phrase_regex(_phrases(data.get("meaning_questions"))).pattern + ")"),
     )
 
 
@@ -723,6 +727,8 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         if guess is not None and guess.value is not None:
             return replace(guess, certainty=UNSURE)
         return Reading(fact, None, None, None, False, unknown=not _digit_in(normalise(text)))
+    if asks_meaning(text, programme_dir):
+        return Reading(fact, None, None, None, False, asks_meaning=True)
     if fact in LEXICON_FACTS:
         return _read_lexicon(fact, text, lex)
     if fact in YES_NO_FACTS:
@@ -823,6 +829,8 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     """Every fact a longer message states clearly, each read from the clause that speaks of it.
 
     `known`: the head counts held already (employees, eligible_employees), for « tous en CDI »."""
+    if asks_meaning(text, programme_dir):
+        return []  # « c'est quoi une activité libérale ? » states no activity
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []
@@ -975,6 +983,12 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     article = rf"(?:(?:{article})\s)?" if article else ""
     return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
                           words))
+
+
+def asks_meaning(text: str, programme_dir: Path) -> bool:
+    """Whether the message begins by asking what a word means (answers.fr.yaml `meaning_questions`)."""
+    words = lexicon(programme_dir).words
+    return bool(words and words.meaning_question.search(normalise(text)))
 
 
 def says_no_company(text: str, programme_dir: Path) -> bool:

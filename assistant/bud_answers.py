@@ -41,6 +41,10 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving)
 
 
+def asks_meaning(text: str, programme_dir: Path) -> bool:
+    return answer_reader.asks_meaning(text, programme_dir)
+
+
 def says_no_company(text: str, programme_dir: Path) -> bool:
     return answer_reader.says_no_company(text, programme_dir)
 

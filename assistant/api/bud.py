@@ -255,7 +255,9 @@ def understand(
         found = {"facts": bud_answers.understand_message(text, directory, today, zone_of=zone_of, known=known),
                  "residence_communes": bud_answers.residence_communes(text, directory, zone_of),
                  # « je suis un particulier »: no company, nothing to check
-                 "no_company": bud_answers.says_no_company(text, directory)}
+                 "no_company": bud_answers.says_no_company(text, directory),
+                 # « c'est quoi une activité libérale ? »: a question about a word, no answer
+                 "asks_meaning": bud_answers.asks_meaning(text, directory)}
         if commune_insee is not None:
             commune = state.communes.get(commune_insee)
             if commune is None:
