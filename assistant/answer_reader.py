@@ -519,7 +519,8 @@ def _without_head_counts(digits: str, lex: Lexicon, money: bool = True) -> Optio
             digits = digits[:start] + " " + digits[end:]
         return digits if re.search(r"\d", digits) or not money else None
     words = lex.words  # « un garage, la moitié hors zone », « un tabac, tout se fait dans la zone »: a share said
-    said_a_share = not money and any(p.search(digits) for p in (words.parts, words.inside_zone, words.outside_zone))
+    said_a_share = not money and (any(p.search(digits) for p in (words.parts, words.inside_zone, words.outside_zone))
+                                  or bool(_NOTHING_FIRST.match(digits)))  # « rien, on vend tout à la boutique »
     if not re.search(r"\d", digits) and not lex.words.money.search(digits) and not said_a_share and (
             money and people and people.after_number.search(digits) or _other_fact_words(digits, lex)):
         return None
@@ -588,9 +589,14 @@ def _without_articles(folded: str) -> str:
     return _ARTICLE.sub("", folded)
 
 
+_NOTHING_FIRST = re.compile(r"\s*(?:non\s+)?(?:rien|aucun|aucune|zero|que dalle|nada)\b")
+
+
 def _read_share(fact: str, plain: str, words: Words) -> Optional[float]:
     plain = _without_articles(plain)
     if fact == "turnover_outside_pct" and not re.search(r"\d", fv._words_to_digits(plain)):
+        if _NOTHING_FIRST.match(plain):
+            return 0.0  # « rien, on vend tout à la boutique »: the « tout » is what is done inside
         if words.inside_zone.search(plain) and words.only.search(plain) and not words.outside_zone.search(plain):
             return 0.0  # « tout se fait dans la zone », « uniquement sur place »
         if fv._ALL_OF_IT.search(plain) and not words.outside_zone.search(plain):
@@ -605,7 +611,7 @@ def _read_share(fact: str, plain: str, words: Words) -> Optional[float]:
 
 
 _CLAUSE = re.compile(r"[,;:.]|\b(?:et|mais|puis|sinon)\b")
-_SHARE_SAID = re.compile(r"\d\s*(?:%|pour ?cent|pourcent|des parts|du capital)|\b(?:moitie|tiers|quarts?)\b")
+_SHARE_SAID = re.compile(r"\d\s*(?:%|pour ?cent|pour 100\b|pourcent|des parts|du capital)|\b(?:moitie|tiers|quarts?)\b")
 _HALVES = re.compile(r"\b50\s*(?:/|-|sur)?\s*50\b|\bmoitie moitie\b|\b(?:a|en) parts? egales?\b|\bchacun (?:la )?moitie\b")
 
 
@@ -615,10 +621,17 @@ def _capital_held_by_companies(plain: str, words: Words) -> Optional[float]:
     « j'ai 60 % » alone, or people and a company without their shares, is not clear (None: asked again)."""
     person_figures: list[float] = []
     company_figures: list[float] = []
+    bare_figures: list[float] = []  # « 0 %, c'est moi et ma compagne »: the answer, then who holds the capital
     company_rest = company_unclear = False
     for clause in _CLAUSE.split(plain):
         # a share is said as one (« 60 % », « la moitié »): a bare number beside people counts them (« 3 associés »)
         figure = fv.parse_percent(clause) if _SHARE_SAID.search(clause) else None
+        if not words.companies.search(clause) and not words.persons.search(clause):
+            if figure is not None:
+                bare_figures.append(figure)
+            elif fv._NONE_OF_IT.search(clause) and not _digit_in(clause):
+                bare_figures.append(0.0)  # « aucune, c'est ma société perso »
+            continue
         if words.companies.search(clause):
             if fv._NONE_OF_IT.search(clause) and figure is None:
                 continue  # « aucune société », « pas de holding »
@@ -632,6 +645,10 @@ def _capital_held_by_companies(plain: str, words: Words) -> Optional[float]:
             person_figures.append(figure)
     if company_figures:
         return min(100.0, sum(company_figures))
+    if len(bare_figures) == 1 and not person_figures:
+        return bare_figures[0]  # the share answered first; the words after it say who (« c'est la société de mon frère »)
+    if 0.0 in person_figures and not company_rest and not company_unclear:
+        return 0.0  # « 0 % c'est à moi »
     if company_rest:
         return 100.0 - sum(person_figures) if person_figures and sum(person_figures) < 100 else None
     if company_unclear:

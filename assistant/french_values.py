@@ -508,14 +508,17 @@ def parse_percent(text: str) -> Optional[float]:
     """A share in percent (0 to 100, two decimals), or None.
 
     « 60 % », « 60 pourcent », « 15,5 % », « 60 » alone, « la moitie » (50), « deux tiers du
-    capital » (66.67), « un quart », « les trois quarts », « 1/3 », « aucun » (0), « tout » (100).
+    capital » (66.67), « un quart », « les trois quarts », « 1/3 », « 2 sur 3 », « aucun » (0), « tout » (100).
     A bound (« plus de la moitie »), a range or two different shares give None.
     """
     cleaned = _clean(text)
     if not cleaned or _is_unsure(cleaned) or _BOUND.search(cleaned):
         return None
     digits = _words_to_digits(cleaned)
-    if re.search(r"\d\s*/\s*\d", digits):
+    ratio = re.fullmatch(r"\D*?\b(\d{1,3}) sur (\d{1,3})\b\D*", digits)  # « 2 sur 3 », « un sur dix »
+    if ratio and 0 < int(ratio.group(2)) and int(ratio.group(1)) <= int(ratio.group(2)):
+        share = 100 * int(ratio.group(1)) / int(ratio.group(2))
+    elif re.search(r"\d\s*/\s*\d", digits):
         share = _digit_fraction(digits)
     elif re.search(rf"\b(?:{'|'.join(_FRACTION_WORDS)})\b", digits) or _HALF.search(digits):
         share = _word_fraction(digits)
