@@ -441,9 +441,14 @@ class ValidateBudForm(Action):
         if intent == "affirm" and answer is None or answer is True and certainty == SURE:
             # « oui, et on fait 200 000 € de chiffre d'affaires »: the other facts count too
             others = await facts_in_message(rest, tracker, dispatcher, skip=None) if rest else {}
-            if any(fact in facts and not same_value(fact, facts[fact], value) for fact, value in others.items()):
+            other_values = {fact: value for fact, value in others.items()
+                            if fact in facts and not same_value(fact, facts[fact], value)}
+            if other_values and not (pending.get("negative") and all(
+                    [(await evaluate(tracker, {**{f: None for f in facts}, fact: value}))["verdict"] == "not_eligible"
+                     for fact, value in other_values.items()])):
                 # « oui décembre 2017, mais le premier chantier c'était en janvier 2018 »: a yes and another value of
-                # the very fact said back; neither counts, it is asked again
+                # the very fact said back; neither counts, it is asked again. Unless both close the exemption (« oui,
+                # c'est la même boîte qui a bougé » to a transfer said back: an extension too): the yes counts.
                 dispatcher.utter_message(response="utter_bud_confirm_both")
                 return None, None
             return {**{f: v for f, v in others.items() if f not in facts}, **facts}, True

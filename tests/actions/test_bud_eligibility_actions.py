@@ -675,3 +675,15 @@ def test_a_stopped_check_resumed_while_confirming_a_reading_asks_that_confirmati
     t.events.append({"event": "followup", "name": "bud_form"})
     slots, responses, _ = run(ValidateBudForm(), t)
     assert responses == [] and slots == {"bud_pending": pending, "requested_slot": "bud_confirm"}
+
+
+def test_a_yes_with_another_value_that_closes_the_exemption_too_counts(bud_service):
+    # « oui, c'est la même boîte qui a bougé » to a transfer said back: « même boîte » is an extension, which closes
+    # the exemption as well; it was « Vous me répondez oui, puis le contraire » and the question again
+    pending = {"facts": {"origin": "transfer"}, "negative": True, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("oui, c'est la même boîte qui a bougé", pending, facts))
+    assert responses == [] and slots["bud_origin"] == "transfer"
+    # a new creation instead of the transfer is still asked again
+    slots, responses, _ = run(ValidateBudForm(), confirming("oui, mais c'est une création toute neuve", pending, facts))
+    assert responses == ["utter_bud_confirm_both"]
