@@ -213,6 +213,15 @@ def describe(cite: dict, domain: dict) -> Message:
     elif heritage.get("monument_historique") == "inscrit":
         message.add("utter_cite_line_monument_inscrit")
 
+    _status_lines(cite, message)
+    _source_line(cite, message)
+    _updated_line(cite, message)
+    if not cite["statut"]["connu"]:
+        message.ask("utter_cite_offer_handoff", _handoff_button(domain))
+    return message
+
+
+def _status_lines(cite: dict, message: Message) -> None:
     status = cite["statut"]
     if status["connu"]:
         label = status["libelle"]
@@ -225,12 +234,10 @@ def describe(cite: dict, domain: dict) -> Message:
     else:
         message.add("utter_cite_line_status_unknown")
 
-    _source_line(cite, message)
+
+def _updated_line(cite: dict, message: Message) -> None:
     update = cite["mise_a_jour"]
     message.add("utter_cite_line_updated", date=french_date(update["le"]), par=update["par"])
-    if not status["connu"]:
-        message.ask("utter_cite_offer_handoff", _handoff_button(domain))
-    return message
 
 
 def _source_line(cite: dict, message: Message) -> None:
@@ -242,22 +249,39 @@ def _source_line(cite: dict, message: Message) -> None:
         message.add("utter_cite_line_source_undated", source=source["nom"])
 
 
+def _de_nom(cite: dict) -> str:
+    """« de la cité des Genettes », as the service writes the name after « de »."""
+    return cite.get("de_nom") or f"de {cite['nom']}"
+
+
 def describe_landlord(cite: dict, domain: dict) -> Message:
     """« Et c'est qui le bailleur ? » right after a cité's card: that line of the card, not the whole card again.
     When the sources do not name the landlord, the general answer says whom to ask."""
     message = Message(domain)
     if cite.get("bailleur"):
-        message.add("utter_cite_landlord", nom=cite["nom"], bailleur=cite["bailleur"])
+        message.add("utter_cite_landlord", de_nom=_de_nom(cite), bailleur=cite["bailleur"])
         _source_line(cite, message)
     else:
-        message.add("utter_cite_landlord_unknown", nom=cite["nom"])
+        message.add("utter_cite_landlord_unknown", de_nom=_de_nom(cite))
         message.add("utter_faq/landlords")
+    return message
+
+
+def describe_status(cite: dict, domain: dict) -> Message:
+    """« C'est prévu pour quand la fin ? » right after a cité's card: the state of its works and their dates as the
+    card gives them (often unknown, said so), not the dates of the whole programme."""
+    message = Message(domain)
+    message.add("utter_cite_status_of", nom_avec_article=cite.get("nom_avec_article") or cite["nom"])
+    _status_lines(cite, message)
+    _updated_line(cite, message)
+    if not cite["statut"]["connu"]:
+        message.ask("utter_cite_offer_handoff", _handoff_button(domain))
     return message
 
 
 # The general answers (faq, `cite_follow_ups` of the service's dialogue rules) that have a part of the cité's card
 # to give instead; a follow-up not listed here gets the whole card.
-FOLLOW_UP_PARTS = {"landlords": describe_landlord}
+FOLLOW_UP_PARTS = {"landlords": describe_landlord, "what_is_erbm": describe_status}
 
 
 def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str]:

@@ -12,6 +12,9 @@ check is in actions/bud_eligibility.py; the function lives here because that mod
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -100,6 +103,12 @@ class ActionCommuneBasin(Action):
         return []
 
 
+def _words_of(text: str) -> set[str]:
+    """The words of a message, in lower case without accents (« l'ERBM » → {"l", "erbm"})."""
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return set(re.findall(r"[a-z0-9]+", folded))
+
+
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
@@ -167,7 +176,10 @@ class ActionFaqAnswer(Action):
         if tracker.get_slot("topic") != "cites" or not tracker.get_slot("cite_id"):
             return False
         try:
-            follow_ups = (await client.form_rules("faq"))["cite_follow_ups"]
+            rules = await client.form_rules("faq")
+            follow_ups, programme_words = rules["cite_follow_ups"], rules.get("programme_words") or []
         except (ServiceUnavailable, KeyError):
             return False
+        if _words_of(tracker.latest_message.get("text") or "") & set(programme_words):
+            return False  # « et l'ERBM, il finit quand ? »: the whole programme, not this cité
         return answer.removeprefix("utter_faq/") in follow_ups

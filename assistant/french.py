@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterable, Optional
 
 from assistant.datafiles import cached_yaml
+from assistant.text import fold
 from assistant.settings import PROGRAMME_DIR
 
 WORDS_FILE = PROGRAMME_DIR / "french.fr.yaml"
@@ -121,3 +122,13 @@ def with_article(name: str, article: Optional[str], preposition: Optional[str] =
     if preposition in elide and re.match(r"[aeiouyhàâéèêëîïôûAEIOUYHÀÂÉÈÊËÎÏÔÛ]", head):
         return f"{preposition[0]}'{head}"
     return f"{preposition} {head}"
+
+
+def place_with_article(name: str, preposition: Optional[str] = None) -> str:
+    """A cité's name as a sentence writes it: « la cité des Genettes », « de la cité des Genettes », « aux corons de
+    la fosse 2 » (french.fr.yaml `place_nouns`); a name without such a first word is written as it is."""
+    first, _, rest = name.partition(" ")
+    article = (words().get("place_nouns") or {}).get(fold(first).lower())
+    if not article:
+        return f"{preposition} {name}" if preposition else name
+    return with_article(f"{first.lower()} {rest}".strip(), article, preposition)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from assistant import csv_import, history
 from assistant.communes import Commune, communes
 from assistant.communes import _commune  # the row → Commune mapping of the communes module
+from assistant.french import place_with_article
 from assistant.storage import metadata, split_list, utc_iso
 
 ENTITY = "cite"
@@ -131,6 +132,9 @@ class Cite:
         return {
             "id": self.id,
             "nom": self.nom,
+            # as a sentence writes it: « Pour la cité des Genettes », « Le bailleur de la cité des Genettes »
+            "nom_avec_article": place_with_article(self.nom),
+            "de_nom": place_with_article(self.nom, "de"),
             "autres_noms": list(self.autres_noms),
             "communes": [{"insee": c.insee, "nom": c.nom} for c in self.communes],
             "epci": list(epci.values()),

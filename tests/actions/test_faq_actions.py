@@ -84,10 +84,24 @@ def test_the_landlord_of_the_cite_just_described_comes_from_its_card(service, mo
     cites = {"topic": "cites", "cite_id": "cite-des-alouettes-bully-les-mines"}
     said, _ = run_faq("et qui c'est le bailleur", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
     text = "\n".join(filter(None, said))
-    assert text.startswith("Le bailleur de Cité des Alouettes : Maisons & Cités.\nSource : ")
+    assert text.startswith("Le bailleur de la cité des Alouettes : Maisons & Cités.\nSource : ")
     assert "État des travaux" not in text and "utter_faq/landlords" not in said
     assert answer("et qui c'est le bailleur", chosen="utter_faq/landlords") == ["utter_faq/landlords"]
     assert answer("c'est quoi l'ERBM", chosen="utter_faq/what_is_erbm", slots=cites) == ["utter_faq/what_is_erbm"]
+
+
+def test_when_the_works_end_after_a_cite_s_card_is_that_cite_s_status_not_the_programme_s_dates(
+        service, monkeypatch, programme_url):
+    # « c prevu pour quand la fin » after the card of a cité got the programme's dates (signed in 2017, 10 years),
+    # which read as an end date for this cité
+    monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
+    cites = {"topic": "cites", "cite_id": "cite-des-alouettes-bully-les-mines"}
+    said, _ = run_faq("c'est prevu pour quand la fin des travaux", domain=DOMAIN, chosen="utter_faq/what_is_erbm",
+                      slots=cites)
+    text = "\n".join(filter(None, said))
+    assert text.startswith("Pour la cité des Alouettes :\nÉtat des travaux") and "2017" not in text, text
+    said, _ = run_faq("et l'ERBM, il se termine quand ?", domain=DOMAIN, chosen="utter_faq/what_is_erbm", slots=cites)
+    assert said == ["utter_faq/what_is_erbm"]
 
 
 def test_a_landlord_the_sources_do_not_name_is_said_unknown_with_whom_to_ask(service, monkeypatch, programme_url):
@@ -95,7 +109,7 @@ def test_a_landlord_the_sources_do_not_name_is_said_unknown_with_whom_to_ask(ser
     cites = {"topic": "cites", "cite_id": "cite-des-provinces-lens"}
     said, _ = run_faq("c qui le bailleur", domain=DOMAIN, chosen="utter_faq/landlords", slots=cites)
     text = "\n".join(filter(None, said))
-    assert text.startswith("Nos sources n'indiquent pas le bailleur de Cité des Provinces.")
+    assert text.startswith("Nos sources n'indiquent pas le bailleur de la cité des Provinces.")
     assert DOMAIN["responses"]["utter_faq/landlords"][0]["text"] in text  # whom to ask: the general answer
 
 

@@ -91,5 +91,5 @@ def test_the_landlord_asked_after_a_cite_s_card_is_that_line_only(resident):
     card = resident.ask("les travaux de la cite des alouettes a bully ils en sont ou")
     assert card.startswith("Cité des Alouettes") and "État des travaux" in card
     landlord = resident.ask("et le bailleur c'est qui ?")
-    assert landlord.startswith("Le bailleur de Cité des Alouettes : Maisons & Cités.")
+    assert landlord.startswith("Le bailleur de la cité des Alouettes : Maisons & Cités.")
     assert "État des travaux" not in landlord
