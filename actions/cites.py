@@ -507,7 +507,29 @@ class ActionCitesCommune(Action):
         for commune in communes:
             listing = await client.get("/cites", insee=commune["insee"])
             cls._listing(commune["nom"], listing["cites"], domain).send(dispatcher)
-        return [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None)]
+        # the conversation is now about these cités, not a cité whose card was given before
+        return [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None), SlotSet("cite_id", None)]
+
+
+async def say_landlords_of_commune(dispatcher: CollectingDispatcher, commune: str) -> bool:
+    """« et c'est qui le bailleur là-bas ? » after the list of a commune's cités: the landlords of those cités, as the
+    sources give them. False when the service cannot say (the general answer is given instead)."""
+    try:
+        cites = (await client.get("/cites", commune=commune))["cites"]
+    except (ServiceUnavailable, KeyError):
+        return False
+    landlords = sorted({c["bailleur"] for c in cites if c.get("bailleur")})
+    if not landlords:
+        return False
+    unknown = sum(1 for c in cites if not c.get("bailleur"))
+    if unknown:
+        dispatcher.utter_message(response="utter_cites_commune_landlords_some", commune=commune,
+                                 bailleurs=french_list(landlords), known=len(cites) - unknown, total=len(cites))
+    else:
+        dispatcher.utter_message(response="utter_cites_commune_landlords_all", commune=commune,
+                                 bailleurs=french_list(landlords))
+    dispatcher.utter_message(response="utter_cites_commune_landlords_which")
+    return True
 
     @staticmethod
     def _listing(commune: str, cites: list[dict], domain: dict) -> Message:

@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id
+from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id, say_landlords_of_commune
 from actions.places import guess_in_message, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
@@ -148,6 +148,9 @@ class ActionFaqAnswer(Action):
             commune = await self._one_commune(tracker)
             if commune:
                 dispatcher.utter_message(response="utter_faq_not_for_one_commune", commune=commune["nom"])
+        if (answer == "utter_faq/landlords" and tracker.get_slot("topic") == "cites" and not tracker.get_slot("cite_id")
+                and tracker.get_slot("commune") and await say_landlords_of_commune(dispatcher, tracker.get_slot("commune"))):
+            return []  # « et c'est qui le bailleur là-bas ? » after the list of Wingles's cités
         if await self._about_the_cite(tracker, answer):  # « et c'est qui le bailleur ? » after a cité's card
             part = FOLLOW_UP_PARTS.get(answer.removeprefix("utter_faq/"))
             cite = await self._cite(tracker) if part else None

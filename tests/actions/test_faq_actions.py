@@ -157,3 +157,11 @@ def test_after_a_commune_s_membership_of_the_basin_a_bare_place_asks_it_of_that_
     assert follow_up("et a Lievin ?") == ["utter_commune_in_basin"]
     assert follow_up("et arras alors") == ["utter_commune_not_in_basin"]
     assert follow_up("et bruay ?") == ["utter_commune_ambiguous"]  # Bruay-la-Buissière or Bruay-sur-l'Escaut: asked
+
+
+def test_the_landlords_after_the_list_of_a_commune_s_cites_are_those_of_its_cites(service, monkeypatch, programme_url):
+    # « et c'est qui le bailleur là-bas ? » after the cités of Wingles got the two landlords of all mining homes
+    monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
+    listed = {"topic": "cites", "commune": "Wingles", "cite_id": None}
+    said, _ = run_faq("et c'est qui le bailleur la bas", domain=DOMAIN, chosen="utter_faq/landlords", slots=listed)
+    assert said == ["utter_cites_commune_landlords_some", "utter_cites_commune_landlords_which"]
