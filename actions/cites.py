@@ -510,6 +510,26 @@ class ActionCitesCommune(Action):
         # the conversation is now about these cités, not a cité whose card was given before
         return [SlotSet("commune", communes[0]["nom"] if len(communes) == 1 else None), SlotSet("cite_id", None)]
 
+    @staticmethod
+    def _listing(commune: str, cites: list[dict], domain: dict) -> Message:
+        message = Message(domain)
+        if not cites:
+            return message.add("utter_cites_commune_none", commune=commune)
+        if len(cites) == 1:
+            message.add("utter_cites_commune_header_one", commune=commune)
+        else:
+            message.add("utter_cites_commune_header", commune=commune, count=len(cites))
+        for cite in cites[:MAX_LISTED]:
+            label = cite["statut"]["libelle"]
+            message.add("utter_cites_commune_line", nom=cite["nom"], statut=label[:1].lower() + label[1:])
+        if len(cites) > MAX_LISTED:
+            message.add("utter_cites_commune_more", count=len(cites) - MAX_LISTED)
+        if any(not cite["statut"]["connu"] for cite in cites):
+            message.add("utter_cites_commune_unknown_statuses")
+        message.add("utter_cites_commune_choose")
+        message.buttons = [cite_button(c) for c in cites]
+        return message
+
 
 async def say_landlords_of_commune(dispatcher: CollectingDispatcher, commune: str) -> bool:
     """« et c'est qui le bailleur là-bas ? » after the list of a commune's cités: the landlords of those cités, as the
@@ -530,23 +550,3 @@ async def say_landlords_of_commune(dispatcher: CollectingDispatcher, commune: st
                                  bailleurs=french_list(landlords))
     dispatcher.utter_message(response="utter_cites_commune_landlords_which")
     return True
-
-    @staticmethod
-    def _listing(commune: str, cites: list[dict], domain: dict) -> Message:
-        message = Message(domain)
-        if not cites:
-            return message.add("utter_cites_commune_none", commune=commune)
-        if len(cites) == 1:
-            message.add("utter_cites_commune_header_one", commune=commune)
-        else:
-            message.add("utter_cites_commune_header", commune=commune, count=len(cites))
-        for cite in cites[:MAX_LISTED]:
-            label = cite["statut"]["libelle"]
-            message.add("utter_cites_commune_line", nom=cite["nom"], statut=label[:1].lower() + label[1:])
-        if len(cites) > MAX_LISTED:
-            message.add("utter_cites_commune_more", count=len(cites) - MAX_LISTED)
-        if any(not cite["statut"]["connu"] for cite in cites):
-            message.add("utter_cites_commune_unknown_statuses")
-        message.add("utter_cites_commune_choose")
-        message.buttons = [cite_button(c) for c in cites]
-        return message
