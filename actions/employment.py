@@ -378,7 +378,12 @@ STRUCTURE_DETAILS = (
 def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:
     dispatcher.utter_message(response="utter_emploi_route", title=route["title"], description=route["description"])
     for structure in route["structures"]:
-        dispatcher.utter_message(response="utter_emploi_structure", nom=structure["nom"], source=structure["source"])
+        if route.get("kind") and structure.get("kind") != route["kind"]:
+            # the Agefiph's regional office under « Cap emploi »: another useful contact, not the route's own office
+            dispatcher.utter_message(response="utter_emploi_structure_other_kind", nom=structure["nom"],
+                                     source=structure["source"], kind_label=structure.get("kind_label") or "")
+        else:
+            dispatcher.utter_message(response="utter_emploi_structure", nom=structure["nom"], source=structure["source"])
         for field, response in STRUCTURE_DETAILS:
             if structure.get(field):
                 dispatcher.utter_message(response=response, **{field: structure[field]})

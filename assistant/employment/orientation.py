@@ -52,6 +52,7 @@ class Route:
     national_contact: Optional[Mapping[str, str]]
     no_local_structure: Optional[str]  # said when the data knows no local structure for this route
     source: str
+    kind: Optional[str] = None  # the route's own kind of structure (its first); the others are other useful contacts
 
     def as_dict(self, communes: Optional[CommuneIndex] = None) -> dict:
         return {
@@ -64,6 +65,7 @@ class Route:
             "national_contact": dict(self.national_contact) if self.national_contact else None,
             "no_local_structure": self.no_local_structure,
             "source": self.source,
+            "kind": self.kind,
         }
 
 
@@ -136,6 +138,7 @@ def _routes(
                 national_contact=national,
                 no_local_structure=no_local,
                 source=rule.source,
+                kind=rule.kinds[0] if rule.kinds else None,
             )
         )
     return routes

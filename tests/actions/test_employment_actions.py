@@ -546,3 +546,12 @@ def test_an_age_or_a_commune_nobody_will_tell_is_passed_not_asked_in_a_loop(prog
     assert responses(messages) == ["utter_emploi_skip_question"]
     found = slot_sets(events)
     assert found["emploi_skipped"] == [skipped] and found["requested_slot"] != requested
+
+
+def test_a_structure_of_another_kind_under_a_route_is_another_contact_not_its_office_near_you(programme):
+    # under « Cap emploi », the Agefiph's regional office in Lille was « Près de chez vous » as if it were Cap emploi
+    from actions.employment import say_route
+    dispatcher = CollectingDispatcher()
+    say_route(dispatcher, {"title": "Cap emploi", "description": "…", "kind": "cap_emploi", "structures": [
+        {"nom": "Agefiph - Hauts-de-France - Lille", "kind": "agefiph", "kind_label": "Agefiph", "source": "annuaire"}]})
+    assert [m["response"] for m in dispatcher.messages][1:] == ["utter_emploi_structure_other_kind"]
