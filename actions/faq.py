@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id, say_landlords_of_commune
-from actions.places import guess_in_message, resolve_place, say_resolution_problem
+from actions.places import guess_events, guess_in_message, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
 BASIN_TOPIC = "bassin"  # the `topic` after a commune's membership of the basin: « et Liévin ? » asks it again
@@ -79,9 +79,33 @@ async def says_whether_in_the_basin(tracker: Tracker, dispatcher: CollectingDisp
     commune = await one_commune(tracker)
     if commune is None:
         return False
+    say_basin_membership(dispatcher, commune)
+    return True
+
+
+def say_basin_membership(dispatcher: CollectingDispatcher, commune: dict) -> None:
     dispatcher.utter_message(response="utter_commune_in_basin" if commune["bassin_minier"] else "utter_commune_not_in_basin",
                              commune=commune["nom"], epci=(commune.get("epci") or {}).get("nom") or "")
-    return True
+
+
+async def asks_which_commune(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType] | None:
+    """A question about the basin that names a place not read as one commune: « Bruay est concerné ? » asks which
+    Bruay (buttons), « henin beaumon c bien en bassin minier » asks « Vouliez-vous dire Hénin-Beaumont ? »; the
+    events (topic « bassin »), or None when the message names no place at all."""
+    try:
+        resolution = await resolve_place(tracker, client, remember=False)
+        if resolution is None or resolution.get("status") == "not_found":
+            guessed = await client.guess_commune(tracker.latest_message.get("text") or "")
+            if guessed.get("status") == "found":
+                return guess_events({**guessed, "status": "guess"}, BASIN_TOPIC)
+            return None
+    except ServiceUnavailable:
+        return None
+    if resolution.get("status") == "guess":
+        return guess_events(resolution, BASIN_TOPIC)
+    if say_resolution_problem(dispatcher, resolution):
+        return [SlotSet("topic", BASIN_TOPIC)]
+    return None
 
 
 class ActionCommuneBasin(Action):
@@ -93,14 +117,10 @@ class ActionCommuneBasin(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         if await says_whether_in_the_basin(tracker, dispatcher):
             return []
-        try:
-            resolution = await resolve_place(tracker, client, remember=False)
-        except ServiceUnavailable:
-            dispatcher.utter_message(response="utter_service_unavailable")
-            return []
-        if resolution is None or not say_resolution_problem(dispatcher, resolution):
+        which = await asks_which_commune(tracker, dispatcher)  # « et bruay ? », « et lievn ? »
+        if which is None:
             dispatcher.utter_message(response="utter_ask_place_topic")
-        return []
+        return which or []
 
 
 def _words_of(text: str) -> set[str]:
@@ -144,6 +164,10 @@ class ActionFaqAnswer(Action):
             # « est-ce qu'Hénin-Beaumont fait partie du bassin minier ? »: that commune, not the whole; « et Liévin ? »
             # then asks the same of Liévin
             return [SlotSet("topic", BASIN_TOPIC)]
+        if answer in TERRITORY_ANSWERS:
+            which = await asks_which_commune(tracker, dispatcher)  # « Bruay est concerné ? », « henin beaumon »
+            if which is not None:
+                return which
         if answer in WHOLE_PROGRAMME_FIGURES:
             commune = await self._one_commune(tracker)
             if commune:

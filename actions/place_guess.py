@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bud_commune import say_bud_classification
 from actions.cites import ActionCitesCommune
+from actions.faq import BASIN_TOPIC, say_basin_membership
 from actions.places import GUESS_SLOT, guess_answer, say_guess
 from actions.programme_client import ServiceUnavailable, client
 
@@ -47,7 +48,7 @@ class ActionPlaceGuessReply(Action):
         if answer is False:
             dispatcher.utter_message(response="utter_place_guess_denied", commune=guess["nom"])
             return forget
-        topic = "cites" if guess.get("topic") == "cites" else "bud"
+        topic = guess.get("topic") if guess.get("topic") in ("cites", BASIN_TOPIC) else "bud"
         try:
             commune = await client.find(f"/communes/{guess['insee']}")
             if commune is None:  # gone from the programme data since the question
@@ -57,6 +58,9 @@ class ActionPlaceGuessReply(Action):
                           "suggestions": []}
             if topic == "cites":
                 said = await ActionCitesCommune.say_cites_of(dispatcher, resolution, domain)
+            elif topic == BASIN_TOPIC:  # « Vouliez-vous dire Hénin-Beaumont ? » to « henin beaumon c en bassin minier »
+                say_basin_membership(dispatcher, commune)
+                said = []
             else:
                 said = say_bud_classification(dispatcher, resolution)
         except ServiceUnavailable:

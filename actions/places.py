@@ -114,7 +114,7 @@ async def guess_in_message(tracker: Tracker, client: ProgrammeClient) -> list[Ev
         return []  # the usual « je n'ai pas compris »
     if found["status"] != "found":
         return []
-    topic = "cites" if tracker.get_slot("topic") == "cites" else "bud"
+    topic = tracker.get_slot("topic") if tracker.get_slot("topic") in ("cites", "bassin") else "bud"
     return guess_events({**found, "status": "guess"}, topic)
 
 

@@ -166,3 +166,20 @@ def test_the_landlords_after_the_list_of_a_commune_s_cites_are_those_of_its_cite
     listed = {"topic": "cites", "commune": "Wingles", "cite_id": None}
     said, _ = run_faq("et c'est qui le bailleur la bas", domain=DOMAIN, chosen="utter_faq/landlords", slots=listed)
     assert said == ["utter_cites_commune_landlords_some", "utter_cites_commune_landlords_which"]
+
+
+@pytest.mark.parametrize("text, said", [
+    ("henin beaumon c bien en bassin minier", "place_guess"),  # « Vouliez-vous dire Hénin-Beaumont ? »
+    ("Bruay est-il concerné par le renouveau du bassin minier ?", "utter_commune_ambiguous"),  # which Bruay
+])
+def test_a_basin_question_about_a_place_not_read_as_one_commune_asks_which(service, monkeypatch, programme_url,
+                                                                            text, said):
+    # both got the general « environ 250 communes » instead of the commune's answer
+    monkeypatch.setattr("actions.places.client", ProgrammeClient(programme_url), raising=False)
+    messages, events = run_faq(text, chosen="utter_faq/territory")
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["topic"] == "bassin"
+    if said == "place_guess":
+        assert slots["place_guess"]["nom"] == "Hénin-Beaumont" and slots["place_guess"]["topic"] == "bassin"
+    else:
+        assert messages == [said]
