@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq import names_other_scheme
 from actions.places import guess_events, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
@@ -38,6 +39,11 @@ class ActionCommuneBud(Action):
             dispatcher.utter_message(response="utter_service_unavailable")
             return topic
         if resolution is None:
+            if await names_other_scheme(tracker.latest_message.get("text") or ""):
+                # « en zone bud on paie pas la tva c'est ça ? »: a question about another tax, not about a commune
+                for response in ("utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"):
+                    dispatcher.utter_message(response=response)
+                return topic
             dispatcher.utter_message(response="utter_ask_commune")
             return topic
         if resolution["status"] == "guess":  # « harne » is asked back, never answered as Harnes

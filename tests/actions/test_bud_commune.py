@@ -42,6 +42,17 @@ def test_douai_is_in_with_its_epci_and_source(service_up):
     assert slots(events) == {"topic": "bud", "commune": "Douai"}
 
 
+def test_another_tax_asked_of_the_zone_without_a_commune_is_not_the_commune_question(service_up, monkeypatch,
+                                                                                       programme_url):
+    # « en zone bud on paie pas la tva c'est ça ? » got « De quelle commune parlez-vous ? »
+    from actions.programme_client import ProgrammeClient
+    monkeypatch.setattr("actions.faq.client", ProgrammeClient(programme_url))
+    messages, _ = run_action(make_tracker("dans les zones bud, on est dispensé de TVA ?"))
+    assert responses(messages) == ["utter_faq_dont_know", "utter_bud_other_scheme", "utter_handoff_suggest"]
+    messages, _ = run_action(make_tracker("c'est en zone bud ?"))
+    assert responses(messages) == ["utter_ask_commune"]
+
+
 def test_bully_les_mines_with_the_extra_word_entity_diet_finds(service_up):
     # DIET also tags « mines » alone; the service must not turn it into another commune.
     tracker = make_tracker("bully les mines c'est en zone bud",
