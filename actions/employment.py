@@ -36,7 +36,7 @@ SLOT_PREFIX = "emploi_"
 COMMUNE_SLOT = "emploi_commune"
 COMMUNE_INSEE_SLOT = "emploi_commune_insee"  # the service's code for the commune: names can repeat
 SKIPPED_SLOT = "emploi_skipped"  # facts the person could not tell (« je sais pas »): not asked again
-SAID_SLOT = "emploi_routes_said"  # titles of the routes already given at the start: not repeated at the end
+SAID_SLOT = "emploi_routes_said"  # titles of the routes (and messages) given at the start: not repeated at the end
 TOPIC = "emploi"
 
 # The facts the form may ask (domain.yml), each kept in the slot `emploi_<fact>`: the commune, the age, and
@@ -212,6 +212,9 @@ class ActionEmploymentStart(Action):
             answer = await orientation(self.programme, profile_of(fresh.slots))
         except ServiceUnavailable:
             return events  # the form and the orientation say it
+        # « Lille n'est pas dans le bassin minier : … »: said first, before any question, and not again at the end
+        for message in answer["messages"]:
+            dispatcher.utter_message(response="utter_emploi_message", message=message)
         routes = answer["routes"]
         if routes:
             dispatcher.utter_message(response="utter_emploi_first_routes")
@@ -219,7 +222,8 @@ class ActionEmploymentStart(Action):
                 say_route(dispatcher, route)
             if answer["missing"]:
                 dispatcher.utter_message(response="utter_emploi_refine")
-            events.append(SlotSet(SAID_SLOT, [route["title"] for route in routes]))
+        if routes or answer["messages"]:
+            events.append(SlotSet(SAID_SLOT, [route["title"] for route in routes] + list(answer["messages"])))
         return events
 
 
@@ -348,14 +352,16 @@ class ActionEmploymentOrientation(Action):
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return events
+        said = set(tracker.get_slot(SAID_SLOT) or ())  # route titles and messages said at the start
         for message in answer["messages"]:
-            dispatcher.utter_message(response="utter_emploi_message", message=message)
-        said = set(tracker.get_slot(SAID_SLOT) or ())
-        routes = [route for route in answer["routes"] if route["title"] not in said]
-        if said and not routes:
+            if message not in said:
+                dispatcher.utter_message(response="utter_emploi_message", message=message)
+        said_routes = said - set(answer["messages"])
+        routes = [route for route in answer["routes"] if route["title"] not in said_routes]
+        if said_routes and not routes:
             dispatcher.utter_message(response="utter_emploi_nothing_more")
         if routes:
-            dispatcher.utter_message(response="utter_emploi_routes_more" if said else "utter_emploi_routes_intro")
+            dispatcher.utter_message(response="utter_emploi_routes_more" if said_routes else "utter_emploi_routes_intro")
         for route in routes:
             say_route(dispatcher, route)
         if routes:

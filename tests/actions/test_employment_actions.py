@@ -555,3 +555,17 @@ def test_a_structure_of_another_kind_under_a_route_is_another_contact_not_its_of
     say_route(dispatcher, {"title": "Cap emploi", "description": "…", "kind": "cap_emploi", "structures": [
         {"nom": "Agefiph - Hauts-de-France - Lille", "kind": "agefiph", "kind_label": "Agefiph", "source": "annuaire"}]})
     assert [m["response"] for m in dispatcher.messages][1:] == ["utter_emploi_structure_other_kind"]
+
+
+def test_outside_the_basin_it_is_said_at_the_start_and_not_again_at_the_end(programme):
+    # « je cherche un emploi à Lille » went through every question before hearing that Lille is outside the basin
+    messages, events = run(ActionEmploymentStart(programme), tracker("je cherche un emploi a Lille", intent="ask_employment_help",
+                                                                    entities=[("commune", "Lille")]))
+    said = [m for m in messages if m.get("response") == "utter_emploi_message"]
+    assert said and "Lille n'est pas dans le bassin minier" in said[0]["message"]
+    slots = {**slot_sets(events), "emploi_age": 40}
+    for fact in ("registered_job_seeker", "disability_recognised", "wants_training", "wants_career_change",
+                 "wants_business_creation", "rsa", "long_term_unemployed"):
+        slots[f"emploi_{fact}"] = False
+    end, _ = run(ActionEmploymentOrientation(programme), tracker("non", intent="deny", slots=slots))
+    assert not [m for m in end if m.get("response") == "utter_emploi_message"]
