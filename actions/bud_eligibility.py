@@ -23,6 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import names_other_scheme
+from actions.handoff import last_bot_action
 from actions.forms import form_facts, next_question
 from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,
                             say_resolution_problem, typed_text)
@@ -300,6 +301,12 @@ class ValidateBudForm(Action):
                     return await self._resumed(tracker)  # nothing to read: the question it was at comes again
                 if said and not another_company:
                     updates, continuing = said, True
+            if (requested is None and not continuing and last_bot_action(tracker) == "utter_bud_stopped"
+                    and any(tracker.get_slot(SLOT[fact]) is not None for fact in FACTS)):
+                # « stop », then « en fait si, je veux continuer le test » (read as a new check): the check goes on
+                # where it stopped, nothing asked twice
+                dispatcher.utter_message(response="utter_bud_resumed")
+                return await self._resumed(tracker)
             if requested is None and not continuing and await names_other_scheme(text):
                 # « je peux cumuler le BUD avec la ZFU ? »: a question about another scheme, which the check does not
                 # answer and the programme facts do not cover. No check: « je ne sais pas », and a person.

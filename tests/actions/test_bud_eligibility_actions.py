@@ -687,3 +687,20 @@ def test_a_yes_with_another_value_that_closes_the_exemption_too_counts(bud_servi
     # a new creation instead of the transfer is still asked again
     slots, responses, _ = run(ValidateBudForm(), confirming("oui, mais c'est une création toute neuve", pending, facts))
     assert responses == ["utter_bud_confirm_both"]
+
+
+def test_a_new_check_asked_just_after_stopping_goes_on_where_it_stopped(bud_service):
+    # « stop », then « en fait si je veux continuer le test bud » (a new check, read so) started again from the commune
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    t = tracker("bon finalement on reprend la verif bud", intent="ask_bud_eligibility", facts=facts)
+    stop = {"event": "user", "text": "stop", "parse_data": {"intent": {"name": "stop", "confidence": 1.0}}}
+    t.events[:0] = [stop, {"event": "action", "name": "action_deactivate_loop"},
+                    {"event": "action", "name": "utter_bud_stopped"},
+                    {"event": "bot", "text": "D'accord, on arrête là.", "metadata": {"utter_action": "utter_bud_stopped"}},
+                    {"event": "action", "name": "action_listen"}]
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert responses == ["utter_bud_resumed"] and slots["requested_slot"] == "bud_activity"
+    assert "bud_commune" not in slots  # nothing forgotten
+    # without the stop just before, it is a new check
+    slots, responses, _ = run(ValidateBudForm(), tracker("on refait le test bud", intent="ask_bud_eligibility", facts=facts))
+    assert responses[0] == "utter_bud_intro" and slots["bud_commune"] is None
