@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
@@ -320,6 +321,8 @@ class ValidateBudForm(Action):
                 updates = {fact: None for fact in SLOT}
                 updates.update(await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure,
                                                       new_check=True))
+                if updates.get("commune") is None:  # « et mon entreprise là-bas ? » after « Marles est en zone BUD ? »
+                    updates["commune"] = await _commune_said_before(text, tracker)
                 skipped = set()
                 events += [SlotSet(PENDING_SLOT, None), SlotSet(SKIPPED_SLOT, None)]
             elif requested == CONFIRM_SLOT:
@@ -596,6 +599,23 @@ class ActionAskBudConfirm(Action):
         response = "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
         dispatcher.utter_message(response=response, reading=" ; ".join(lines))
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
+
+
+async def _commune_said_before(text: str, tracker: Tracker) -> Optional[str]:
+    """The INSEE code of the commune the conversation spoke of (the `commune` slot of a BUD zone question), when the
+    message points back to it (« là-bas », « dans cette commune »: the dialogue rules' `there_words`); else None."""
+    named = tracker.get_slot("commune")
+    if not named:
+        return None
+    try:
+        words = (await client.form_rules("bud_form")).get("there_words") or []
+        folded = " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()))
+        if not any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words):
+            return None
+        found = await client.resolve_commune(named)
+    except ServiceUnavailable:
+        return None
+    return found["communes"][0]["insee"] if found.get("status") == "found" else None
 
 
 def resumed_by_an_action(tracker: Tracker) -> bool:

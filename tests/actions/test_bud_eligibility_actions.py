@@ -704,3 +704,15 @@ def test_a_new_check_asked_just_after_stopping_goes_on_where_it_stopped(bud_serv
     # without the stop just before, it is a new check
     slots, responses, _ = run(ValidateBudForm(), tracker("on refait le test bud", intent="ask_bud_eligibility", facts=facts))
     assert responses[0] == "utter_bud_intro" and slots["bud_commune"] is None
+
+
+def test_a_check_pointing_back_to_the_commune_just_asked_about_takes_it(bud_service):
+    # « Marles les mines » (in the zone), then « ok et mon entreprise là-bas, elle peut avoir le bud ? » asked the commune
+    t = tracker("ok et ma boite la-bas elle y a droit ? ouverte en 2023, je suis macon", intent="ask_bud_eligibility")
+    t.slots["commune"] = "Marles-les-Mines"
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert slots["bud_commune"] == "62555" and slots["requested_slot"] != "bud_commune"
+    t = tracker("ma boite peut avoir le bud ?", intent="ask_bud_eligibility")
+    t.slots["commune"] = "Marles-les-Mines"
+    slots, _, _ = run(ValidateBudForm(), t)
+    assert slots["bud_commune"] is None  # no word points back to it: the commune is asked
