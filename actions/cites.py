@@ -389,7 +389,11 @@ class ActionCiteStatus(Action):
         if typed_text(tracker):
             result = await client.get("/cites/search", q=text[:200])
             if result["status"] == "found":
-                return result["cites"][0], None
+                cite = result["cites"][0]
+                where = (named or {}).get("commune")
+                if where and not any(c.get("insee") == where["insee"] for c in cite.get("communes") or []):
+                    return None, named  # « la cité des 120 à Lens »: not known at Lens, and Anzin's is not it
+                return cite, None
             if named is None and result["status"] == "ambiguous":
                 return None, result
             if named is None and result["commune"] is not None:

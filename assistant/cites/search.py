@@ -463,9 +463,9 @@ def _split_commune(index: CommuneIndex, tokens: list[str]) -> tuple[Optional[Com
             found = index.resolve(token)
             if found.status == "found":
                 return found.communes[0], tokens[:i] + tokens[i + 1 :]
-    if "a" in tokens:
-        at = len(tokens) - 1 - tokens[::-1].index("a")
-        # « … a sallaumines c'est quand les travaux »: the commune right after « à », then the question
+    # « … a sallaumines c'est quand les travaux »: the commune right after « à », then the question; the last « à »
+    # first, then the ones before it (« la cite des 120 a lens on nous a dit … »)
+    for at in [i for i in range(len(tokens) - 1, -1, -1) if tokens[i] == "a"]:
         for size in range(min(5, len(tokens) - at - 1), 0, -1):
             commune = _commune_in(index, tokens[at + 1 : at + 1 + size])
             if commune is not None:

@@ -159,7 +159,7 @@ def test_a_cite_named_by_a_resident_is_described_in_one_message_and_its_unknown_
     # No status, no date: said so, never invented, and a person offered.
     assert "État des travaux : je ne le connais pas encore." in answer
     assert not re.search(r"\b20(2[7-9]|3\d)\b", answer)
-    assert "Mis à jour le 1er décembre 2026 par équipe projet (sources publiques)." in answer
+    assert "Fiche mise à jour le 1er décembre 2026 par équipe projet (sources publiques)." in answer
     assert "Source : prefectures-regions.gouv.fr" in answer
     assert "couche « cités ERBM », extrait du 10 mars 2026" in answer and "(Licence Ouverte 2.0)" in answer
     assert payloads(card) == [] and "transmette" not in answer
@@ -416,3 +416,14 @@ def test_the_commune_answered_to_which_one_picks_the_numbered_cite(service, doma
     messages, _ = run(ActionCitesCommune(), tracker("a Douai", "inform_place", [("commune", "Douai")],
                                                     cite_candidates=candidates), domain)
     assert only_text(messages).startswith("À Douai, je connais")  # none of them there: the commune's cités
+
+
+def test_a_cite_named_with_its_commune_is_never_one_of_another_commune(service, domain):
+    # « jhabite la cite des 120 a lens … c pour quand » described the Coron des 120 of Anzin
+    text = "jhabite la cite des 120 a lens, on nous a dit que ca serait refait, c pour quand"
+    messages, events = run(ActionCiteStatus(), tracker(text, "ask_cite_status", [("cite", "cite des 120"),
+                                                                                  ("commune", "lens")]), domain)
+    answer = only_text(messages)
+    assert answer.startswith("Je ne trouve pas « cite des 120 » parmi les cités que je connais à Lens."), answer
+    assert "Coron des 120 :" not in answer  # named as a close name only, never described as the one found
+    assert slot(events, "cite_id") is None

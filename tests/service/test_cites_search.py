@@ -207,3 +207,10 @@ def test_a_short_everyday_word_at_the_end_names_no_commune(shipped, query):
 
 def test_a_commune_typed_by_the_start_of_its_name_is_still_read(shipped):
     assert _search(shipped, "cite des alouettes a bully")["commune"]["nom"] == "Bully-les-Mines"
+
+
+def test_a_commune_after_an_earlier_a_of_a_long_sentence_is_read(shipped):
+    # « … la cité des 120 à Lens, on nous a dit que … »: the last « à » is « nous a dit »; the Coron des 120 of Anzin
+    # was presented as found although the resident lives in Lens
+    answer = _search(shipped, "moi c'est la cite des 120 a lens, on nous a dit que ca serait renove bientot")
+    assert answer["status"] == "not_found" and answer["commune"]["nom"] == "Lens", answer
