@@ -111,7 +111,7 @@ def read_someone_else(text: str, programme_dir: Path) -> tuple[bool, Optional[in
     folded = _words_to_digits(found_cues.duration.sub(" ", _folded(text)))
     if not found_cues.someone_else.search(folded):
         return False, None
-    ages = {int(a or b) for a, b in found_cues.their_age.findall(folded)}
+    ages = {int(next(g for g in groups if g)) for groups in found_cues.their_age.findall(folded)}
     age = ages.pop() if len(ages) == 1 else None
     return True, age if age is not None and 1 <= age <= 120 else None
 

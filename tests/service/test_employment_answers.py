@@ -113,3 +113,9 @@ def test_an_age_said_in_passing_is_read(client, text, age):
 def test_a_question_for_someone_else_is_told_apart(client, text, someone_else):
     said = client.get("/employment/understand", params={"text": text}).json()
     assert said["someone_else"] is someone_else, said
+
+
+@pytest.mark.parametrize("text", ["mon fils a 19 ans il cherche du travail", "ma fille cherche un emploi a lens",
+                                  "un boulot pour ma femme 45 ans"])
+def test_someone_else_is_told_apart_without_pour_too(client, text):
+    assert client.get("/employment/understand", params={"text": text}).json()["someone_else"] is True
