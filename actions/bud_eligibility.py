@@ -286,7 +286,11 @@ class ValidateBudForm(Action):
         confirmed = False
         events: list[EventType] = []
         try:
-            if not resumed_by_an_action(tracker) and await _says_no_company(text):
+            # « aucune entreprise, la société m'appartient à 100 % » to the capital question says 0 %, not « I have no
+            # company »: only before the check knows anything of a company is it read so
+            knows_a_company = requested == SLOT["capital_held_by_companies_pct"] or sum(
+                tracker.get_slot(SLOT[fact]) is not None for fact in FACTS) >= 2
+            if not resumed_by_an_action(tracker) and not knows_a_company and await _says_no_company(text):
                 # « non j'ai pas d'entreprise, je suis un particulier »: nothing to check; what else the bot does
                 dispatcher.utter_message(response="utter_bud_not_a_company")
                 return [SlotSet(PENDING_SLOT, None), SlotSet("requested_slot", None)]
@@ -553,6 +557,8 @@ class ValidateBudForm(Action):
             dispatcher.utter_message(response="utter_bud_meaning_unknown")
             return {fact: None}
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
+        if fact == "capital_held_by_companies_pct":
+            others.pop("employees", None)  # « zéro, c'est mon EURL à moi toute seule »: the owner alone, not the staff
         if any(not same_value(f, tracker.get_slot(SLOT[f]), v) for f, v in others.items()
                if tracker.get_slot(SLOT[f]) is not None):
             return others  # « non, c'était en mars 2023 » corrects a fact: its numbers do not answer the question

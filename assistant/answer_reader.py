@@ -109,6 +109,7 @@ class Words:
     think_not_unless: re.Pattern
     yes_no_opener: re.Pattern  # at the start of a clause
     tag_question: re.Pattern  # « …, non ? » at the end of a longer sentence, in the text as typed
+    resume: re.Pattern  # « on peut reprendre ? »: resuming the check, in folded text; no takeover
     sub_clause_break: re.Pattern  # with the spaces around it
     message_cues: dict[str, re.Pattern]
     yearly: re.Pattern
@@ -125,6 +126,7 @@ class Words:
     outside_zone: re.Pattern
     companies: re.Pattern
     persons: re.Pattern
+    own_company: re.Pattern  # « la société m'appartient », « mon EURL »: not another company
     rest: re.Pattern
     parts: re.Pattern  # with « % »
     time: re.Pattern
@@ -203,6 +205,9 @@ def _words(data: dict) -> Words:
         tag_question=re.compile(r"(?<=\w)[\s,]+(?:" + "|".join(
             r"[\s'’-]+".join(map(re.escape, normalise(p).split())) for p in reading.get("tag_questions") or ["(?!)"])
             + r")\s*\?+\s*$", re.IGNORECASE),
+        resume=re.compile(
+            rf"(?<![a-z0-9])(?:(?:{_flexible(reading.get('resume_with_object'))})(?![a-z0-9])"
+            rf"|(?:{_flexible(reading.get('resume_alone'))})(?=\s*(?:[?!.,;]|$)))"),
         sub_clause_break=re.compile(rf"\s(?:{_alternatives(reading.get('sub_clause_breaks'))})\s"),
         message_cues={fact: _phrase_regex(_phrases(words)) for fact, words in (figures.get("message_cues") or {}).items()},
         yearly=_phrase_regex(_phrases(figures.get("yearly"))),
@@ -220,6 +225,7 @@ def _words(data: dict) -> Words:
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
         companies=_phrase_regex(_phrases(shares.get("companies"))),
         persons=_phrase_regex(_phrases(shares.get("persons"))),
+        own_company=_phrase_regex(_phrases(shares.get("own_company"))),
         rest=_phrase_regex(_phrases(shares.get("rest"))),
         parts=re.compile(rf"%|{_phrase_regex(_phrases(shares.get('parts'))).pattern}"),
         time=_phrase_regex(_phrases(shares.get("time"))),
@@ -247,6 +253,23 @@ def _has(tokens: list[str], phrase: str, at: Optional[int] = None) -> list[int]:
     n = len(words)
     starts = range(len(tokens) - n + 1) if at is None else ([at] if at + n <= len(tokens) else [])
     return [i for i in starts if tokens[i:i + n] == words]
+
+
+def _flexible(phrases) -> str:
+    """Normalised phrases as one alternation over folded text (« la ou » matches « là où », « l'ou »…)."""
+    alternatives = sorted((r"[\s'’-]+".join(map(re.escape, normalise(p).split())) for p in phrases or ()), key=len,
+                          reverse=True)
+    return "|".join(alternatives) or "(?!)"
+
+
+def without_resuming(text: str, programme_dir: Path) -> str:
+    """The text without the words that resume the check (« oui, reprendre », « on peut reprendre ? »): read as they
+    are, they were a takeover and a negative verdict."""
+    words = lexicon(programme_dir).words
+    folded = fold(text or "")
+    if words is None or not words.resume.search(folded):
+        return text
+    return words.resume.sub(" ", folded)
 
 
 def _phrase_regex(phrases: tuple[str, ...]) -> re.Pattern:
@@ -589,14 +612,14 @@ def _without_articles(folded: str) -> str:
     return _ARTICLE.sub("", folded)
 
 
-_NOTHING_FIRST = re.compile(r"\s*(?:non\s+)?(?:rien|aucun|aucune|zero|que dalle|nada)\b")
+_NOTHING_FIRST = re.compile(r"\s*(?:non\s+)?(?:rien|aucun|aucune|zero|que dalle|nada)\b(?!\s*(?:idee|d idee))")
 
 
 def _read_share(fact: str, plain: str, words: Words) -> Optional[float]:
     plain = _without_articles(plain)
+    if _NOTHING_FIRST.match(plain) and not re.search(r"%|pour ?cent", plain):
+        return 0.0  # « nada, que nous trois », « rien, on vend tout à la boutique »: the number after it counts people
     if fact == "turnover_outside_pct" and not re.search(r"\d", fv._words_to_digits(plain)):
-        if _NOTHING_FIRST.match(plain):
-            return 0.0  # « rien, on vend tout à la boutique »: the « tout » is what is done inside
         if words.inside_zone.search(plain) and words.only.search(plain) and not words.outside_zone.search(plain):
             return 0.0  # « tout se fait dans la zone », « uniquement sur place »
         if fv._ALL_OF_IT.search(plain) and not words.outside_zone.search(plain):
@@ -626,6 +649,8 @@ def _capital_held_by_companies(plain: str, words: Words) -> Optional[float]:
     for clause in _CLAUSE.split(plain):
         # a share is said as one (« 60 % », « la moitié »): a bare number beside people counts them (« 3 associés »)
         figure = fv.parse_percent(clause) if _SHARE_SAID.search(clause) else None
+        if words.own_company.search(clause):  # « la société m'appartient à 100 % »: the person's share
+            clause = words.own_company.sub(" moi ", clause)
         if not words.companies.search(clause) and not words.persons.search(clause):
             if figure is not None:
                 bare_figures.append(figure)
@@ -733,7 +758,7 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     if fact not in FACTS:
         raise ValueError(f"unknown fact {fact!r}")
     lex = lexicon(programme_dir)
-    text = (text or "")[:500]
+    text = without_resuming((text or "")[:500], programme_dir)
     if not normalise(text):
         return Reading(fact, None, None, None, False)
     if says_dont_know(text, programme_dir) and not lex.words.think_not.search(normalise(text)):
@@ -848,6 +873,7 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     `known`: the head counts held already (employees, eligible_employees), for « tous en CDI »."""
     if asks_meaning(text, programme_dir):
         return []  # « c'est quoi une activité libérale ? » states no activity
+    text = without_resuming(text, programme_dir)
     lex = lexicon(programme_dir)
     today = today or dt.date.today()
     readings: list[Reading] = []

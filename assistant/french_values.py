@@ -471,7 +471,7 @@ def parse_amount_eur(text: str) -> Optional[float]:
 _FRACTION_WORDS = {"tiers": 3, "quart": 4, "quarts": 4, "cinquieme": 5, "cinquiemes": 5,
                    "dixieme": 10, "dixiemes": 10}
 _HALF = re.compile(r"\b(?:moitie|demi)\b")
-_NONE_OF_IT = re.compile(r"\b(?:pas du tout|aucune?|rien|zero|personne|pas (?:encore )?d(?:e |'))\b")
+_NONE_OF_IT = re.compile(r"\b(?:pas du tout|aucune?|rien|zero|nada|que dalle|personne|pas (?:encore )?d(?:e |'))\b")
 _ALL_OF_IT = re.compile(r"\b(?:tout|toute|totalite|entierement|integralite|en totalite)\b")
 
 

@@ -716,3 +716,13 @@ def test_a_check_pointing_back_to_the_commune_just_asked_about_takes_it(bud_serv
     t.slots["commune"] = "Marles-les-Mines"
     slots, _, _ = run(ValidateBudForm(), t)
     assert slots["bud_commune"] is None  # no word points back to it: the commune is asked
+
+
+@pytest.mark.parametrize("answer", ["aucune entreprise au capital", "pas d'entreprise, c'est moi seul",
+                                    "aucune entreprise, la societe m'appartient a 100%"])
+def test_no_company_in_the_capital_is_no_share_not_the_end_of_the_check(bud_service, answer):
+    # these answers to the capital question ended the check (« cette vérification est faite pour les entreprises »)
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees", "turnover_eur")}
+    slots, responses, _ = run(ValidateBudForm(), tracker(answer, requested="capital_held_by_companies_pct", facts=facts))
+    assert "utter_bud_not_a_company" not in responses
+    assert slots.get("bud_capital_held_by_companies_pct") == 0
