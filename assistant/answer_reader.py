@@ -143,6 +143,7 @@ class CompanyPlace:
     short_answer_words: int  # an answer of this many words at most is the place itself (« Douai », « à Liévin »)
     moves_company: tuple[str, ...] = ()  # with a commune held already, the words that move the company (« siège »)
     head_office: tuple[str, ...] = ()  # of several communes, the one in a clause with these words (« siège social »)
+    denied_place: tuple[str, ...] = ()  # « pas à Lens »: a commune after these words is not the company's place
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,8 @@ def _lexicon(data: dict) -> Lexicon:
                                  frozenset(normalise(w) for w in place.get("articles") or ()),
                                  int(place.get("short_answer_words") or 0),
                                  tuple(normalise(w) for w in place.get("moves_company") or ()),
-                                 tuple(normalise(w) for w in place.get("head_office") or ()))
+                                 tuple(normalise(w) for w in place.get("head_office") or ()),
+                                 tuple(normalise(w) for w in place.get("denied_place") or ()))
     return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
                    company_place, _words(data),
                    {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
@@ -1024,8 +1026,15 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in cues), key=len, reverse=True))
     article = "|".join(map(re.escape, sorted(place.articles, key=len, reverse=True)))
     article = rf"(?:(?:{article})\s)?" if article else ""
-    return bool(re.search(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
-                          words))
+    denied = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.denied_place), key=len, reverse=True))
+    for found in re.finditer(rf"(?<![a-z0-9])(?:{cue})\s(?:[a-z0-9]+\s){{0,2}}?{article}{re.escape(name[0])}(?![a-z0-9])",
+                             words):
+        # « le garage est à Arras, pas à Lens »: Lens is denied, whatever word comes before it
+        if denied and re.search(rf"(?<![a-z0-9])(?:{denied})\s(?:[a-z0-9]+\s)?{article}{re.escape(name[0])}(?![a-z0-9])",
+                                words[max(0, found.start() - 20):found.end()]):
+            continue
+        return True
+    return False
 
 
 def asks_meaning(text: str, programme_dir: Path) -> bool:

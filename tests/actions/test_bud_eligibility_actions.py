@@ -726,3 +726,14 @@ def test_no_company_in_the_capital_is_no_share_not_the_end_of_the_check(bud_serv
     slots, responses, _ = run(ValidateBudForm(), tracker(answer, requested="capital_held_by_companies_pct", facts=facts))
     assert "utter_bud_not_a_company" not in responses
     assert slots.get("bud_capital_held_by_companies_pct") == 0
+
+
+def test_a_commune_corrected_with_the_old_one_denied_is_the_new_one(bud_service):
+    # « ah non attendez je me suis trompé, le garage est à Arras pas à Lens » was « C'est noté : … à Lens » and a
+    # positive verdict for Lens
+    facts = {**{k: FULL_FACTS[k] for k in ("creation_date", "activity", "origin", "employees", "turnover_eur",
+                                           "capital_held_by_companies_pct", "eligible_employees")},
+             "commune": "62498"}
+    slots, responses, _ = run(ValidateBudForm(), tracker("oups je me suis trompé, l'atelier est à Arras et pas à Lens",
+                                                         requested="resident_employees", facts=facts))
+    assert slots["requested_slot"] == "bud_confirm" and slots["bud_pending"]["facts"] == {"commune": "62041"}
