@@ -904,7 +904,8 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         dated = _without_head_counts_of_a_date(" ; ".join(with_dates) if with_dates else dated, lex)
         reading = read("creation_date", dated, programme_dir, today)
         said_as = normalise(dated)
-        if words.this_day.search(said_as) and not words.of_starting.search(said_as) and not fv._HAS_YEAR.search(said_as):
+        if (words.this_day.search(said_as) and not words.of_starting.search(normalise(text))
+                and not fv._HAS_YEAR.search(said_as)):
             reading = Reading("creation_date", None, None, None, False)  # « je suis à Lens aujourd'hui »: no date
         if reading.value is not None:
             if reading.certainty == UNSURE and read("creation_date", _plain(dated, cues), programme_dir, today).certainty == SURE:
