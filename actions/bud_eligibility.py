@@ -524,8 +524,8 @@ class ValidateBudForm(Action):
         """A message read as a question that still answers the one asked, when it asks nothing (no « ? »): « c'est
         nous les propriétaires » to the capital question (not the landlords of the cités), « aucune idée, faut que je
         demande à mon comptable » (not how to claim the exemption)."""
-        if fact == "commune" or "?" in text:
-            return False
+        if fact == "commune" or "?" in text or (tracker.latest_message.get("intent") or {}).get("name") == "stop":
+            return False  # « stop » at the month question kept the year and went on: it stops
         if (await _reading(fact, text)).get("unknown"):
             return True
         value, _ = await read_answer(fact, text, tracker, dispatcher)
@@ -551,6 +551,8 @@ class ValidateBudForm(Action):
                       and not await self._answers_anyway(fact, text, tracker, dispatcher))
         if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
+        if digression and intent.get("name") == "stop":
+            return None  # « stop » at the month question: it stops (the year held was read as the answer)
         if fact != "commune" and (await _reading(fact, text)).get("asks_meaning"):
             # « c'est quoi une activité libérale ? » asks, it does not answer « libérale »: no sourced definition to
             # give, the question comes again

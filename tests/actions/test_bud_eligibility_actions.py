@@ -737,3 +737,11 @@ def test_a_commune_corrected_with_the_old_one_denied_is_the_new_one(bud_service)
     slots, responses, _ = run(ValidateBudForm(), tracker("oups je me suis trompé, l'atelier est à Arras et pas à Lens",
                                                          requested="resident_employees", facts=facts))
     assert slots["requested_slot"] == "bud_confirm" and slots["bud_pending"]["facts"] == {"commune": "62041"}
+
+
+def test_stop_at_the_month_question_stops(bud_service):
+    # « 2024 » then « stop » at « En quel mois de 2024 … ? » kept the year and asked the activity
+    t = tracker("stop", intent="stop", requested="creation_date", facts={"commune": HARNES})
+    t.slots["bud_creation_year"] = 2024
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert slots == {} and responses == []  # rejected: the stop rule ends the check
