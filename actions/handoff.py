@@ -599,6 +599,11 @@ class ActionDefaultFallback(Action):
                 dispatcher.utter_message(response="utter_handoff_anything_else")
             elif intent == "affirm" and last_bot_action(tracker) in CHANGED_MIND:
                 dispatcher.utter_message(response=CHANGED_MIND[last_bot_action(tracker)])
+            elif (intent == "deny" and last_bot_action(tracker) == "action_handoff_submit"
+                  and tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret")):
+                # « en fait non, annule » just after the request was recorded: it may be the request to cancel; asked
+                # (it was « D'accord », and the request stayed)
+                dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=tracker.get_slot("handoff_reference"))
             else:
                 dispatcher.utter_message(response="utter_nothing_asked")
             return [UserUtteranceReverted()]  # as Rasa's own fallback: the next prediction is to listen

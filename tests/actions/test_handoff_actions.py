@@ -222,6 +222,15 @@ def test_a_stop_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
     assert text.startswith("D'accord, votre demande reste transmise.")
 
 
+def test_a_no_just_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
+    # « en fait non annule » (read as a no) right after the request was recorded: « D'accord », and the request stayed
+    filed = {"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}
+    just_filed = [_answer("inform", "06 12 34 56 78"), {"event": "action", "name": "action_handoff_submit"},
+                  _bot("utter_handoff_anything_else"), _answer("deny", "en fait non annule")]
+    text, _, _ = run(handoff.ActionDefaultFallback(), tracker(filed, events=just_filed, intent="deny"))
+    assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées."
+
+
 def test_the_service_down_nothing_is_kept_and_the_delegation_is_named(down):
     text, _, _ = run(handoff.ActionHandoffOffer(), tracker({"topic": "bud"}))
     assert "je n'arrive pas à enregistrer de demande" in text and "62590 Oignies" in text
