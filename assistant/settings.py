@@ -22,6 +22,9 @@ class Settings:
     # Hand-off: the action server's token to create requests, how long personal data are kept, officer sessions.
     assistant_token: str = DEFAULT_ASSISTANT_TOKEN
     retention_days: int = 30
+    # How long the Rasa server keeps a conversation (it reads the same variable, rasa_plugins/settings.py): said to
+    # residents who ask (GET /dialogue/privacy)
+    conversation_retention_days: int = 30
     session_minutes: int = 480
     session_idle_minutes: int = 30
     secure_cookies: bool = False
@@ -52,6 +55,7 @@ def load() -> Settings:
         port=int(os.environ.get("PROGRAMME_PORT", "5080")),
         assistant_token=os.environ.get("PROGRAMME_ASSISTANT_TOKEN", DEFAULT_ASSISTANT_TOKEN),
         retention_days=int(os.environ.get("HANDOFF_RETENTION_DAYS", "30")),
+        conversation_retention_days=int(os.environ.get("CONVERSATION_RETENTION_DAYS", "30")),
         session_minutes=int(os.environ.get("OFFICER_SESSION_MINUTES", "480")),
         session_idle_minutes=int(os.environ.get("OFFICER_SESSION_IDLE_MINUTES", "30")),
         secure_cookies=os.environ.get("OFFICER_COOKIE_SECURE", "") in ("1", "true", "yes"),

@@ -32,3 +32,11 @@ def dialogue_parameters(
             raise HTTPException(status_code=404, detail=f"Aucune règle du dialogue n'est connue à la date du "
                                                         f"{french.date(when)}.") from None
     return {"as_of": when.isoformat(), "forms": forms, **loaded.as_dict(when)}
+
+
+@router.get("/privacy", summary="How long what residents write is kept, for the assistant to say it")
+def privacy(state: AppState = Depends(get_state)) -> dict:
+    """`conversation_days`: a conversation is erased this many days after its last message (the Rasa server's
+    tracker store, same setting); `handoff_days`: the personal data of a hand-off request, after it was made."""
+    return {"conversation_days": state.settings.conversation_retention_days,
+            "handoff_days": state.settings.retention_days}

@@ -1,0 +1,30 @@
+"""« Vous gardez mes infos combien de temps ? »: what is kept of a conversation, why, and for how long.
+
+The durations are the settings in force, read from the programme-data service (GET /dialogue/privacy), never
+written in the answer: the same ones the privacy notice of the chat page states.
+"""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.programme_client import ServiceUnavailable, client
+
+
+class ActionPrivacy(Action):
+    def name(self) -> str:
+        return "action_privacy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            kept = await client.get("/dialogue/privacy")
+        except ServiceUnavailable:
+            kept = None
+        if kept:
+            dispatcher.utter_message(response="utter_privacy", days=kept["conversation_days"])
+            dispatcher.utter_message(response="utter_privacy_more", handoff_days=kept["handoff_days"])
+        else:  # the notice on the page says the durations
+            dispatcher.utter_message(response="utter_privacy_no_durations")
+            dispatcher.utter_message(response="utter_privacy_notice")
+        return []
