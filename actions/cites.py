@@ -7,6 +7,8 @@ answer about one cité is one message, built from the domain's line templates fi
 """
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import logging
 from typing import Any, Iterable, Optional
@@ -542,7 +544,8 @@ async def say_landlords_of_commune(dispatcher: CollectingDispatcher, commune: st
         cites = (await client.get("/cites", commune=commune))["cites"]
     except (ServiceUnavailable, KeyError):
         return False
-    landlords = sorted({c["bailleur"] for c in cites if c.get("bailleur")})
+    # « Maisons & Cités et SIA Habitat » is two landlords, each named once in the list
+    landlords = sorted({name.strip() for c in cites if c.get("bailleur") for name in re.split(r"\s+et\s+", c["bailleur"])})
     if not landlords:
         return False
     unknown = sum(1 for c in cites if not c.get("bailleur"))

@@ -98,7 +98,9 @@ async def asks_which_commune(tracker: Tracker, dispatcher: CollectingDispatcher)
             guessed = await client.guess_commune(tracker.latest_message.get("text") or "")
             if guessed.get("status") == "found":
                 return guess_events({**guessed, "status": "guess"}, BASIN_TOPIC)
-            return None
+            if resolution is None or resolution.get("match") == "not_commune":
+                return None  # « le bassin minier c'est combien de communes ? »: the whole territory
+            # « amiens c dans le bassin minier ? »: a place named, not in the Nord or the Pas-de-Calais; said so
     except ServiceUnavailable:
         return None
     if resolution.get("status") == "guess":

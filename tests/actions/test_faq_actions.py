@@ -183,3 +183,27 @@ def test_a_basin_question_about_a_place_not_read_as_one_commune_asks_which(servi
         assert slots["place_guess"]["nom"] == "Hénin-Beaumont" and slots["place_guess"]["topic"] == "bassin"
     else:
         assert messages == [said]
+
+
+def test_a_landlord_shared_by_several_cites_is_named_once(service, monkeypatch, programme_url):
+    # « Maisons & Cités et Maisons & Cités et SIA Habitat » at Loos-en-Gohelle
+    monkeypatch.setattr("actions.cites.client", ProgrammeClient(programme_url))
+    dispatcher = CollectingDispatcher()
+    from actions.cites import say_landlords_of_commune
+    assert asyncio.run(say_landlords_of_commune(dispatcher, "Loos-en-Gohelle"))
+    named = dispatcher.messages[0]["bailleurs"]
+    assert named.count("Maisons & Cités") == 1, named
+
+
+def test_a_basin_question_about_a_place_outside_nord_and_pas_de_calais_says_it_is_not_there(service, monkeypatch,
+                                                                                              programme_url):
+    # « amiens c dans le bassin minier ? » got « environ 250 communes … », with no « non »
+    monkeypatch.setattr("actions.places.client", ProgrammeClient(programme_url), raising=False)
+    latest_entities = [{"entity": "commune", "value": "Amiens", "start": 0, "end": 6}]
+    t = faq_tracker("amiens c dans le bassin minier ?", chosen="utter_faq/territory")
+    t.latest_message["entities"] = latest_entities
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionFaqAnswer().run(dispatcher, t, {}))
+    # « Je ne trouve pas exactement « Amiens » (dans le Nord ou le Pas-de-Calais). Vouliez-vous dire : … ? »
+    assert [m.get("response") for m in dispatcher.messages] in (["utter_commune_not_found"], ["utter_commune_suggestions"])
+    assert {"event": "slot", "name": "topic", "value": "bassin", "timestamp": None} in events
