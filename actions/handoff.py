@@ -537,6 +537,11 @@ HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff", "utter
 CHANGED_MIND = {"action_handoff_declined": "utter_handoff_changed_mind", "utter_bud_stopped": "utter_bud_resume_ask"}
 RESUME_QUESTION = "utter_bud_resume_ask"
 WITHDRAW_QUESTION = "utter_handoff_withdraw_ask"  # « Voulez-vous retirer votre demande … ? »: a yes withdraws it
+# Words of a « non » that cancels something (« en fait non, annule »), not a « non » to « Avez-vous une autre question ? »
+CANCELLING = re.compile(r"annul|laiss\w* tomber|retir|oubli|supprim", re.IGNORECASE)
+# The responses that end on « Avez-vous une autre question ? »: a no to them is a goodbye
+ANYTHING_ELSE_QUESTIONS = ("utter_thank", "utter_handoff_anything_else", "utter_handoff_back", "utter_handoff_kept",
+                           "utter_nothing_to_stop", "utter_emploi_stopped", "utter_emploi_end")
 
 
 def _previous_turn(tracker: Tracker) -> list[dict]:
@@ -600,10 +605,13 @@ class ActionDefaultFallback(Action):
             elif intent == "affirm" and last_bot_action(tracker) in CHANGED_MIND:
                 dispatcher.utter_message(response=CHANGED_MIND[last_bot_action(tracker)])
             elif (intent == "deny" and last_bot_action(tracker) == "action_handoff_submit"
-                  and tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret")):
+                  and tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret")
+                  and CANCELLING.search(tracker.latest_message.get("text") or "")):
                 # « en fait non, annule » just after the request was recorded: it may be the request to cancel; asked
                 # (it was « D'accord », and the request stayed)
                 dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=tracker.get_slot("handoff_reference"))
+            elif intent == "deny" and asked in ANYTHING_ELSE_QUESTIONS:
+                dispatcher.utter_message(response="utter_goodbye")  # « Avez-vous une autre question ? » « non »
             else:
                 dispatcher.utter_message(response="utter_nothing_asked")
             return [UserUtteranceReverted()]  # as Rasa's own fallback: the next prediction is to listen

@@ -227,8 +227,23 @@ def test_a_no_just_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
     filed = {"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}
     just_filed = [_answer("inform", "06 12 34 56 78"), {"event": "action", "name": "action_handoff_submit"},
                   _bot("utter_handoff_anything_else"), _answer("deny", "en fait non annule")]
-    text, _, _ = run(handoff.ActionDefaultFallback(), tracker(filed, events=just_filed, intent="deny"))
+    t = tracker(filed, events=just_filed, intent="deny")
+    t.latest_message["text"] = "en fait non annule"
+    text, _, _ = run(handoff.ActionDefaultFallback(), t)
     assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées."
+    plain_no = just_filed[:-1] + [_answer("deny", "non")]  # no other question: a goodbye, the request stays
+    t = tracker(filed, events=plain_no, intent="deny")
+    t.latest_message["text"] = "non"
+    text, _, _ = run(handoff.ActionDefaultFallback(), t)
+    assert text == "Au revoir, et bonne journée !"
+
+
+@pytest.mark.parametrize("asked", ["utter_thank", "utter_nothing_to_stop", "utter_emploi_end"])
+def test_a_no_to_any_other_question_is_a_goodbye(up, asked):
+    # « non » to « Avez-vous une autre question ? » got « D'accord. Que puis-je faire d'autre pour vous ? » every time
+    text, _, _ = run(handoff.ActionDefaultFallback(), tracker(events=[_answer("thank", "merci"), _bot(asked),
+                                                                      _answer("deny", "non")], intent="deny"))
+    assert text == "Au revoir, et bonne journée !"
 
 
 def test_the_service_down_nothing_is_kept_and_the_delegation_is_named(down):
