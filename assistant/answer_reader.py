@@ -880,6 +880,11 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
     today = today or dt.date.today()
     readings: list[Reading] = []
     cues, words = lex.cues, lex.words
+    if words.this_day.search(fold(text)):
+        # « créée en 2020 …, on est 320 salariés aujourd'hui »: « aujourd'hui » in a sentence without a word of
+        # starting dates nothing, and hid the head count and the creation date said elsewhere in the message
+        text = "".join(piece if words.of_starting.search(normalise(piece)) else words.this_day.sub(" ", piece)
+                       for piece in re.split(r"([,.;!?])", fold(text)))
 
     def in_passing(reading: Reading) -> bool:
         return reading.fact == "origin" and reading.because in words.origin_in_passing and not reading.negation

@@ -196,6 +196,7 @@ def _prepare_date_text(text: str, today: date) -> str:
     text = _rewrite_numeric_dates(text)
     text = _rewrite_short_year_after_month(text, today)
     text = _rewrite_month_of_a_named_year(text, today)
+    text = _rewrite_year_then_month(text)
     text = _rewrite_relative(text)
     text = _rewrite_named_month_direction(text, today)
     return " ".join(text.split())
@@ -219,6 +220,12 @@ _NAMED_YEAR = {
 }
 
 
+def _rewrite_year_then_month(text: str) -> str:
+    """« en 2021, au mois de juin », « 2019, en août »: that month of that year (« juin 2021 »)."""
+    return re.sub(rf"\b((?:19|20)\d\d)\s*,?\s*(?:je crois\s*,?\s*)?(?:au mois d'?e?\s*|en\s+|courant\s+|vers\s+)"
+                  rf"({_MONTH_WORD})\b", r"\2 \1", text)
+
+
 def _rewrite_month_of_a_named_year(text: str, today: date) -> str:
     """« mars l'an dernier », « en mars de l'année dernière », « l'année dernière en septembre »: that month of that
     year (« mars 2025 »)."""
@@ -228,6 +235,21 @@ def _rewrite_month_of_a_named_year(text: str, today: date) -> str:
         text = re.sub(rf"\b(?:{named})\s+(?:en |au mois de |courant |debut |fin |mi )?({_MONTH_WORD})\b",
                       rf"\1 {year}", text)
     return text
+
+
+_PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def _most_precise(dates: set) -> Optional["ParsedDate"]:
+    """Of dates that agree (each within the less precise ones: 2020, March 2020, 15 March 2020), the most precise;
+    None when two of them disagree."""
+    ordered = sorted(dates, key=lambda d: _PRECISION_RANK[d.precision])
+    for coarse, fine in zip(ordered, ordered[1:]):
+        if coarse.value.year != fine.value.year or (coarse.precision != "year" and coarse.value.month != fine.value.month):
+            return None
+        if coarse.precision == fine.precision:
+            return None
+    return ordered[-1]
 
 
 def _candidate_windows(words: list[str]) -> list[tuple[int, int]]:
@@ -300,6 +322,8 @@ def parse_date(text: str, today: date, prefer: Direction = "past") -> Optional[P
         found.append((start, end, ParsedDate(_truncate(data.date_obj.date(), precision), precision, not guessed)))
 
     results = {parsed for _, _, parsed in found}
+    if len(results) > 1:  # « en 2020 je vous dis, mars 2020 »: the same date said twice, once more precisely
+        results = {_most_precise(results)} - {None}
     if len(results) != 1:
         return None
     parsed = results.pop()

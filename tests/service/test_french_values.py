@@ -132,6 +132,9 @@ PAST_DATES = [
     ("en mai de l'année dernière", month(2025, 5)),
     ("l'an passé en octobre", month(2025, 10)),
     ("janvier de cette année", month(2026, 1)),
+    # the same date twice, once more precisely; a year then its month
+    ("en 2022 je vous dis, mai 2022", month(2022, 5)),
+    ("en deux mille dix-neuf, au mois d'octobre", month(2019, 10)),
 ]
 
 
