@@ -559,8 +559,11 @@ class ValidateBudForm(Action):
             dispatcher.utter_message(response="utter_bud_meaning_unknown")
             return {fact: None}
         others = await facts_in_message(text, tracker, dispatcher, skip=fact, unsure=unsure)
-        if fact == "capital_held_by_companies_pct":
-            others.pop("employees", None)  # « zéro, c'est mon EURL à moi toute seule »: the owner alone, not the staff
+        if fact == "capital_held_by_companies_pct" and "employees" in others:
+            if (await read_answer(fact, text, tracker, dispatcher))[0] is not None:
+                # « zéro, c'est mon EURL à moi toute seule » answers the capital: « seule » is the owner, not the
+                # staff (« ah en fait nous sommes 4 » answers nothing of the capital: a head count corrected)
+                others.pop("employees")
         if any(not same_value(f, tracker.get_slot(SLOT[f]), v) for f, v in others.items()
                if tracker.get_slot(SLOT[f]) is not None):
             return others  # « non, c'était en mars 2023 » corrects a fact: its numbers do not answer the question

@@ -728,6 +728,18 @@ def test_no_company_in_the_capital_is_no_share_not_the_end_of_the_check(bud_serv
     assert slots.get("bud_capital_held_by_companies_pct") == 0
 
 
+
+def test_a_head_count_corrected_at_the_capital_question_is_still_corrected(bud_service):
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "turnover_eur")}
+    facts["employees"] = 3
+    slots, _, _ = run(ValidateBudForm(), tracker("ah en fait nous sommes 4", requested="capital_held_by_companies_pct",
+                                                 facts=facts))
+    assert slots["bud_employees"] == 4
+    slots, _, _ = run(ValidateBudForm(), tracker("zéro, c'est mon EURL à moi toute seule",
+                                                 requested="capital_held_by_companies_pct", facts=facts))
+    assert slots["bud_capital_held_by_companies_pct"] == 0 and "bud_employees" not in slots
+
+
 def test_a_commune_corrected_with_the_old_one_denied_is_the_new_one(bud_service):
     # « ah non attendez je me suis trompé, le garage est à Arras pas à Lens » was « C'est noté : … à Lens » and a
     # positive verdict for Lens
