@@ -480,9 +480,14 @@ def misunderstood_twice(tracker: Tracker) -> bool:
         return False
     intent = [tracker.events[i].get("parse_data", {}).get("intent", {}).get("name") for i in users[-2:]]
     answered = tracker.events[users[-2] + 1:users[-1]]
-    return intent == ["nlu_fallback", "nlu_fallback"] and any(
+    # the message before got « je n'ai pas compris », whatever its intent read (« azerty qsdfgh » read as `inform`,
+    # which no rule answers, got Rasa's fallback)
+    said_not_understood = any(e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") == "utter_default"
+                              for e in answered)
+    fallback_ran = intent[0] == "nlu_fallback" and any(
         e.get("event") == "action" and e.get("name") in ("action_not_understood", "action_default_fallback")
         for e in answered)
+    return intent[-1] == "nlu_fallback" and (said_not_understood or fallback_ran)
 
 
 class ActionStopWithNothingRunning(Action):

@@ -269,6 +269,16 @@ def test_two_misunderstandings_in_a_row_suggest_a_person():
     assert any(b["payload"] == "/ask_human" for m in messages for b in DOMAIN["responses"].get(m.get("response"), [{}])[0].get("buttons", []))
 
 
+def test_a_message_no_rule_answered_counts_as_a_first_misunderstanding():
+    # « azerty qsdfgh » read as `inform` got Rasa's fallback (« je n'ai pas compris »), then « wxcvbn nbvcxw » was
+    # a first misunderstanding again, and no person was offered
+    read_as_inform = {"event": "user", "text": "azerty qsdfgh", "parse_data": {"intent": {"name": "inform"}}}
+    twice, _, _ = run(handoff.ActionNotUnderstood(), tracker(events=[
+        read_as_inform, {"event": "action", "name": "action_default_fallback"},
+        {"event": "bot", "text": "Désolé", "metadata": {"utter_action": "utter_default"}}, _fallback("wxcvbn nbvcxw")]))
+    assert "Voulez-vous que je transmette votre question à un conseiller ?" in twice
+
+
 def test_an_answer_a_form_took_is_not_a_first_misunderstanding():
     at_the_form = [_fallback("kevin.lef59@gmail.com"), {"event": "action", "name": "handoff_form"},
                    {"event": "action", "name": "action_handoff_submit"}, _fallback("bof bof")]
