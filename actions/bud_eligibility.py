@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Optional
 
@@ -23,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import names_other_scheme
+from actions.faq import names_other_scheme, words_of
 from actions.handoff import last_bot_action
 from actions.forms import form_facts, next_question
 from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,
@@ -620,7 +619,7 @@ async def _commune_said_before(text: str, tracker: Tracker) -> Optional[str]:
         return None
     try:
         words = (await client.form_rules("bud_form")).get("there_words") or []
-        folded = " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()))
+        folded = " ".join(words_of(text))
         if not any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words):
             return None
         found = await client.resolve_commune(named)

@@ -125,10 +125,10 @@ class ActionCommuneBasin(Action):
         return which or []
 
 
-def _words_of(text: str) -> set[str]:
-    """The words of a message, in lower case without accents (« l'ERBM » → {"l", "erbm"})."""
+def words_of(text: str) -> list[str]:
+    """The words of a message, in lower case without accents (« l'ERBM » → ["l", "erbm"])."""
     folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return set(re.findall(r"[a-z0-9]+", folded))
+    return re.findall(r"[a-z0-9]+", folded)
 
 
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
@@ -171,7 +171,7 @@ class ActionFaqAnswer(Action):
             if which is not None:
                 return which
         if answer in WHOLE_PROGRAMME_FIGURES:
-            commune = await self._one_commune(tracker)
+            commune = await one_commune(tracker)
             if commune:
                 dispatcher.utter_message(response="utter_faq_not_for_one_commune", commune=commune["nom"])
         if (answer == "utter_faq/landlords" and tracker.get_slot("topic") == "cites" and not tracker.get_slot("cite_id")
@@ -186,10 +186,6 @@ class ActionFaqAnswer(Action):
             return []
         dispatcher.utter_message(response=answer)
         return []
-
-    @staticmethod
-    async def _one_commune(tracker: Tracker) -> dict | None:
-        return await one_commune(tracker)
 
     @staticmethod
     async def _cite(tracker: Tracker) -> dict | None:
@@ -209,6 +205,6 @@ class ActionFaqAnswer(Action):
             follow_ups, programme_words = rules["cite_follow_ups"], rules.get("programme_words") or []
         except (ServiceUnavailable, KeyError):
             return False
-        if _words_of(tracker.latest_message.get("text") or "") & set(programme_words):
+        if set(words_of(tracker.latest_message.get("text") or "")) & set(programme_words):
             return False  # « et l'ERBM, il finit quand ? »: the whole programme, not this cité
         return answer.removeprefix("utter_faq/") in follow_ups
