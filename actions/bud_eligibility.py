@@ -523,8 +523,8 @@ class ValidateBudForm(Action):
         """A message read as a question that still answers the one asked, when it asks nothing (no « ? »): « c'est
         nous les propriétaires » to the capital question (not the landlords of the cités), « aucune idée, faut que je
         demande à mon comptable » (not how to claim the exemption)."""
-        if fact == "commune" or "?" in text or (tracker.latest_message.get("intent") or {}).get("name") == "stop":
-            return False  # « stop » at the month question kept the year and went on: it stops
+        if fact == "commune" or "?" in text:
+            return False
         if (await _reading(fact, text)).get("unknown"):
             return True
         value, _ = await read_answer(fact, text, tracker, dispatcher)
@@ -545,13 +545,13 @@ class ValidateBudForm(Action):
         (« je sais pas du tout ») passes the question: `fact` joins `skipped`, and the verdict says it is missing."""
         intent = tracker.latest_message.get("intent") or {}
         rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
+        if intent.get("name") == "stop" and (intent.get("confidence") or 0) >= rules["min_confidence"]:
+            return None  # « stop » at the month question: it stops (the year held was read as its answer)
         digression = (intent.get("name") in rules["digression_intents"]
                       and (intent.get("confidence") or 0) >= rules["min_confidence"]
                       and not await self._answers_anyway(fact, text, tracker, dispatcher))
         if digression and intent.get("name") in rules["question_intents"] and not (fact == "commune" and intent["name"] == "ask_bud_commune"):
             return None  # « et Cambrai, c'est en zone BUD ? » asks about Cambrai: it does not move the company
-        if digression and intent.get("name") == "stop":
-            return None  # « stop » at the month question: it stops (the year held was read as the answer)
         if fact != "commune" and (await _reading(fact, text)).get("asks_meaning"):
             # « c'est quoi une activité libérale ? » asks, it does not answer « libérale »: no sourced definition to
             # give, the question comes again

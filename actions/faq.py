@@ -20,10 +20,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id, say_landlords_of_commune
-from actions.places import guess_events, guess_in_message, resolve_place, say_resolution_problem
+from actions.places import BASIN_TOPIC, guess_events, guess_in_message, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
 
-BASIN_TOPIC = "bassin"  # the `topic` after a commune's membership of the basin: « et Liévin ? » asks it again
 INTENT_CONFIDENCE = 0.6
 RESPONSE_CONFIDENCE = 0.5
 # The answers about the whole territory: a question that names a commune gets that commune's membership instead

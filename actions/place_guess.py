@@ -15,8 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bud_commune import say_bud_classification
 from actions.cites import ActionCitesCommune
-from actions.faq import BASIN_TOPIC, say_basin_membership
-from actions.places import GUESS_SLOT, guess_answer, say_guess
+from actions.faq import say_basin_membership
+from actions.places import BASIN_TOPIC, GUESS_SLOT, guess_answer, say_guess
 from actions.programme_client import ServiceUnavailable, client
 
 RESPONSES = ("utter_place_guess", "utter_place_guess_denied", "utter_place_guess_denied_in_form")

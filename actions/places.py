@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.programme_client import ProgrammeClient, ServiceUnavailable
 
 GUESS_SLOT = "place_guess"  # {"insee", "nom", "topic"}: the commune asked back, and what the question was about
+BASIN_TOPIC = "bassin"  # the `topic` after a commune's membership of the basin: « et Liévin ? » asks it again
 ASK_GUESS_ACTION = "action_place_guess"
 YES, NO = "affirm", "deny"
 
@@ -114,7 +115,7 @@ async def guess_in_message(tracker: Tracker, client: ProgrammeClient) -> list[Ev
         return []  # the usual « je n'ai pas compris »
     if found["status"] != "found":
         return []
-    topic = tracker.get_slot("topic") if tracker.get_slot("topic") in ("cites", "bassin") else "bud"
+    topic = tracker.get_slot("topic") if tracker.get_slot("topic") in ("cites", BASIN_TOPIC) else "bud"
     return guess_events({**found, "status": "guess"}, topic)
 
 
