@@ -138,6 +138,7 @@ def test_a_figure_of_the_whole_programme_asked_of_one_commune_is_said_to_be_the_
 @pytest.mark.parametrize("text", ["est-ce que mon loyer va augmenter après les travaux ?",
                                   "c'est qui le directeur de Maisons & Cités ?",
                                   "et le délégué actuel, il s'appelle comment ?",
+                                  "il touche combien comme salaire le délégué ?",
                                   "on est propriétaires d'une maison pas minière, il y a une aide pour isoler ?"])
 def test_what_no_answer_says_gets_i_dont_know(service, text):
     assert answer(text, chosen="utter_faq/funding") == ["utter_faq_dont_know", "utter_handoff_suggest"]
