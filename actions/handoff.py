@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.faq import states_facts_after_a_verdict
+from actions.faq import states_facts_after_a_verdict, words_of
 from actions.places import guess_in_message
 from actions.programme_client import NotFound, ServiceUnavailable, client
 
@@ -542,11 +542,20 @@ HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff", "utter
 CHANGED_MIND = {"action_handoff_declined": "utter_handoff_changed_mind", "utter_bud_stopped": "utter_bud_resume_ask"}
 RESUME_QUESTION = "utter_bud_resume_ask"
 WITHDRAW_QUESTION = "utter_handoff_withdraw_ask"  # « Voulez-vous retirer votre demande … ? »: a yes withdraws it
-# Words of a « non » that cancels something (« en fait non, annule »), not a « non » to « Avez-vous une autre question ? »
-CANCELLING = re.compile(r"annul|laiss\w* tomber|retir|oubli|supprim", re.IGNORECASE)
 # The responses that end on « Avez-vous une autre question ? »: a no to them is a goodbye
 ANYTHING_ELSE_QUESTIONS = ("utter_thank", "utter_handoff_anything_else", "utter_handoff_back", "utter_handoff_kept",
                            "utter_nothing_to_stop", "utter_emploi_stopped", "utter_emploi_end")
+
+
+async def cancels(text: str) -> bool:
+    """Whether a « non » holds a word that cancels something (« en fait non, annule »: the dialogue rules'
+    `cancelling_words`), rather than being a « non » to « Avez-vous une autre question ? »."""
+    try:
+        words = (await client.form_rules("handoff")).get("cancelling_words") or []
+    except ServiceUnavailable:
+        return False
+    folded = " ".join(words_of(text))
+    return any(re.search(rf"\b{re.escape(word)}", folded) for word in words)
 
 
 def _previous_turn(tracker: Tracker) -> list[dict]:
@@ -611,7 +620,7 @@ class ActionDefaultFallback(Action):
                 dispatcher.utter_message(response=CHANGED_MIND[last_bot_action(tracker)])
             elif (intent == "deny" and last_bot_action(tracker) == "action_handoff_submit"
                   and tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret")
-                  and CANCELLING.search(tracker.latest_message.get("text") or "")):
+                  and await cancels(tracker.latest_message.get("text") or "")):
                 # « en fait non, annule » just after the request was recorded: it may be the request to cancel; asked
                 # (it was « D'accord », and the request stayed)
                 dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=tracker.get_slot("handoff_reference"))

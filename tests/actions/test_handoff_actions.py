@@ -222,13 +222,16 @@ def test_a_stop_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
     assert text.startswith("D'accord, votre demande reste transmise.")
 
 
-def test_a_no_just_after_a_request_was_recorded_asks_whether_to_withdraw_it(up):
-    # « en fait non annule » (read as a no) right after the request was recorded: « D'accord », and the request stayed
+@pytest.mark.parametrize("cancel", ["en fait non annule", "non laissez tomber", "non non effacez mes données",
+                                    "non j'ai oublié, retirez-la"])
+def test_a_no_just_after_a_request_was_recorded_asks_whether_to_withdraw_it(up, cancel):
+    # « en fait non annule » (read as a no) right after the request was recorded: « D'accord », and the request stayed.
+    # The cancelling words are the dialogue rules' (GET /dialogue/parameters, handoff.cancelling_words).
     filed = {"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}
     just_filed = [_answer("inform", "06 12 34 56 78"), {"event": "action", "name": "action_handoff_submit"},
-                  _bot("utter_handoff_anything_else"), _answer("deny", "en fait non annule")]
+                  _bot("utter_handoff_anything_else"), _answer("deny", cancel)]
     t = tracker(filed, events=just_filed, intent="deny")
-    t.latest_message["text"] = "en fait non annule"
+    t.latest_message["text"] = cancel
     text, _, _ = run(handoff.ActionDefaultFallback(), t)
     assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées."
     plain_no = just_filed[:-1] + [_answer("deny", "non")]  # no other question: a goodbye, the request stays
