@@ -30,7 +30,7 @@ from actions.places import (GUESS_SLOT, ask_commune_or_guess, ask_which_of_posta
                             resolve_place, say_resolution_problem)
 from actions.programme_client import ProgrammeClient, ServiceUnavailable, client
 
-FORM = "emploi_form"
+FORM = "emploi_form"  # domain.yml
 REQUESTED_SLOT = "requested_slot"
 SLOT_PREFIX = "emploi_"
 COMMUNE_SLOT = "emploi_commune"
@@ -52,7 +52,9 @@ ALL_SLOTS = FORM_SLOTS + (COMMUNE_INSEE_SLOT, SKIPPED_SLOT, SAID_SLOT)
 # `stop` and `goodbye` end it). `stop` ends the form even when the message also reads as an answer. An intent
 # counts from the confidence of the same rules (employment_form.min_confidence).
 STOP_INTENT = "stop"
-FORM = "employment_form"
+RULES = "employment_form"  # the dialogue rules' name for this form (GET /dialogue/parameters)
+# The service's message that asks for the commune: not said where the form's own question asks it just after
+COMMUNE_UNKNOWN = "commune_unknown"
 
 
 def slot_for(fact: str) -> str:
@@ -116,7 +118,7 @@ async def read_facts(
     try:
         said = await programme.get("/employment/understand", text=text[:500], asked=asked_fact) if text.strip() \
             else NOTHING_SAID
-        rules = await programme.form_rules(FORM)
+        rules = await programme.form_rules(RULES)
     except ServiceUnavailable:
         return Reading(unavailable=True)
     reading = Reading(slots, unsure=said["unsure"], someone_else=bool(said.get("someone_else")))
@@ -206,25 +208,35 @@ class ActionEmploymentStart(Action):
         if reading.someone_else:  # « je cherche pour mon fils »: the questions are about that person
             dispatcher.utter_message(response="utter_emploi_someone_else")
         events += [SlotSet(slot, value) for slot, value in facts.items()]
-        # Answer first with what already fits (« 22 ans à Lens » → the mission locale), then refine with questions.
         fresh.slots.update(facts)
         try:
-            answer = await orientation(self.programme, profile_of(fresh.slots))
+            events += await say_first_routes(dispatcher, self.programme, fresh.slots, reading.someone_else)
         except ServiceUnavailable:
-            return events  # the form and the orientation say it
-        # « Lille n'est pas dans le bassin minier : … »: said first, before any question, and not again at the end
-        for message in answer["messages"]:
-            dispatcher.utter_message(response="utter_emploi_message", message=message)
-        routes = answer["routes"]
-        if routes:
-            dispatcher.utter_message(response="utter_emploi_first_routes")
-            for route in routes:
-                say_route(dispatcher, route)
-            if answer["missing"]:
-                dispatcher.utter_message(response="utter_emploi_refine")
-        if routes or answer["messages"]:
-            events.append(SlotSet(SAID_SLOT, [route["title"] for route in routes] + list(answer["messages"])))
+            pass  # the form and the orientation say it
         return events
+
+
+async def say_first_routes(dispatcher: CollectingDispatcher, programme: ProgrammeClient, slots: dict[str, Any],
+                           someone_else: bool = False) -> list[EventType]:
+    """Answer first with what already fits (« 22 ans à Lens » → the mission locale), then refine with questions:
+    the service's messages (« Lille n'est pas dans le bassin minier : … ») and the routes that fit the facts known,
+    said before any question and not again at the end (the event that records them); « qui peut l'aider » when the
+    person asks for someone else (« pour mon fils de 17 ans »). Raises ServiceUnavailable."""
+    answer = await orientation(programme, profile_of(slots))
+    messages = [message for message, kind in zip(answer["messages"], answer["message_ids"]) if kind != COMMUNE_UNKNOWN]
+    for message in messages:
+        dispatcher.utter_message(response="utter_emploi_message", message=message)
+    routes = answer["routes"]
+    if routes:
+        dispatcher.utter_message(response="utter_emploi_first_routes_someone_else" if someone_else
+                                 else "utter_emploi_first_routes")
+        for route in routes:
+            say_route(dispatcher, route)
+        if answer["missing"]:
+            dispatcher.utter_message(response="utter_emploi_refine")
+    if not (routes or messages):
+        return []
+    return [SlotSet(SAID_SLOT, [route["title"] for route in routes] + messages)]
 
 
 class ValidateEmploymentForm(FormValidationAction):
@@ -255,7 +267,7 @@ class ValidateEmploymentForm(FormValidationAction):
         asked = tracker.get_slot(REQUESTED_SLOT)
         events: list[EventType] = []
         if asked in FORM_SLOTS and _answers_fresh_message(tracker):
-            rules = await self.programme.form_rules(FORM)
+            rules = await self.programme.form_rules(RULES)
             if _is_clear(tracker, {STOP_INTENT}, rules):
                 return []  # rejected: the stop rule ends the form
             reading = await read_facts(tracker, dispatcher, self.programme, asked)
@@ -277,6 +289,8 @@ class ValidateEmploymentForm(FormValidationAction):
                 events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled), unsure=unsure)
             events += [SlotSet(slot, value) for slot, value in filled.items()]
             tracker.slots.update({e["name"]: e["value"] for e in events})
+            if reading.someone_else:  # what already fits that person, before the questions about them
+                events += await say_first_routes(dispatcher, self.programme, tracker.slots, someone_else=True)
         answer = await orientation(self.programme, profile_of(tracker.slots))
         next_slot = next_question(answer["missing"], FACTS, SLOT_PREFIX, tuple(tracker.get_slot(SKIPPED_SLOT) or ()),
                                   filled=lambda slot: tracker.get_slot(slot) is not None)

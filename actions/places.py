@@ -136,8 +136,11 @@ async def ask_commune_or_guess(
     text = typed_text(tracker)
     if text and any(e.get("event") == "active_loop" and e.get("name") for e in this_turn):
         named = await client.communes_in_text(text)  # the message that started the form names several
-        if named["status"] == "ambiguous" and named["match"] != "postal_code":
-            say_resolution_problem(dispatcher, named)
+        if named["status"] == "ambiguous":  # « henin », « j'habite au 62300 » (Lens, Éleu-dit-Leauwette)
+            if named["match"] == "postal_code":
+                ask_which_of_postal_code(dispatcher, named)
+            else:
+                say_resolution_problem(dispatcher, named)
             return [SlotSet(GUESS_SLOT, None)]
     guess = guess_of(_as_guess(await client.guess_commune(text)), topic) if text else None
     if guess:

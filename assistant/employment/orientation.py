@@ -77,6 +77,7 @@ class Orientation:
     commune: Optional[Commune]
     reference: str
     rules_updated_at: str
+    message_ids: tuple[str, ...] = ()  # which message of the rules each of `messages` is (« commune_unknown »)
 
     @property
     def route_ids(self) -> list[str]:
@@ -97,6 +98,7 @@ class Orientation:
             "routes": [r.as_dict(communes) for r in self.routes],
             "missing": list(self.missing),
             "messages": list(self.messages),
+            "message_ids": list(self.message_ids),
             "source": self.reference,
             "rules_updated_at": self.rules_updated_at,
             "rules_updated_at_text": french.date(self.rules_updated_at),  # « 26 novembre 2026 »
@@ -174,16 +176,17 @@ def orient(
     """
     facts = profile.facts(commune, rules)
     routes = _routes(rules, facts, structures, commune, probing=False)
-    messages = []
+    said: dict[str, str] = {}  # the rules' messages that apply, by id (« commune_unknown »), in order
     age = facts.get("age")
     if age is not None and age < rules.minimum_age:
-        messages.append(rules.messages["under_minimum_age"])
+        said["under_minimum_age"] = rules.messages["under_minimum_age"]
         missing: list[str] = []
     else:
         missing = _missing(rules, facts, structures, commune)
     if commune is None:
         if "commune" in missing:
-            messages.append(rules.messages["commune_unknown"])
+            said["commune_unknown"] = rules.messages["commune_unknown"]
     elif not commune.bassin_minier:
-        messages.append(rules.messages["outside_bassin_minier"].format(commune=commune.nom))
-    return Orientation(tuple(routes), tuple(missing), tuple(messages), commune, rules.reference, rules.updated_at)
+        said["outside_bassin_minier"] = rules.messages["outside_bassin_minier"].format(commune=commune.nom)
+    return Orientation(tuple(routes), tuple(missing), tuple(said.values()), commune, rules.reference,
+                       rules.updated_at, tuple(said))

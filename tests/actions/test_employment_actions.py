@@ -446,13 +446,45 @@ def test_a_question_for_someone_else_starts_the_questions_again_for_that_person(
     t = tracker("et pour mon pote il a 27 ans", intent="ask_employment_help", slots=slots,
                 requested="emploi_registered_job_seeker")
     messages, events = run(ValidateEmploymentForm(programme), t)
-    assert [(m["response"], m.get("commune")) for m in messages] == [
-        ("utter_emploi_someone_else", None), ("utter_emploi_someone_else_commune", "Carvin")]
+    assert [(m["response"], m.get("commune")) for m in messages][:3] == [
+        ("utter_emploi_someone_else", None), ("utter_emploi_someone_else_commune", "Carvin"),
+        ("utter_emploi_first_routes_someone_else", None)]  # what fits that person, before the questions about them
     taken = slot_sets(events)
-    assert taken["emploi_age"] == 27 and taken["emploi_routes_said"] is None  # all said again for that person
+    assert taken["emploi_age"] == 27 and taken["emploi_routes_said"] == [  # said again for that person
+        m["title"] for m in messages if m["response"] == "utter_emploi_route"]
     assert "emploi_commune" not in taken  # kept, and said so it can be corrected
     assert taken["emploi_registered_job_seeker"] is None
     assert taken["requested_slot"] is not None
+
+
+def test_a_young_person_asked_for_in_the_middle_hears_of_the_mission_locale_before_any_question(programme):
+    # « et pour mon fils de 17 ans ? » at the last question got the first question again, for him, and no answer
+    slots = {"emploi_commune": "Harnes", "emploi_commune_insee": "62413", "emploi_age": 30,
+             "emploi_registered_job_seeker": False, "emploi_routes_said": ["France Travail"]}
+    t = tracker("et pour mon fils de 17 ans ?", intent="ask_employment_help", slots=slots,
+                requested="emploi_wants_career_change")
+    messages, events = run(ValidateEmploymentForm(programme), t)
+    said = responses(messages)
+    assert said.index("utter_emploi_first_routes_someone_else") < said.index("utter_emploi_route")
+    assert "Mission locale" in [m["title"] for m in messages if m["response"] == "utter_emploi_route"]
+    assert "Mission locale" in slot_sets(events)["emploi_routes_said"]  # not said again at the end
+
+
+def test_an_opening_message_without_a_commune_asks_it_once(programme):
+    # « Dites-moi votre commune » (the service's message) came just before the form's « Dans quelle commune … ? »
+    messages, _ = run(ActionEmploymentStart(programme), tracker("comment on trouve un travail ?"))
+    assert not [m for m in messages if m["response"] == "utter_emploi_message"]
+    t = tracker("comment on trouve un travail ?")
+    t.events += [{"event": "action", "name": "emploi_form"}, {"event": "active_loop", "name": "emploi_form"}]
+    assert responses(run(ActionAskEmploymentCommune(programme), t)[0]) == ["utter_ask_emploi_commune"]
+
+
+def test_an_opening_message_with_a_postal_code_of_two_communes_asks_which(programme):
+    t = tracker("je cherche du travail, j'habite au 62300")
+    t.events += [{"event": "action", "name": "emploi_form"}, {"event": "active_loop", "name": "emploi_form"}]
+    messages, _ = run(ActionAskEmploymentCommune(programme), t)
+    assert responses(messages) == ["utter_postal_code_several"]
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Lens", "Éleu-dit-Leauwette"]
 
 
 NO = ("non", "deny")

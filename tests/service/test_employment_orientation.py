@@ -95,6 +95,7 @@ def test_every_address_and_phone_comes_from_a_dated_source(client):
 def test_outside_the_bassin_minier_the_person_is_told_so_and_gets_national_routes(client):
     answer = client.post("/employment/orientation", json={"age": 45, "commune_query": "Boulogne-sur-Mer"}).json()
     assert any("Boulogne-sur-Mer n'est pas dans le bassin minier" in m for m in answer["messages"])
+    assert answer["message_ids"] == ["outside_bassin_minier"]
     # said when those contacts were given already, at the start: no « Voici … » followed by nothing
     assert not any("Voici" in m for m in answer["messages"])
     assert [r["id"] for r in answer["routes"]] == ["france_travail"]
@@ -109,6 +110,7 @@ def test_a_commune_typed_wrong_still_gets_national_routes_and_asks_for_the_commu
     assert answer["missing"][0] == "commune"
     assert [r["id"] for r in answer["routes"]] == ["france_travail"]
     assert any("Dites-moi votre commune" in m for m in answer["messages"])
+    assert answer["message_ids"] == ["commune_unknown"]  # which message each is, for a client to choose
 
 
 def test_descriptions_are_plain_french_addressed_to_the_person(client):
