@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import settings
 from actions.cites import Message
 from actions.faq import states_facts_after_a_verdict, words_of
-from actions.places import guess_in_message
+from actions.places import guess_in_message, since_the_person_spoke
 from actions.programme_client import NotFound, ServiceUnavailable, client
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,13 @@ logger = logging.getLogger(__name__)
 TOPICS = ("bud", "cites", "emploi")
 FALLBACK_SERVICE = "delegation-erbm"
 CONTACT_FIELDS = ("adresse", "telephone", "courriel", "site_web", "autre_contact")
+# At « Comment l'agent peut-il vous joindre ? », a message that names one means of contact and gives none: « je
+# préfère pas donner mon tel » is offered the other means (it cancelled the whole request), « plutôt par mail » is
+# asked for the address. Each response asks its own question (action_ask_handoff_contact then says nothing).
+CONTACT_MEANS_RESPONSES = ("utter_handoff_contact_without_phone", "utter_handoff_contact_without_email",
+                           "utter_handoff_contact_by_phone", "utter_handoff_contact_by_email")
+REFUSING_INTENTS = ("deny", "stop")
+REFUSING_WORDS = ("pas", "non", "sans", "aucun", "aucune", "jamais", "plus")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 INSEE = re.compile(r"^\d[\dAB]\d{3}$")
 PHONE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
@@ -48,6 +55,7 @@ RESPONSES = (
     "utter_handoff_why_cites_epci_landlord", "utter_handoff_why_cites_epci_no_cite",
     "utter_handoff_why_cites_default", "utter_handoff_why_emploi_commune", "utter_handoff_why_emploi_epci",
     "utter_handoff_why_emploi_default", "utter_handoff_why_autre_default", "utter_bud_resumed",
+    *CONTACT_MEANS_RESPONSES,
 )
 
 
@@ -273,6 +281,10 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        means = await contact_means_answer(tracker)
+        if means:  # validated as still empty: the form goes on (a « non » would otherwise end it) and asks nothing
+            dispatcher.utter_message(response=means)
+            return [SlotSet("handoff_contact", None)]
         events = await super().run(dispatcher, tracker, domain)
         changed, before = place_set_by_this_message(tracker)
         if changed:  # « Kevin Lefebvre », « Mme Nadia Douai »: a name, not the place the conversation is about
@@ -313,6 +325,41 @@ class ValidateHandoffForm(FormValidationAction):
         if contact is None:
             dispatcher.utter_message(response="utter_handoff_contact_invalid")
         return {"handoff_contact": contact}
+
+
+async def contact_means_answer(tracker: Tracker) -> Optional[str]:
+    """The response to a message at the contact question that names one means of contact and gives none
+    (`CONTACT_MEANS_RESPONSES`), else None: the means are the dialogue rules' `contact_means_words`; a refusal is a
+    no or a stop, or a message with a word of refusal (« pas », « sans »)."""
+    if tracker.get_slot("requested_slot") != "handoff_contact" or tracker.get_slot("handoff_contact"):
+        return None
+    text = tracker.latest_message.get("text") or ""
+    words = set(words_of(text))
+    try:
+        means_words = (await client.form_rules("handoff")).get("contact_means_words") or {}
+    except ServiceUnavailable:
+        return None
+    named = [means for means, said in means_words.items() if words & set(said)]
+    if len(named) != 1 or normalise_contact(text) or (await _details(text, own=True))["contact"]:
+        return None
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    refused = intent in REFUSING_INTENTS or bool(words & set(REFUSING_WORDS))
+    return f"utter_handoff_contact_{'without' if refused else 'by'}_{named[0]}"
+
+
+class ActionAskHandoffContact(Action):
+    """The form's question for a contact, unless this turn already asked for one means (« D'accord, sans téléphone :
+    … laquelle ? »)."""
+
+    def name(self) -> str:
+        return "action_ask_handoff_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        this_turn = since_the_person_spoke(tracker)
+        if not any((e.get("metadata") or {}).get("utter_action") in CONTACT_MEANS_RESPONSES
+                   for e in this_turn if e.get("event") == "bot"):
+            dispatcher.utter_message(response="utter_ask_handoff_contact")
+        return []
 
 
 def place_set_by_this_message(tracker: Tracker) -> tuple[bool, Any]:

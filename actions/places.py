@@ -130,7 +130,7 @@ async def ask_commune_or_guess(
     (« Plusieurs communes correspondent à « henin » »); that choice when the message names several (« je cherche du
     boulot vers henin »); « Vouliez-vous dire … ? » when it holds a close spelling of one commune (the form did not
     take it); else the form's own `question`."""
-    this_turn = _since_the_person_spoke(tracker)
+    this_turn = since_the_person_spoke(tracker)
     if _offered_a_choice(this_turn, (tracker.active_loop or {}).get("name")):
         return [SlotSet(GUESS_SLOT, None)]
     text = typed_text(tracker)
@@ -166,7 +166,7 @@ def ask_which_of_postal_code(dispatcher: CollectingDispatcher, resolution: dict)
 QUOTED_WORDS = 4  # a longer query is a sentence that names several communes: not quoted back
 
 
-def _since_the_person_spoke(tracker: Tracker) -> list[dict]:
+def since_the_person_spoke(tracker: Tracker) -> list[dict]:
     """The events after the person's last message (in a form, the form's own events so far)."""
     events = list(tracker.events)
     last = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)

@@ -510,3 +510,30 @@ def test_a_no_half_understood_at_the_consent_question_declines(up):
     text, _, events = run(handoff.ActionNotUnderstood(), t)
     assert "je n'enregistre rien sur vous" in text and "compris" not in text
     assert {"event": "slot", "name": "handoff_name", "value": None, "timestamp": None} in events
+
+
+@pytest.mark.parametrize("typed, intent, said", [
+    ("je prefere pas donner mon telephone", "deny", "D'accord, sans téléphone : une adresse e-mail suffit."),
+    ("j'ai pas d'email", "deny", "D'accord, sans e-mail : un numéro de téléphone suffit."),
+    ("je veux pas etre appelee", "nlu_fallback", "D'accord, sans téléphone"),
+    ("plutot par mail", "nlu_fallback", "D'accord, par e-mail : quelle est votre adresse ?"),
+    ("vous pouvez m'appeler", "affirm", "D'accord, par téléphone : quel est votre numéro ?"),
+])
+def test_at_the_contact_question_one_means_refused_or_chosen_asks_for_the_other_or_that_one(up, typed, intent, said):
+    # « je préfère pas donner mon téléphone » ended the whole request: « je n'enregistre rien sur vous »
+    t = tracker({"handoff_name": "Jean Dupont", "requested_slot": "handoff_contact"}, intent=intent)
+    t.latest_message["text"] = typed
+    text, messages, events = run(handoff.ValidateHandoffForm(), t)
+    assert text.startswith(said)
+    assert events == [{"event": "slot", "name": "handoff_contact", "value": None, "timestamp": None}]  # not rejected
+    t.events += [{"event": "action", "name": "handoff_form"},
+                 {"event": "bot", "text": text, "metadata": {"utter_action": messages[0]["response"]}}]
+    assert run(handoff.ActionAskHandoffContact(), t)[0] == ""  # the question is not asked twice
+
+
+@pytest.mark.parametrize("typed", ["non", "ni tel ni mail", "non laissez tomber", "06 12 34 56 78 mais pas le mail"])
+def test_a_plain_no_or_both_means_refused_or_a_contact_given_is_read_as_before(up, typed):
+    t = tracker({"handoff_name": "Jean Dupont", "requested_slot": "handoff_contact"}, intent="deny")
+    t.latest_message["text"] = typed
+    assert asyncio.run(handoff.contact_means_answer(t)) is None
+    assert run(handoff.ActionAskHandoffContact(), t)[0].startswith("Comment l'agent peut-il vous joindre ?")
