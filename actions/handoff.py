@@ -48,7 +48,7 @@ RESPONSES = (
     "utter_handoff_contact_invalid", "utter_handoff_created", "utter_handoff_secret", "utter_handoff_declined",
     "utter_handoff_public_contact", "utter_handoff_contact_source", "utter_handoff_contact_unknown",
     "utter_handoff_contact_fallback", "utter_handoff_anything_else", "utter_handoff_unavailable",
-    "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_human_contact",
+    "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_handoff_status", "utter_human_contact",
     "utter_handoff_live_waiting", "utter_handoff_back", "utter_handoff_live_timeout",
     *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
     "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
@@ -362,6 +362,12 @@ class ActionAskHandoffContact(Action):
         return []
 
 
+def of_name(name: str) -> str:
+    """« de Marie Dupont », « d'Ahmed Benali »: a name after « au nom », elided before a vowel."""
+    first = words_of(name[:1])
+    return f"d'{name}" if first and first[0] in "aeiouy" else f"de {name}"
+
+
 def place_set_by_this_message(tracker: Tracker) -> tuple[bool, Any]:
     """Whether the latest message set the `commune` slot (its mapping reads any place entity), and the value before."""
     changed, seen_user = False, False
@@ -457,21 +463,24 @@ class ActionHandoffSubmit(Action):
         dispatcher.utter_message(  # the name and contact said back: they may come from earlier in the conversation
             response="utter_handoff_created", to_service=created["service"].get("a_nom") or created["service"]["nom"],
             reference=created["reference"],
-            expected=expected, name=tracker.get_slot("handoff_name"), contact=tracker.get_slot("handoff_contact"),
+            expected=expected, of_name=of_name(tracker.get_slot("handoff_name")), contact=tracker.get_slot("handoff_contact"),
         )
         dispatcher.utter_message(response="utter_handoff_secret", secret=created["secret"])
         return forget + kept
 
 
 class ActionHandoffWithdraw(Action):
-    """« Finalement je retire ma demande »: the request of this conversation is withdrawn and its data erased."""
+    """« Finalement je retire ma demande »: the request of this conversation is withdrawn and its data erased, when
+    the message says so (a word of the dialogue rules' `cancelling_words`) or answers « Voulez-vous retirer votre
+    demande … ? »; any other message about it (« c'est quoi mon numéro de demande déjà ? ») is told where it stands."""
 
     def name(self) -> str:
         return "action_handoff_withdraw"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
-        given = _reference_and_code(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        given = _reference_and_code(text)
         if given and (not reference or given[0] != reference):
             # « je retire ma demande BM-C3NH-M4Y6 code HHRTG-PWJZ3 », in another conversation: both given, it is done
             return await self._withdraw(dispatcher, *given, known=False)
@@ -481,6 +490,12 @@ class ActionHandoffWithdraw(Action):
                 dispatcher.utter_message(response=CHANGED_MIND["action_handoff_declined"])
                 return []
             dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
+            return []
+        if last_bot_response(tracker) != WITHDRAW_QUESTION and not await cancels(text):
+            # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
+            # erase it (they withdrew it): where it stands, and how to withdraw it
+            dispatcher.utter_message(response="utter_handoff_status", reference=reference, secret=secret,
+                                     expected=tracker.get_slot("handoff_expected") or "")
             return []
         return await self._withdraw(dispatcher, reference, secret, known=True)
 

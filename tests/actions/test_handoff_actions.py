@@ -175,7 +175,17 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
     assert "code de retrait" in text
     assert slot(out, "handoff_name") is None and slot(out, "handoff_contact") is None
     secret = slot(out, "handoff_secret")
-    text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker({"handoff_reference": reference, "handoff_secret": secret}))
+    filed = {"handoff_reference": reference, "handoff_secret": secret, "handoff_expected": "lundi 14 décembre à 9 h"}
+    for question in ("c quoi mon numero de demande deja", "ma demande est bien partie ?"):
+        # read as withdraw_handoff, these erased the request: they are told where it stands, and it stays
+        asked = tracker(filed, intent="withdraw_handoff")
+        asked.latest_message["text"] = question
+        text, _, _ = run(handoff.ActionHandoffWithdraw(), asked)
+        assert text.startswith(f"Votre demande {reference} est bien enregistrée : un agent vous répondra d'ici le "
+                               f"lundi 14 décembre à 9 h. Votre code de retrait : {secret}.")
+    # a yes to « Voulez-vous retirer votre demande … ? » withdraws it (« je retire ma demande »: tests/e2e)
+    yes = [_answer("stop", "stop"), _bot("utter_handoff_withdraw_ask"), _answer("affirm", "oui")]
+    text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker(filed, events=yes, intent="affirm"))
     assert f"Votre demande {reference} est retirée" in text
     again = requests.post(f"{up}/handoff/requests/withdraw", json={"reference": reference, "secret": secret}, timeout=5)
     assert again.status_code == 404
@@ -537,3 +547,9 @@ def test_a_plain_no_or_both_means_refused_or_a_contact_given_is_read_as_before(u
     t.latest_message["text"] = typed
     assert asyncio.run(handoff.contact_means_answer(t)) is None
     assert run(handoff.ActionAskHandoffContact(), t)[0].startswith("Comment l'agent peut-il vous joindre ?")
+
+
+@pytest.mark.parametrize("name, said", [("Marie Dupont", "de Marie Dupont"), ("Ahmed Benali", "d'Ahmed Benali"),
+                                        ("Émilie Roux", "d'Émilie Roux"), ("Hugo Petit", "de Hugo Petit")])
+def test_the_name_of_a_request_is_elided_before_a_vowel(name, said):
+    assert handoff.of_name(name) == said
