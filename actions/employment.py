@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -97,12 +97,13 @@ NOTHING_SAID = {"facts": {}, "yes_no": None, "unsure": False, "someone_else": Fa
 @dataclass
 class Reading:
     """What the latest message fills (`slots`), whether the service could not be asked (`unavailable`), whether the
-    person says they cannot tell (`unsure`), and whether they ask for someone else (`someone_else`: « et pour mon
-    fils il a 17 ans ? », whose facts `slots` then holds)."""
+    person says they cannot tell (`unsure`), whether they ask for someone else (`someone_else`: « et pour mon
+    fils il a 17 ans ? », whose facts `slots` then holds), and which services they ask what they are (`asks_about`)."""
     slots: dict[str, Any] = field(default_factory=dict)
     unavailable: bool = False
     unsure: bool = False
     someone_else: bool = False
+    asks_about: list[str] = field(default_factory=list)  # « c'est quoi le PLIE ? »: the services asked about
 
 
 async def read_facts(
@@ -121,7 +122,8 @@ async def read_facts(
         rules = await programme.form_rules(RULES)
     except ServiceUnavailable:
         return Reading(unavailable=True)
-    reading = Reading(slots, unsure=said["unsure"], someone_else=bool(said.get("someone_else")))
+    reading = Reading(slots, unsure=said["unsure"], someone_else=bool(said.get("someone_else")),
+                      asks_about=list(said.get("asks_about") or []))
 
     for fact, value in said["facts"].items():
         if fact in FACTS:  # a fact the form does not ask has no slot
@@ -198,13 +200,18 @@ class ActionEmploymentStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events: list[EventType] = [SlotSet("topic", TOPIC)]
-        events += [SlotSet(slot, None) for slot in ALL_SLOTS if tracker.get_slot(slot) is not None]
-        dispatcher.utter_message(response="utter_emploi_start")
         fresh = tracker.copy()
         fresh.slots.update({slot: None for slot in ALL_SLOTS})
         # When the service is down, the place waits: the form finds the service down too, and the orientation says so.
-        reading = await read_facts(fresh, dispatcher, self.programme, asked=None)
+        reading = await read_facts(fresh, dispatcher, self.programme, asked=None)  # says nothing: no question asked
         facts = reading.slots
+        if reading.asks_about:  # « c'est quoi le PLIE ? »: answered first
+            await describe_services(dispatcher, self.programme, reading.asks_about)
+            if not facts and not reading.someone_else:  # only that question: no questions about the person
+                dispatcher.utter_message(response="utter_emploi_about_more")
+                return events + [FollowupAction("action_listen")]
+        events += [SlotSet(slot, None) for slot in ALL_SLOTS if tracker.get_slot(slot) is not None]
+        dispatcher.utter_message(response="utter_emploi_start")
         if reading.someone_else:  # « je cherche pour mon fils »: the questions are about that person
             dispatcher.utter_message(response="utter_emploi_someone_else")
         events += [SlotSet(slot, value) for slot, value in facts.items()]
@@ -274,10 +281,12 @@ class ValidateEmploymentForm(FormValidationAction):
             filled, unsure = reading.slots, reading.unsure
             if reading.unavailable:
                 raise ServiceUnavailable("understand or communes")
+            if reading.asks_about:  # « c'est quoi le PLIE ? »: answered, then the question is asked again
+                await describe_services(dispatcher, self.programme, reading.asks_about)
             if reading.someone_else:
                 events += self._for_someone_else(dispatcher, tracker, filled)
                 filled.setdefault(asked, None)  # the question is that person's now: asked again if it matters
-            elif not filled and _is_clear(tracker, set(rules["digression_intents"]), rules):
+            elif not filled and not reading.asks_about and _is_clear(tracker, set(rules["digression_intents"]), rules):
                 return []  # rejected: a rule answers, then the form asks its question again
             held = tracker.get_slot(COMMUNE_INSEE_SLOT)
             if held and filled.get(COMMUNE_INSEE_SLOT) not in (None, held):
@@ -286,7 +295,8 @@ class ValidateEmploymentForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_emploi_commune_changed", commune=filled[COMMUNE_SLOT])
                 events.append(SlotSet(SAID_SLOT, None))
             if asked not in filled:
-                events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled), unsure=unsure)
+                events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled or reading.asks_about),
+                                             unsure=unsure)
             events += [SlotSet(slot, value) for slot, value in filled.items()]
             tracker.slots.update({e["name"]: e["value"] for e in events})
             if reading.someone_else:  # what already fits that person, before the questions about them
@@ -393,6 +403,16 @@ STRUCTURE_DETAILS = (
     ("horaires", "utter_emploi_structure_horaires"),
     ("note", "utter_emploi_structure_note"),
 )
+
+
+async def describe_services(dispatcher: CollectingDispatcher, programme: ProgrammeClient, route_ids: list[str]) -> None:
+    """« c'est quoi le PLIE ? »: what each service asked about is and whom it is for (GET /employment/routes/…)."""
+    for route_id in route_ids:
+        try:
+            route = await programme.get(f"/employment/routes/{route_id}")
+        except ServiceUnavailable:  # also NotFound: a route staff removed
+            continue
+        dispatcher.utter_message(response="utter_emploi_route", title=route["title"], description=route["description"])
 
 
 def say_route(dispatcher: CollectingDispatcher, route: dict) -> None:

@@ -34,6 +34,9 @@ class Cues:
     correction: re.Pattern  # « non pardon, je me suis trompé »: no yes or no
     someone_else: re.Pattern  # « et pour mon fils ? »: the questions start again for that person
     their_age: re.Pattern  # « il a 17 ans »: that person's age
+    services: dict[str, re.Pattern]  # route id: its names (« PLIE », « pôle emploi »)
+    about_service: re.Pattern  # « c'est quoi … ? », « … c'est pour qui ? »: a question about a service named
+    service_details: re.Pattern  # « les horaires de … »: a question about it that its description does not answer
 
 
 def _cues(data: dict) -> Cues:
@@ -52,6 +55,9 @@ def _cues(data: dict) -> Cues:
         correction=compiled(data["correction"]),
         someone_else=compiled(data["someone_else"]),
         their_age=compiled(data["their_age"]),
+        services={route: compiled(names) for route, names in data["services"].items()},
+        about_service=compiled(data["about_service"]),
+        service_details=compiled(data["service_details"]),
     )
 
 
@@ -116,6 +122,18 @@ def read_someone_else(text: str, programme_dir: Path) -> tuple[bool, Optional[in
     return True, age if age is not None and 1 <= age <= 120 else None
 
 
+def read_asks_about(text: str, programme_dir: Path) -> list[str]:
+    """The services (route ids of the orientation rules) the message asks what they are or whom they are for
+    (« c'est quoi le PLIE ? », « la mission locale c'est jusqu'à quel âge ? »), in the order named; [] otherwise."""
+    found_cues = cues(programme_dir)
+    folded = _folded(text)
+    if not found_cues.about_service.search(folded) or found_cues.service_details.search(folded):
+        return []
+    named = [(match.start(), route) for route, names in found_cues.services.items()
+             for match in [names.search(folded)] if match]
+    return [route for _, route in sorted(named)]
+
+
 def is_unsure(text: str, programme_dir: Path) -> bool:
     """The person cannot or will not tell (data/programme/dont_know.fr.yaml): the question is skipped, not asked
     forever."""
@@ -125,7 +143,8 @@ def is_unsure(text: str, programme_dir: Path) -> bool:
 def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:
     """What a message says: the facts it gives (an age, yes/no facts stated in passing), its plain yes or no (the
     answer to a yes/no question), whether the person says they cannot tell, and whether they ask for someone else
-    (`someone_else`: the facts are then that person's)."""
+    (`someone_else`: the facts are then that person's), and the services it asks about (`asks_about`: « c'est quoi le
+    PLIE ? »)."""
     facts: dict[str, Any] = {}
     age = read_age(text, asked=asked == AGE, programme_dir=programme_dir, today=today)
     if age is not None:
@@ -136,4 +155,5 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
         facts[AGE] = their_age
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
-    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir), "someone_else": someone_else}
+    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir), "someone_else": someone_else,
+            "asks_about": read_asks_about(text, programme_dir)}

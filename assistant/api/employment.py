@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, root_validator, validator
 
-from assistant import employment, employment_answers
+from assistant import employment, employment_answers, french
 from assistant.api.auth import require_staff
 from assistant.api.communes import resolve_query
 from assistant.api.errors import Refused
@@ -207,6 +207,18 @@ def parameters(
     state: AppState = Depends(get_state),
 ) -> dict:
     return employment.load_parameters(state.settings.programme_dir).as_dict(as_of or dt.date.today())
+
+
+@router.get("/routes/{route_id}", summary="What one service of the orientation is and whom it is for")
+def route_description(route_id: str, state: AppState = Depends(get_state)) -> dict:
+    """The general description of a route of the orientation rules (`mission_locale`, `plie`, …), to answer « c'est
+    quoi le PLIE ? » (GET /understand gives `asks_about`), with the rules' reference and date."""
+    rules = employment.rules_for(state.settings.programme_dir)
+    rule = next((r for r in rules.routes if r.id == route_id), None)
+    if rule is None:
+        raise HTTPException(status_code=404, detail=f"Aucun service d'orientation ne s'appelle « {route_id} ».")
+    return {"id": rule.id, "title": rule.title, "description": rule.description, "source": rule.source,
+            "rules_updated_at": rules.updated_at, "rules_updated_at_text": french.date(rules.updated_at)}
 
 
 @router.get("/understand", summary="Read the employment facts a free-text answer gives")

@@ -601,3 +601,30 @@ def test_outside_the_basin_it_is_said_at_the_start_and_not_again_at_the_end(prog
         slots[f"emploi_{fact}"] = False
     end, _ = run(ActionEmploymentOrientation(programme), tracker("non", intent="deny", slots=slots))
     assert not [m for m in end if m.get("response") == "utter_emploi_message"]
+
+
+def test_a_question_about_what_a_service_is_gets_its_description_and_no_questionnaire(programme):
+    # « c'est quoi le PLIE ? » started the questions (« Dans quelle commune habitez-vous ? ») and never said what it is
+    slots = {"emploi_commune": "Liévin", "emploi_commune_insee": "62510"}  # a profile from earlier: kept
+    messages, events = run(ActionEmploymentStart(programme), tracker("le plie c'est pour qui ?", slots=slots))
+    assert responses(messages) == ["utter_emploi_route", "utter_emploi_about_more"]
+    assert messages[0]["title"].startswith("PLIE") and "RSA" in messages[0]["description"]
+    assert {"event": "followup", "name": "action_listen", "timestamp": None} in events
+    assert "emploi_commune" not in slot_sets(events)
+
+
+def test_a_question_about_a_service_with_facts_is_answered_then_the_questions_start(programme):
+    messages, events = run(ActionEmploymentStart(programme),
+                           tracker("la mission locale c'est jusqu'a quel age ? moi j'ai 27 ans"))
+    said = responses(messages)
+    assert messages[0]["title"] == "Mission locale" and said[1] == "utter_emploi_start"
+    assert slot_sets(events)["emploi_age"] == 27
+    assert "Mission locale" not in [m["title"] for m in messages[2:] if m["response"] == "utter_emploi_route"]
+
+
+def test_a_question_about_a_service_in_the_middle_is_answered_and_the_question_comes_again(programme):
+    messages, events = run(ValidateEmploymentForm(programme),
+                           tracker("et cap emploi ca sert a quoi", intent="ask_employment_help",
+                                   requested="emploi_commune"))
+    assert responses(messages) == ["utter_emploi_route"] and messages[0]["title"] == "Cap emploi"
+    assert slot_sets(events)["requested_slot"] == "emploi_commune"  # not rejected: asked again, nothing else said

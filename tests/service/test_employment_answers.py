@@ -19,6 +19,14 @@ def test_an_employment_answer_is_read_right(client, case):
     assert said["facts"] == case["facts"], f"{case['text']!r}: {said}"
     assert said["yes_no"] is case.get("yes_no"), f"{case['text']!r}: {said}"
     assert said["unsure"] is case.get("unsure", False), f"{case['text']!r}: {said}"
+    assert said["asks_about"] == case.get("asks_about", []), f"{case['text']!r}: {said}"
+
+
+def test_a_service_asked_about_is_described_as_the_orientation_describes_it(client):
+    described = client.get("/employment/routes/plie").json()
+    assert described["title"].startswith("PLIE") and "RSA" in described["description"]
+    missing = client.get("/employment/routes/pole_emploi")
+    assert missing.status_code == 404 and "Aucun service" in missing.json()["detail"]
 
 
 def test_an_unknown_fact_asked_is_refused_in_french(client):
