@@ -104,6 +104,7 @@ class Reading:
     unsure: bool = False
     someone_else: bool = False
     asks_about: list[str] = field(default_factory=list)  # « c'est quoi le PLIE ? »: the services asked about
+    asks_details: bool = False  # « c'est où leur adresse ? », « ils ouvrent quand ? »
 
 
 async def read_facts(
@@ -123,7 +124,7 @@ async def read_facts(
     except ServiceUnavailable:
         return Reading(unavailable=True)
     reading = Reading(slots, unsure=said["unsure"], someone_else=bool(said.get("someone_else")),
-                      asks_about=list(said.get("asks_about") or []))
+                      asks_about=list(said.get("asks_about") or []), asks_details=bool(said.get("asks_details")))
 
     for fact, value in said["facts"].items():
         if fact in FACTS:  # a fact the form does not ask has no slot
@@ -283,10 +284,13 @@ class ValidateEmploymentForm(FormValidationAction):
                 raise ServiceUnavailable("understand or communes")
             if reading.asks_about:  # « c'est quoi le PLIE ? »: answered, then the question is asked again
                 await describe_services(dispatcher, self.programme, reading.asks_about)
+            elif reading.asks_details and not filled:  # « c'est où leur adresse ? »: not an answer, nor « oui » expected
+                dispatcher.utter_message(response="utter_emploi_details_where")
             if reading.someone_else:
                 events += self._for_someone_else(dispatcher, tracker, filled)
                 filled.setdefault(asked, None)  # the question is that person's now: asked again if it matters
-            elif not filled and not reading.asks_about and _is_clear(tracker, set(rules["digression_intents"]), rules):
+            elif (not filled and not reading.asks_about and not reading.asks_details
+                  and _is_clear(tracker, set(rules["digression_intents"]), rules)):
                 return []  # rejected: a rule answers, then the form asks its question again
             held = tracker.get_slot(COMMUNE_INSEE_SLOT)
             if held and filled.get(COMMUNE_INSEE_SLOT) not in (None, held):
@@ -295,8 +299,8 @@ class ValidateEmploymentForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_emploi_commune_changed", commune=filled[COMMUNE_SLOT])
                 events.append(SlotSet(SAID_SLOT, None))
             if asked not in filled:
-                events += self._not_answered(dispatcher, tracker, asked, anything_else=bool(filled or reading.asks_about),
-                                             unsure=unsure)
+                answered_else = bool(filled or reading.asks_about or reading.asks_details)
+                events += self._not_answered(dispatcher, tracker, asked, anything_else=answered_else, unsure=unsure)
             events += [SlotSet(slot, value) for slot, value in filled.items()]
             tracker.slots.update({e["name"]: e["value"] for e in events})
             if reading.someone_else:  # what already fits that person, before the questions about them

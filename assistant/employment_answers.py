@@ -143,8 +143,8 @@ def is_unsure(text: str, programme_dir: Path) -> bool:
 def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:
     """What a message says: the facts it gives (an age, yes/no facts stated in passing), its plain yes or no (the
     answer to a yes/no question), whether the person says they cannot tell, and whether they ask for someone else
-    (`someone_else`: the facts are then that person's), and the services it asks about (`asks_about`: « c'est quoi le
-    PLIE ? »)."""
+    (`someone_else`: the facts are then that person's), the services it asks about (`asks_about`: « c'est quoi le
+    PLIE ? »), and whether it asks where or when a service is (`asks_details`: « c'est où leur adresse ? »)."""
     facts: dict[str, Any] = {}
     age = read_age(text, asked=asked == AGE, programme_dir=programme_dir, today=today)
     if age is not None:
@@ -156,4 +156,5 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
     return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir), "someone_else": someone_else,
-            "asks_about": read_asks_about(text, programme_dir)}
+            "asks_about": read_asks_about(text, programme_dir),
+            "asks_details": bool(cues(programme_dir).service_details.search(_folded(text)))}

@@ -628,3 +628,13 @@ def test_a_question_about_a_service_in_the_middle_is_answered_and_the_question_c
                                    requested="emploi_commune"))
     assert responses(messages) == ["utter_emploi_route"] and messages[0]["title"] == "Cap emploi"
     assert slot_sets(events)["requested_slot"] == "emploi_commune"  # not rejected: asked again, nothing else said
+
+
+def test_where_or_when_a_service_is_asked_in_the_middle_is_not_told_to_answer_yes_or_no(programme):
+    # « c ou leur adresse » at « Êtes-vous inscrit … ? » got « Répondez simplement par « oui » ou par « non » », thrice
+    messages, events = run(ValidateEmploymentForm(programme),
+                           tracker("et ils ouvrent quand ?", intent="nlu_fallback", confidence=0.3,
+                                   slots={"emploi_commune": "Lens", "emploi_commune_insee": "62498", "emploi_age": 40},
+                                   requested="emploi_registered_job_seeker"))
+    assert responses(messages) == ["utter_emploi_details_where"]
+    assert slot_sets(events)["requested_slot"] == "emploi_registered_job_seeker"

@@ -20,6 +20,7 @@ def test_an_employment_answer_is_read_right(client, case):
     assert said["yes_no"] is case.get("yes_no"), f"{case['text']!r}: {said}"
     assert said["unsure"] is case.get("unsure", False), f"{case['text']!r}: {said}"
     assert said["asks_about"] == case.get("asks_about", []), f"{case['text']!r}: {said}"
+    assert said["asks_details"] is case.get("asks_details", False), f"{case['text']!r}: {said}"
 
 
 def test_a_service_asked_about_is_described_as_the_orientation_describes_it(client):
