@@ -475,8 +475,10 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     else:
         shares = fv._words_to_digits(fv._clean(plain), small_numbers=False)
         several = len(_SHARE_SAID.findall(shares)) > 1 and words.companies.search(shares)
-        if fact == "capital_held_by_companies_pct" and (words.persons.search(shares) or several):
-            # « 50/50 avec mon associé »; « une holding 40 % et une autre société 20 % »: the companies' shares added
+        if fact == "capital_held_by_companies_pct" and (words.persons.search(shares) or several
+                                                          or words.own_company.search(shares)):
+            # « 50/50 avec mon associé »; « une holding 40 % et une autre société 20 % »: the companies' shares added;
+            # « c'est ma société à 100 % »: the person's own
             value = _capital_held_by_companies(_without_articles(shares), words)
         else:
             shares = _without_head_counts(shares, lex, money=False)
@@ -678,8 +680,8 @@ def _capital_held_by_companies(plain: str, words: Words) -> Optional[float]:
         return 0.0  # « 0 % c'est à moi »
     if company_rest:
         return 100.0 - sum(person_figures) if person_figures and sum(person_figures) < 100 else None
-    if company_unclear:
-        return None
+    if company_unclear or (len(bare_figures) > 1 and not person_figures):
+        return None  # « moi et une holding », « 30 % et 25 % »: whose shares?
     if not person_figures or _HALVES.search(plain) or sum(person_figures) >= 100 or fv._ALL_OF_IT.search(plain):
         return 0.0  # « le capital est à moi », « 100 % à moi », « 60 % moi et 40 % mon associé »
     return None  # « j'ai 60 % »: who holds the rest?
