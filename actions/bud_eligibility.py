@@ -434,6 +434,10 @@ class ValidateBudForm(Action):
                 decisive = [fact for fact in candidates
                             if (await evaluate(tracker, {**updates, fact: None}))["verdict"] != "not_eligible"]
                 facts.update({fact: new[fact] for fact in (decisive or candidates)})
+        if "turnover_outside_pct" in new and any(c.get("reason") == "reduced" for c in verdict.get("criteria") or []):
+            # above the share allowed outside, the profit is exempt only in part: said back first, in the words of
+            # work done outside (« 95 % hors zone » may have meant customers elsewhere, served from the premises)
+            facts["turnover_outside_pct"] = new["turnover_outside_pct"]
         asked = tracker.get_slot("requested_slot")
         pending = {"facts": facts, "negative": negative} if facts else {}
         if pending and asked in FACT_OF_SLOT:

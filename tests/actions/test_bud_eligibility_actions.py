@@ -757,3 +757,12 @@ def test_stop_at_the_month_question_stops(bud_service):
     t.slots["bud_creation_year"] = 2024
     slots, responses, _ = run(ValidateBudForm(), t)
     assert slots == {} and responses == []  # rejected: the stop rule ends the check
+
+
+def test_a_share_outside_that_cuts_the_exemption_is_said_back_before_it_counts(bud_service):
+    # « 95 % hors zone » from an online shop that never leaves its warehouse gave « seulement sur 5 % » at once
+    facts = {k: v for k, v in FULL_FACTS.items() if k != "turnover_outside_pct"}
+    slots, responses, _ = run(ValidateBudForm(), tracker("95 %", requested="turnover_outside_pct", facts=facts))
+    assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 95.0}
+    slots, _, _ = run(ValidateBudForm(), tracker("10 %", requested="turnover_outside_pct", facts=facts))
+    assert not slots.get("bud_pending")  # within the share allowed: nothing to say back
