@@ -327,6 +327,10 @@ def parse_date(text: str, today: date, prefer: Direction = "past") -> Optional[P
     if len(results) != 1:
         return None
     parsed = results.pop()
+    if (prefer == "future" and not parsed.year_said and parsed.precision == "month"
+            and (parsed.value.year, parsed.value.month) == (today.year + 1, today.month)):
+        # « je vais ouvrir fin décembre », said in December: this month, not over yet, not the next December
+        parsed = ParsedDate(parsed.value.replace(year=today.year), parsed.precision, parsed.year_said)
     if not today.year - _PLAUSIBLE_YEARS_BACK <= parsed.value.year <= today.year + _PLAUSIBLE_YEARS_AHEAD:
         return None
     return parsed

@@ -166,6 +166,16 @@ def test_parse_date_future(text: str, expected: ParsedDate) -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("je vais ouvrir fin decembre", month(2026, 12)),  # this month, not over yet (it was December 2027)
+    ("ce sera mi-decembre", month(2026, 12)),
+    ("en novembre", month(2027, 11)),
+    ("en janvier", month(2027, 1)),
+])
+def test_the_current_month_said_of_the_future_is_this_month(text: str, expected: ParsedDate) -> None:
+    assert when(parse_date(text, date(2026, 12, 7), prefer="future")) == when(expected)
+
+
+@pytest.mark.parametrize("text, expected", [
     ("pas encore, c'est prevu en mars", month(2027, 3)),
     ("je compte m'installer en fevrier", month(2027, 2)),
 ])
