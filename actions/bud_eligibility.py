@@ -483,7 +483,10 @@ class ValidateBudForm(Action):
                 if value is not None and not same_value(fact, said, value):
                     if new_certainty == UNSURE:
                         unsure.add(fact)
-                    return {fact: value}, False
+                    # « non 25 en CDI, et une dizaine habitent dans la zone »: the facts not known yet count too
+                    others = await facts_in_message(rest, tracker, dispatcher, skip=fact, unsure=unsure)
+                    return {**{f: v for f, v in others.items() if f in SLOT and tracker.get_slot(SLOT[f]) is None},
+                            fact: value}, False
                 if value is None and not rest and fact != "commune":  # « non pas du tout un rachat »: one clause
                     found = await _reading(fact, text)
                     value = found.get("value") if found.get("because") else None  # a bare « non » says no share

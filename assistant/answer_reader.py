@@ -710,12 +710,21 @@ def _read_yes_no(text: str, lex: Lexicon) -> Reading:
     reading = _yes_no_value(text, lex)
     if reading.value is None:
         return reading
-    kept = [clause for clause in raw_clauses(text, lex.cues)
-            if _confirm_phrase(normalise(clause), lex.cues) is None
-            and fv.parse_yes_no(lex.words.yes_no_opener.sub("", _plain(clause, lex.cues))) is None
-            and not _hedge_only(clause, lex.cues)]
+    kept = []
+    for clause in raw_clauses(text, lex.cues):
+        if (_confirm_phrase(normalise(clause), lex.cues) is None
+                and fv.parse_yes_no(lex.words.yes_no_opener.sub("", _plain(clause, lex.cues))) is None
+                and not _hedge_only(clause, lex.cues)):
+            kept.append(clause)
+        elif reading.value is False and _digit_in(clause):
+            # « non 25 en cdi »: the figure after the no is the right answer, not part of the no (after a yes, the
+            # figure says again what was said back: « oui décembre 2017 »)
+            kept.append(_LEADING_YES_NO.sub("", clause))
     rest = " ".join(kept).strip()
     return Reading(reading.fact, reading.value, reading.certainty, reading.because, reading.negation, rest=rest or None)
+
+
+_LEADING_YES_NO = re.compile(r"^(?:(?:non|nan|nn|oui|ouais|ouai|si)\b[\s,!.]*)+")
 
 
 def _hedge_only(clause: str, cues: Cues) -> bool:
@@ -1158,7 +1167,7 @@ def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: d
     people = lex.people
     if people is None:
         return []
-    parts = _parts(text, lex)
+    parts = [fv._expand_approximate_counts(part) for part in _parts(text, lex)]  # « une dizaine » is 10, not 1
     whole = " ".join(parts)
     hedged = _hedged(text, lex.cues)
     employees = known.get("employees")

@@ -766,3 +766,17 @@ def test_a_share_outside_that_cuts_the_exemption_is_said_back_before_it_counts(b
     assert slots["bud_pending"]["facts"] == {"turnover_outside_pct": 95.0}
     slots, _, _ = run(ValidateBudForm(), tracker("10 %", requested="turnover_outside_pct", facts=facts))
     assert not slots.get("bud_pending")  # within the share allowed: nothing to say back
+
+
+def test_a_no_with_the_right_count_and_the_residents_keeps_both(bud_service):
+    # « non 25 en cdi, et une dizaine habitent dans la zone » to « 10 … en CDI, c'est bien cela ? » kept the 10 it
+    # denied (« 25 » was taken for part of the no) and the verdict said « 10, dont 10 en zone BUD »
+    facts = {**{k: v for k, v in FULL_FACTS.items() if k not in ("eligible_employees", "resident_employees")},
+             "employees": 30}
+    confirm = tracker("non 25 en cdi, et une dizaine habitent dans la zone", intent="deny", facts=facts)
+    confirm.slots.update({"requested_slot": "bud_confirm",
+                          "bud_pending": {"facts": {"eligible_employees": 10}, "negative": False,
+                                          "asked": "eligible_employees"}})
+    slots, _, _ = run(ValidateBudForm(), confirm)
+    assert slots["bud_pending"]["facts"] == {"eligible_employees": 25, "resident_employees": 10}
+    assert slots["bud_pending"]["negative"]  # 10 of 25: the hiring clause is not met, said back before it counts
