@@ -121,6 +121,7 @@ class Words:
     in_weeks: re.Pattern  # « dans 2 semaines »: a date to the month
     this_day: re.Pattern  # « aujourd'hui », « demain »: a creation date only beside a word of `of_starting`
     of_starting: re.Pattern
+    of_something_else: re.Pattern  # « fermé depuis 2 ans », « l'ancien propriétaire »: another date than the start
     inside_zone: re.Pattern
     only: re.Pattern
     outside_zone: re.Pattern
@@ -222,6 +223,7 @@ def _words(data: dict) -> Words:
         in_weeks=_phrase_regex(_phrases(figures.get("in_weeks"))),
         this_day=_phrase_regex(_phrases(figures.get("this_day"))),
         of_starting=_phrase_regex(_phrases(figures.get("of_starting"))),
+        of_something_else=_phrase_regex(_phrases(figures.get("of_something_else"))),
         inside_zone=_phrase_regex(_phrases(shares.get("inside_zone"))),
         only=_phrase_regex(_phrases(shares.get("only"))),
         outside_zone=_phrase_regex(_phrases(shares.get("outside_zone"))),
@@ -917,7 +919,13 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         # only the clauses that say a date, when some do: « créée en septembre 2021, on est 3 non 4 » lost its date
         # to the correction of the head count
         with_dates = [p for p in _parts(dated, lex) if fv._DATE_CUE.search(p)]
-        dated = _without_head_counts_of_a_date(" ; ".join(with_dates) if with_dates else dated, lex)
+        # « le local d'un ancien resto fermé depuis 2 ans »: that date is another business's
+        candidates = with_dates or _parts(dated, lex)
+        own = [p for p in candidates if not words.of_something_else.search(normalise(p))
+               or words.of_starting.search(normalise(p))]
+        if own != candidates or with_dates:
+            dated = " ; ".join(own)
+        dated = _without_head_counts_of_a_date(dated, lex)
         reading = read("creation_date", dated, programme_dir, today)
         said_as = normalise(dated)
         if (words.this_day.search(said_as) and not words.of_starting.search(normalise(text))
