@@ -88,7 +88,10 @@ def _summary(verdict: Verdict, texts: Texts) -> str:
         key = "verdict.eligible_planned" if verdict.planned_creation else "verdict.eligible"
         return texts.render(key, {"end": verdict.window_end})
     if verdict.verdict == "not_eligible":
-        failed = [texts.get(f"criteria.{c.id}.title") for c in verdict.criteria if c.status == "not_met"]
+        not_met = [c for c in verdict.criteria if c.status == "not_met"]
+        failed = [texts.get(f"criteria.{c.id}.title") for c in not_met]
+        if all(c.certainty == "inference" for c in not_met):  # « les professions libérales n'y sont pas citées »
+            return texts.render("verdict.not_eligible_inference", {"failed": failed})
         return texts.render("verdict.not_eligible_several" if len(failed) > 1 else "verdict.not_eligible", {"failed": failed})
     if verdict.missing:
         return texts.render("verdict.unknown_missing", {"missing": [texts.label("fact", f) for f in verdict.missing]})

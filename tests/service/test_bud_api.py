@@ -234,6 +234,10 @@ def test_explanations_use_the_user_s_figures_and_say_what_is_only_our_reading(cl
     result = client.post("/bud/eligibility", json={**HARNES_COMPANY, "activity": "liberal"}).json()
     activity = next(c for c in result["criteria"] if c["id"] == "activity")
     assert activity["certainty"] == "inference" and "notre lecture" in activity["explanation"]
+    assert result["summary"].startswith("D'après vos réponses et selon notre lecture des textes, votre entreprise "
+                                        "ne semble pas")  # the headline too, when every condition failed is ours
+    both = client.post("/bud/eligibility", json={**HARNES_COMPANY, "activity": "liberal", "origin": "takeover"}).json()
+    assert "ne remplit pas toutes les conditions" in both["summary"]  # a takeover is excluded by the text itself
 
 
 def test_where_employees_live_is_read_from_the_programme_communes(client) -> None:
