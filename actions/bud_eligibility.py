@@ -743,6 +743,8 @@ class ActionBudVerdict(Action):
             steps = [period["text"] for period in calendar["profit"]]
             if calendar.get("planned_text"):
                 steps.insert(0, calendar["planned_text"])
+            if calendar.get("profit_now_text"):  # « Aujourd'hui, … exonéré à 75 % », or the exemption is over
+                steps.append(calendar["profit_now_text"])
             dispatcher.utter_message(  # not concluded yet: the calendar is what it would be, not a promise
                 response="utter_bud_calendar" if verdict["verdict"] == "eligible" else "utter_bud_calendar_if_eligible",
                 profit="\n".join(steps),
@@ -755,7 +757,8 @@ class ActionBudVerdict(Action):
         estimate = verdict.get("estimate") or {}
         if estimate.get("text") and estimate.get("status") != "needs_profit":  # the hint below says it, with an example
             dispatcher.utter_message(text=estimate["text"])
-        if estimate.get("status") in ("needs_profit", "tax_regime_unknown"):
+        over = bool(calendar and calendar.get("profit_over"))  # no profit exemption left to estimate
+        if estimate.get("status") in ("needs_profit", "tax_regime_unknown") and not over:
             dispatcher.utter_message(response="utter_bud_estimate_hint")
         dispatcher.utter_message(response="utter_bud_disclaimer", disclaimer=verdict["disclaimer"]["text"])
         if verdict["verdict"] == "unknown":  # cannot tell yet, or a case the rules do not cover: offer a person

@@ -76,7 +76,7 @@ def render_verdict(verdict: Verdict, texts: Texts) -> dict:
         "commune": verdict.commune.as_dict() if verdict.commune else None,
         "criteria": [_criterion(c, texts) for c in verdict.criteria],
         "missing": verdict.missing,
-        "calendar": _calendar(verdict.calendar, texts) if verdict.calendar else None,
+        "calendar": _calendar(verdict.calendar, texts, verdict.today) if verdict.calendar else None,
         "de_minimis": _de_minimis(verdict.de_minimis, texts) if verdict.de_minimis else None,
         "estimate": _estimate(verdict.estimate, texts) if verdict.estimate else None,
         "disclaimer": {"code": verdict.disclaimer, "text": texts.render(f"disclaimer.{verdict.disclaimer}", {})},
@@ -132,7 +132,19 @@ def _profit_period(period: ProfitPeriod, calendar: Calendar, texts: Texts) -> di
     }
 
 
-def _calendar(calendar: Calendar, texts: Texts) -> dict:
+def _profit_now(calendar: Calendar, texts: Texts, today: dt.date) -> str | None:
+    """Where the profit exemption stands today: in which period, or over (« remplit les conditions » for a company
+    created in 2021 said nothing of its exemption having ended in 2025)."""
+    if calendar.planned or not calendar.profit or today < calendar.profit[0].start:
+        return None
+    last = calendar.profit[-1]
+    if today > last.end:
+        return texts.render("calendar.profit_over", {"after": last.end + dt.timedelta(days=1)})
+    now = next(p for p in calendar.profit if p.start <= today <= p.end)
+    return texts.render("calendar.profit_now", {"today": today, "exempt_pct": now.exempt_pct, "end": now.end})
+
+
+def _calendar(calendar: Calendar, texts: Texts, today: dt.date) -> dict:
     full = [y.year for y in calendar.cfe if y.exempt_pct_of_automatic_share == 100]
     decreasing = [y.year for y in calendar.cfe if y.exempt_pct_of_automatic_share < 100]
     local = texts.render("calendar.local_taxes", {
@@ -147,6 +159,8 @@ def _calendar(calendar: Calendar, texts: Texts) -> dict:
         "planned_text": texts.render("calendar.planned", {"when": as_given(calendar.creation_date, calendar.precision)})
         if calendar.planned else None,
         "profit": [_profit_period(p, calendar, texts) for p in calendar.profit],
+        "profit_now_text": _profit_now(calendar, texts, today),
+        "profit_over": not calendar.planned and bool(calendar.profit) and today > calendar.profit[-1].end,
         "cfe": [y.as_dict() for y in calendar.cfe],
         "tfpb": [y.as_dict() for y in calendar.tfpb],
         "local_taxes_text": local,

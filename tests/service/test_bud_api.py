@@ -348,3 +348,13 @@ def test_a_name_several_communes_share_is_the_company_s_commune_when_it_is_one_o
 
     assert residents("62178") == ([1], ["62178"])
     assert residents() == ([], []) and residents("62498") == ([], [])
+
+
+def test_the_calendar_says_where_the_profit_exemption_stands_today(client) -> None:
+    # « remplit les conditions » for a company created in January 2021 said nothing of its exemption having ended
+    over = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2021-01-15"}).json()["calendar"]
+    assert over["profit_over"] is True
+    assert over["profit_now_text"].startswith("Ces périodes sont passées : depuis le 1er janvier 2026")
+    now = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2024-05-10"}).json()["calendar"]
+    assert now["profit_over"] is False
+    assert now["profit_now_text"] == "À ce jour (26 novembre 2026), votre bénéfice est exonéré à 75 %, jusqu'au 30 avril 2027."
