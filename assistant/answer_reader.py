@@ -1250,6 +1250,10 @@ def said(fact: str, value: Any, programme_dir: Path, commune_name: Optional[str]
     if fact == "creation_date":  # as precise as it was given: « 2023 », « 2023-03 », « 2023-03-15 »
         day, precision = partial_date(str(value))
         today = dt.date.today()
+        if precision in ("year", "month") and (day.year, day.month if precision == "month" else 0) == (
+                today.year, today.month if precision == "month" else 0):
+            # « en décembre 2026 » said in December 2026 (« je vais ouvrir fin décembre »): begun or about to
+            return templates["creation_date_current"].format(value=french.when(str(value)))
         future = day.year > today.year if precision == "year" else day > today
         return templates["creation_date_future" if future else "creation_date"].format(value=french.when(str(value)))
     template = templates[fact]

@@ -155,3 +155,9 @@ def test_a_head_count_is_said_back_in_the_right_number(fact, value, words):
 ])
 def test_a_creation_date_is_said_back_as_precisely_as_it_was_given(value, words):
     assert said("creation_date", value, PROGRAMME_DIR).endswith(words)
+
+
+def test_this_month_is_said_back_as_begun_or_about_to_begin():
+    # « je vais ouvrir fin décembre », in December: « a commencé son activité en décembre 2026 » read it as done
+    this_month = dt.date.today().strftime("%Y-%m")
+    assert said("creation_date", this_month, PROGRAMME_DIR).endswith("(ou l'a déjà commencée)")
