@@ -523,7 +523,14 @@ class ValidateBudForm(Action):
             # was dropped and its question asked again, in a loop. That confirmation is asked again instead.
             dispatcher.utter_message(response="utter_bud_not_understood")
             return None, None
-        return await self._answer(text, first, tracker, dispatcher, unsure), False
+        said_before = len(dispatcher.messages)
+        answered = await self._answer(text, first, tracker, dispatcher, unsure)
+        if answered == {first: None} and any(m.get("response") in NOT_UNDERSTOOD
+                                             for m in dispatcher.messages[said_before:]):
+            # « tout est à moi » to « … 120 000 €. C'est bien cela ? »: nothing read; the reading said back was
+            # dropped and the question asked again. The confirmation is asked again instead.
+            return None, None
+        return answered, False
 
     @staticmethod
     async def _answers_anyway(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
@@ -766,4 +773,5 @@ class ActionBudVerdict(Action):
         return events + [SlotSet("topic", "bud"), SlotSet("bud_verdict", verdict["verdict"])]
 
 
+NOT_UNDERSTOOD = ("utter_bud_not_understood", "utter_bud_not_understood_again")
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}

@@ -780,3 +780,11 @@ def test_a_no_with_the_right_count_and_the_residents_keeps_both(bud_service):
     slots, _, _ = run(ValidateBudForm(), confirm)
     assert slots["bud_pending"]["facts"] == {"eligible_employees": 25, "resident_employees": 10}
     assert slots["bud_pending"]["negative"]  # 10 of 25: the hiring clause is not met, said back before it counts
+
+
+def test_a_message_that_answers_nothing_at_a_confirmation_asks_the_confirmation_again(bud_service):
+    # « tout est à moi » to « … 120 000 €. C'est bien cela ? » dropped the 120 000 € and asked the turnover again
+    approximate = {"facts": {"turnover_eur": 120000}, "negative": False, "asked": "turnover_eur"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("bof", approximate, UP_TO_TURNOVER))
+    assert responses == ["utter_bud_not_understood"]
+    assert slots == {"bud_pending": approximate, "requested_slot": "bud_confirm"}
