@@ -43,7 +43,7 @@ def evaluate(facts: Facts, parameters: Parameters, today: dt.date) -> Verdict:
     verdict = "not_eligible" if failed else "unknown" if unknown else "eligible"
     needed = {fact for c in criteria if c.status == "unknown" for fact in c.needs}
     missing = [fact for fact in FACT_ORDER if fact in needed] if verdict == "unknown" else []
-    planned = facts.creation_date is not None and facts.creation_date > today
+    planned = may_be_ahead(facts, today)
     result = Verdict(
         verdict=verdict,
         today=today,
@@ -112,9 +112,19 @@ def _creation_window(facts: Facts, read: _Reader) -> Criterion:
                                commune_start=latest, **args)
         return read.result("creation_window", "unknown", "commune_start_uncertain", commune=name,
                            commune_start=latest, **args)
-    planned = created > read.when
+    planned = may_be_ahead(facts, read.when)
     return read.result("creation_window", "met", "planned_in_window" if planned else "in_window",
                        details={"planned": planned}, **args)
+
+
+def may_be_ahead(facts: Facts, today: dt.date) -> bool:
+    """Whether the creation may still be to come: after today, or « en décembre 2026 » said in December 2026 (begun
+    or about to: « je vais ouvrir fin décembre »), for which the deadline is worth saying."""
+    created = facts.creation_date
+    if created is None:
+        return False
+    return created > today or (facts.creation_precision == "month"
+                               and (created.year, created.month) == (today.year, today.month))
 
 
 def month_needed(year: int, parameters: Parameters, today: dt.date) -> bool:

@@ -358,3 +358,13 @@ def test_the_calendar_says_where_the_profit_exemption_stands_today(client) -> No
     now = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2024-05-10"}).json()["calendar"]
     assert now["profit_over"] is False
     assert now["profit_now_text"] == "À ce jour (26 novembre 2026), votre bénéfice est exonéré à 75 %, jusqu'au 30 avril 2027."
+
+
+def test_a_creation_this_month_known_to_the_month_gets_the_deadline(client) -> None:
+    # « je vais ouvrir fin décembre », in December 2026: « remplit les conditions » without the 31 December deadline
+    body = {**HARNES_COMPANY, "creation_date": "2026-12", "today": "2026-12-07"}
+    result = client.post("/bud/eligibility", json=body).json()
+    assert result["planned_creation"] is True
+    assert "à condition que votre activité commence au plus tard le 31 décembre 2026" in result["summary"]
+    earlier = client.post("/bud/eligibility", json={**body, "creation_date": "2026-11"}).json()
+    assert earlier["planned_creation"] is False
