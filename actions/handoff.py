@@ -48,7 +48,8 @@ RESPONSES = (
     "utter_handoff_contact_invalid", "utter_handoff_created", "utter_handoff_secret", "utter_handoff_declined",
     "utter_handoff_public_contact", "utter_handoff_contact_source", "utter_handoff_contact_unknown",
     "utter_handoff_contact_fallback", "utter_handoff_anything_else", "utter_handoff_unavailable",
-    "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_handoff_status", "utter_human_contact",
+    "utter_handoff_withdrawn", "utter_handoff_nothing_to_withdraw", "utter_handoff_status",
+    "utter_handoff_contact_corrected", "utter_handoff_contact_not_corrected", "utter_human_contact",
     "utter_handoff_live_waiting", "utter_handoff_back", "utter_handoff_live_timeout",
     *(f"utter_handoff_contact_line_{f}" for f in CONTACT_FIELDS),
     "utter_handoff_why_bud_default", "utter_handoff_why_cites_bailleur", "utter_handoff_why_cites_epci",
@@ -584,6 +585,8 @@ class ActionNotUnderstood(Action):
             # « en fait non j'annule » to « Êtes-vous d'accord ? »: a no (said here: a follow-up action after this one
             # would leave the rules, and Rasa's fallback would add « je n'ai pas compris »)
             return await ActionHandoffDeclined().run(dispatcher, tracker, domain)
+        if await corrected_contact(tracker, dispatcher):  # « je me suis trompé de numéro, c'est le 07 … »
+            return []
         reference = tracker.get_slot("handoff_reference")
         if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request
@@ -594,6 +597,43 @@ class ActionNotUnderstood(Action):
             dispatcher.utter_message(response="utter_handoff_suggest")
         else:
             dispatcher.utter_message(response="utter_default")
+        return []
+
+
+async def corrected_contact(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """« je me suis trompé de numéro, c'est le 07 81 22 33 45 » after the request of this conversation was recorded:
+    its contact is corrected (POST /handoff/requests/contact) and said back. False when the message gives no contact
+    of its writer (« le numéro de la mairie c'est … » is not theirs) or no request was recorded here."""
+    reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
+    text = tracker.latest_message.get("text") or ""
+    if not (reference and secret and text):
+        return False
+    contact = normalise_contact(text) or (await _details(text))["contact"]
+    if not contact:
+        return False
+    try:
+        stored = await client.post("/handoff/requests/contact",
+                                   {"reference": reference, "secret": secret, "contact": contact})
+    except NotFound:  # closed since, or erased
+        dispatcher.utter_message(response="utter_handoff_contact_not_corrected", reference=reference)
+        return True
+    except ServiceUnavailable:
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return True
+    dispatcher.utter_message(response="utter_handoff_contact_corrected", reference=reference, contact=stored["contact"])
+    return True
+
+
+class ActionOutOfScope(Action):
+    """« Je ne peux pas vous aider sur ce sujet … », unless the message corrects the contact of the request just
+    recorded (« erreur dans mon mail, c'est … », read as out of scope)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if not await corrected_contact(tracker, dispatcher):
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

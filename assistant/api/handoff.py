@@ -179,6 +179,22 @@ def withdraw(body: WithdrawBody, state: AppState = Depends(get_state)) -> dict:
     return {"reference": body.reference.strip().upper(), "statut": "closed", "issue": "withdrawn", "donnees_effacees": True}
 
 
+class ContactBody(WithdrawBody):
+    contact: str = Field(..., min_length=3, max_length=200, description="an e-mail address or a French phone number")
+
+
+@router.post("/requests/contact", summary="The person corrects the contact of their open request (reference and secret)")
+def correct_contact(body: ContactBody, state: AppState = Depends(get_state)) -> dict:
+    try:
+        with state.engine.begin() as conn:
+            contact = queue.correct_contact(conn, body.reference, body.secret, body.contact)
+    except queue.RequestError as error:
+        raise HTTPException(status_code=422, detail=f"Contact refusé : {error}.")
+    if contact is None:
+        raise HTTPException(status_code=404, detail="Référence ou code de retrait incorrect, ou demande déjà traitée.")
+    return {"reference": body.reference.strip().upper(), "contact": contact}
+
+
 class ResidentMessage(BaseModel):
     texte: str = Field(..., min_length=1, max_length=queue.MAX_TEXT)
 

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 from assistant.storage import metadata, utc_iso, utcnow
 
 ACTIONS = (
-    "create", "list", "read", "take", "release", "message", "called_back", "close", "withdraw", "purge",
+    "create", "list", "read", "take", "release", "message", "called_back", "close", "withdraw", "correct_contact",
+    "purge",
     "login", "login_failed", "logout", "transcript_read",
     # staff insights: reading the unmet needs (masked texts of residents), labelling one, exporting the labelled ones
     "insights_read", "insights_label", "insights_export",

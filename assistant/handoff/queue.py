@@ -333,6 +333,22 @@ def withdraw(conn: Connection, reference: str, secret: str, now: Optional[dt.dat
     return True
 
 
+def correct_contact(conn: Connection, reference: str, secret: str, contact: str,
+                    now: Optional[dt.datetime] = None) -> Optional[str]:
+    """The resident corrects the contact of their open request with its secret (« je me suis trompé de numéro »):
+    the contact as stored, or None for an unknown reference, a wrong secret or a closed request (nothing tells
+    which). Raises RequestError for a contact that is neither an e-mail address nor a French phone number."""
+    value, kind = normalise_contact(contact)
+    row = _by_reference(conn, reference)
+    expected = row.secret_hash if row is not None and row.secret_hash else _hash_secret("BM-XXXX-XXXX", "none")
+    given = _hash_secret(row.reference if row is not None else "BM-XXXX-XXXX", secret or "")
+    if row is None or not row.secret_hash or not hmac.compare_digest(expected, given) or row.status == "closed":
+        return None
+    conn.execute(requests_table.update().where(requests_table.c.id == row.id).values(contact=value, contact_kind=kind))
+    audit.record(conn, "resident", "correct_contact", row.id, row.service_id, detail=kind, at=now or utcnow())
+    return value
+
+
 _ERASED = {"nom": None, "contact": None, "contact_kind": None, "conversation_id": None, "summary": None,
            "transcript": None, "secret_hash": None}
 

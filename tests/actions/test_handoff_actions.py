@@ -553,3 +553,20 @@ def test_a_plain_no_or_both_means_refused_or_a_contact_given_is_read_as_before(u
                                         ("Émilie Roux", "d'Émilie Roux"), ("Hugo Petit", "de Hugo Petit")])
 def test_the_name_of_a_request_is_elided_before_a_vowel(name, said):
     assert handoff.of_name(name) == said
+
+
+def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
+    # « je me suis trompé de numéro c'est le 07 81 22 33 45 » got « Je ne peux pas vous aider sur ce sujet »
+    slots = {"topic": "autre", "handoff_name": "Marie Dupont", "handoff_contact": "06 12 34 56 78"}
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots))
+    filed = {"handoff_reference": slot(out, "handoff_reference"), "handoff_secret": slot(out, "handoff_secret")}
+    t = tracker(filed, intent="out_of_scope")
+    t.latest_message["text"] = "je me suis trompe de numero c'est le 07 81 22 33 45"
+    text, _, _ = run(handoff.ActionOutOfScope(), t)
+    assert text == f"C'est corrigé : pour votre demande {filed['handoff_reference']}, l'agent vous joindra par : 07 81 22 33 45."
+    other = tracker(filed, intent="out_of_scope")
+    other.latest_message["text"] = "il fait quel temps demain ?"
+    assert run(handoff.ActionOutOfScope(), other)[0].startswith("Je ne peux pas vous aider sur ce sujet")
+    nobody = tracker({}, intent="out_of_scope")  # no request here: a number is not taken for anything
+    nobody.latest_message["text"] = "c'est le 07 81 22 33 45"
+    assert run(handoff.ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")

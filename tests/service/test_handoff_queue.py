@@ -10,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from assistant.handoff import officers, queue
+from assistant.handoff import audit, officers, queue
 from assistant.storage import utcnow
 
 ASSISTANT = {"Authorization": "Bearer dev-assistant-token"}
@@ -147,6 +147,26 @@ def test_the_reference_alone_does_not_withdraw(client):
     created = create(client)
     answer = client.post("/handoff/requests/withdraw", json={"reference": created["reference"], "secret": ""})
     assert answer.status_code == 404
+
+
+def test_the_resident_corrects_the_contact_of_an_open_request_with_the_secret(client, engine, make_officer):
+    # « je me suis trompé de numéro, c'est le 07 81 22 33 45 »: the officer would have called a wrong number
+    created = create(client)
+    body = {"reference": created["reference"], "secret": created["secret"], "contact": "07.81.22.33.45"}
+    wrong = client.post("/handoff/requests/contact", json={**body, "secret": "AAAAA-AAAAA"})
+    assert wrong.status_code == 404
+    invalid = client.post("/handoff/requests/contact", json={**body, "contact": "07 81"})
+    assert invalid.status_code == 422 and "numéro de téléphone invalide" in invalid.json()["detail"]
+    done = client.post("/handoff/requests/contact", json=body)
+    assert done.status_code == 200 and done.json()["contact"] == "07 81 22 33 45"
+    make_officer("agent.lens", "epci-246200364")
+    seen = client.get(f"/officer/requests/{created['reference']}", headers=sign_in(client, "agent.lens")).json()
+    assert seen["contact"] == "07 81 22 33 45"
+    with engine.connect() as conn:
+        actions = [row.action for row in conn.execute(sa.select(audit.audit)).fetchall()]
+    assert "correct_contact" in actions
+    client.post("/handoff/requests/withdraw", json={"reference": created["reference"], "secret": created["secret"]})
+    assert client.post("/handoff/requests/contact", json=body).status_code == 404  # withdrawn: nothing to correct
 
 
 # --- retention purge -------------------------------------------------------------------------------------------
