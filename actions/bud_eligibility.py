@@ -533,6 +533,24 @@ class ValidateBudForm(Action):
         return answered, False
 
     @staticmethod
+    async def _asks_why(text: str, rules: dict) -> bool:
+        """« pourquoi vous demandez ça ? », « ça sert à quoi ? »: a question about the question, with no figure."""
+        folded = " ".join(words_of(text))
+        return not re.search(r"\d", folded) and any(re.search(rf"\b{re.escape(w)}\b", folded)
+                                                    for w in rules.get("why_words") or [])
+
+    @staticmethod
+    async def _say_why(fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+        """The condition the question about `fact` checks, in the service's words for the facts known so far."""
+        verdict = await evaluate(tracker)
+        criterion = next((c for c in verdict["criteria"] if c["id"] == CRITERION_OF_FACT.get(fact)), None)
+        if criterion is None:
+            dispatcher.utter_message(response="utter_bud_why_unknown")
+        else:
+            dispatcher.utter_message(response="utter_bud_why", condition=criterion["title"],
+                                     explanation=criterion["explanation"])
+
+    @staticmethod
     async def _answers_anyway(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
         """A message read as a question that still answers the one asked, when it asks nothing (no « ? »): « c'est
         nous les propriétaires » to the capital question (not the landlords of the cités), « aucune idée, faut que je
@@ -561,6 +579,9 @@ class ValidateBudForm(Action):
         rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
         if intent.get("name") == "stop" and (intent.get("confidence") or 0) >= rules["min_confidence"]:
             return None  # « stop » at the month question: it stops (the year held was read as its answer)
+        if await self._asks_why(text, rules):  # « pourquoi vous demandez ça ? »: the condition it checks
+            await self._say_why(fact, tracker, dispatcher)
+            return {fact: None}
         digression = (intent.get("name") in rules["digression_intents"]
                       and (intent.get("confidence") or 0) >= rules["min_confidence"]
                       and not await self._answers_anyway(fact, text, tracker, dispatcher))
@@ -773,5 +794,12 @@ class ActionBudVerdict(Action):
         return events + [SlotSet("topic", "bud"), SlotSet("bud_verdict", verdict["verdict"])]
 
 
+# Which condition of the service's verdict each question checks (assistant/bud/criteria.py)
+CRITERION_OF_FACT = {
+    "commune": "location", "creation_date": "creation_window", "activity": "activity", "origin": "real_creation",
+    "employees": "sme_size", "turnover_eur": "sme_size", "balance_sheet_eur": "sme_size",
+    "capital_held_by_companies_pct": "capital", "eligible_employees": "hiring_clause",
+    "resident_employees": "hiring_clause", "turnover_outside_pct": "non_sedentary",
+}
 NOT_UNDERSTOOD = ("utter_bud_not_understood", "utter_bud_not_understood_again")
 STATUS_MARK = {"met": "✔", "not_met": "✘", "unknown": "?", "not_applicable": "–"}

@@ -788,3 +788,14 @@ def test_a_message_that_answers_nothing_at_a_confirmation_asks_the_confirmation_
     slots, responses, _ = run(ValidateBudForm(), confirming("bof", approximate, UP_TO_TURNOVER))
     assert responses == ["utter_bud_not_understood"]
     assert slots == {"bud_pending": approximate, "requested_slot": "bud_confirm"}
+
+
+@pytest.mark.parametrize("why", ["pourquoi vous demandez ca ?", "ca sert a quoi cette question", "quel rapport ?"])
+def test_why_a_question_is_asked_gets_the_condition_it_checks(bud_service, why):
+    # « pourquoi vous demandez ça » at the capital question got the list of what the bot can do
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin", "employees", "turnover_eur")}
+    slots, responses, dispatcher = run(ValidateBudForm(), tracker(why, intent="ask_capabilities",
+                                                                  requested="capital_held_by_companies_pct", facts=facts))
+    assert responses == ["utter_bud_why"]
+    assert dispatcher.messages[0]["condition"] == "Indépendance du capital" and "50 %" in dispatcher.messages[0]["explanation"]
+    assert slots["requested_slot"] == "bud_capital_held_by_companies_pct"  # asked again

@@ -82,6 +82,16 @@ def test_a_young_person_in_lievin_is_sent_to_the_mission_locale(resident):
     assert "France Travail Lens" in said and "Contact : France Travail, au 3949" not in said
 
 
+def test_what_a_service_is_gets_its_description_then_someone_else_gets_what_fits_them(resident):
+    # « c'est quoi le PLIE ? » started the questions; « et pour mon fils de 17 ans ? » asked a question, no answer
+    about = resident.ask("c koi exactement un PLIE ?")
+    assert "PLIE (plan local pour l'insertion et l'emploi) :" in about and "RSA" in about
+    assert "Dans quelle commune" not in about and "Quel âge" not in about
+    resident.ask("je cherche du boulot, j'ai 41 ans, j'habite a Harnes")
+    son = resident.ask("et pour mon fils de 17 ans ?")
+    assert "Voici déjà qui peut l'aider" in son and son.index("Voici déjà") < son.index("Mission locale")
+
+
 def test_stop_ends_the_employment_questions(resident):
     resident.ask("je suis au chomage depuis longtemps, qui peut m'aider ?")
     assert "j'arrête les questions" in resident.ask("stop")

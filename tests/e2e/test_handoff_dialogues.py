@@ -161,6 +161,26 @@ def test_a_request_withdrawn_in_the_conversation(stack, resident):
     assert full["statut"] == "closed" and full["issue"] == "withdrawn" and full["nom"] is None
 
 
+def test_after_a_request_one_means_refused_a_question_about_it_and_a_wrong_number_corrected(stack, resident):
+    # « je préfère pas donner mon tel » cancelled the request; « ma demande est bien partie ? » withdrew it;
+    # « je me suis trompé de numéro … » got « je ne peux pas vous aider »
+    delegation = officer(stack, "delegation-erbm")
+    resident.ask("je voudrais qu'un agent me rappelle")
+    resident.ask("oui")
+    resident.ask("Inès Haddad")
+    other = resident.ask("je veux pas donner mon mail")
+    assert "sans e-mail : un numéro de téléphone suffit" in other and "n'enregistre rien" not in other
+    done = resident.ask("06 11 22 33 44")
+    reference = REFERENCE.search(done).group(0)
+    assert "au nom d'Inès Haddad" in done
+    status = resident.ask("c'est bon ma demande est partie ?")
+    assert f"Votre demande {reference} est bien enregistrée" in status and "retirée" not in status
+    corrected = resident.ask("oups je me suis trompee de numero, c'est le 06 11 22 33 55")
+    assert "C'est corrigé" in corrected and "06 11 22 33 55" in corrected
+    full = requests.get(f"{programme(stack)}/officer/requests/{reference}", headers=delegation, timeout=10).json()
+    assert full["statut"] != "closed" and full["contact"] == "06 11 22 33 55"
+
+
 def test_two_misunderstandings_offer_a_person(resident):
     resident.ask("qsdkjf azeaze")
     second = resident.ask("wxcvbn poiuy")
