@@ -495,8 +495,7 @@ class ActionHandoffWithdraw(Action):
         if last_bot_response(tracker) != WITHDRAW_QUESTION and not await cancels(text):
             # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
             # erase it (they withdrew it): where it stands, and how to withdraw it
-            dispatcher.utter_message(response="utter_handoff_status", reference=reference, secret=secret,
-                                     expected=tracker.get_slot("handoff_expected") or "")
+            say_request_status(dispatcher, tracker)
             return []
         return await self._withdraw(dispatcher, reference, secret, known=True)
 
@@ -512,6 +511,13 @@ class ActionHandoffWithdraw(Action):
             return []
         dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
         return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)] if known else []
+
+
+def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Where the request of this conversation stands: its reference, when to expect an answer, its code, how to
+    withdraw it."""
+    dispatcher.utter_message(response="utter_handoff_status", reference=tracker.get_slot("handoff_reference"),
+                             secret=tracker.get_slot("handoff_secret"), expected=tracker.get_slot("handoff_expected") or "")
 
 
 # A request's reference and its withdrawal code as the service writes them (assistant/handoff/queue.py), typed in a
@@ -589,6 +595,9 @@ class ActionNotUnderstood(Action):
             return []
         reference = tracker.get_slot("handoff_reference")
         if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
+            if top_intent_read(tracker) == "withdraw_handoff" and not await cancels(tracker.latest_message.get("text") or ""):
+                say_request_status(dispatcher, tracker)  # « c'est bon ma demande est partie ? »: about it, no cancel
+                return []
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request
             dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
             return []

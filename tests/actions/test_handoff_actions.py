@@ -570,3 +570,12 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     nobody = tracker({}, intent="out_of_scope")  # no request here: a number is not taken for anything
     nobody.latest_message["text"] = "c'est le 07 81 22 33 45"
     assert run(handoff.ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
+
+
+def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(up):
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD", "handoff_expected": "lundi"},
+                events=[_fallback("c'est bon ma demande est partie ?")], intent="nlu_fallback")
+    t.latest_message.update(text="c'est bon ma demande est partie ?",
+                            intent_ranking=[{"name": "nlu_fallback"}, {"name": "withdraw_handoff"}])
+    text, _, _ = run(handoff.ActionNotUnderstood(), t)
+    assert text.startswith("Votre demande BM-AAAA-BBBB est bien enregistrée")
