@@ -118,6 +118,8 @@ def test_an_age_said_in_passing_is_read(client, text, age):
     ("c'est pour un ami", True),
     ("j'ai 30 ans et je cherche pour moi", False),
     ("je cherche un emploi pour mon avenir", False),
+    ("mon mari a une rqth et il recherche un poste", True),  # « elle a 38 ans » was asked as the writer's age
+    ("ma femme travaille, moi je cherche", False),
 ])
 def test_a_question_for_someone_else_is_told_apart(client, text, someone_else):
     said = client.get("/employment/understand", params={"text": text}).json()
