@@ -352,6 +352,8 @@ async def _page(request: Request, name: Text = "") -> HTTPResponse:
         page = path.read_text(encoding="utf-8")
         page = page.replace("__RETENTION_DAYS__", str(retention.retention_days()))
         page = page.replace("__SESSION_MINUTES__", str(minutes))
+        # the size the guard refuses: the page keeps a longer message in its field instead of sending it to be lost
+        page = page.replace("__MAX_MESSAGE_CHARS__", str(settings.rasa().max_message_chars))
         return response.html(page, headers=PAGE_HEADERS)
     return await response.file(path, mime_type=content_type, headers=PAGE_HEADERS)
 

@@ -116,6 +116,22 @@ def test_a_message_sent_before_the_history_arrives_is_read_once(chat):
     expect(chat.user_messages()).to_have_count(1)
 
 
+def test_a_message_too_long_stays_in_the_field_to_be_shortened(chat):
+    """A 3 000-character message was sent, refused by the server (« trop long ») and lost from the field."""
+    chat.open().wait_greeting()
+    long_text = "je vous explique ma situation depuis le debut. " * 64  # 3 008 characters
+    chat.input.fill(long_text)
+    chat.input.press("Enter")
+    hint = chat.page.locator("#chat-hint")
+    expect(hint).to_contain_text("je ne peux en lire que 2 000")
+    expect(chat.input).to_have_value(long_text)  # nothing lost
+    expect(chat.user_messages()).to_have_count(0)  # nothing sent
+    chat.input.fill("Liévin est en zone BUD ?")
+    chat.input.press("Enter")
+    expect(chat.log.locator(".msg-bot", has_text="Liévin")).to_have_count(1, timeout=ANSWER)
+    expect(hint).not_to_contain_text("je ne peux en lire")
+
+
 def test_a_quick_reply_clicked(chat):
     chat.open().wait_greeting()
     chat.page.get_by_role("button", name="Ma commune est-elle en zone BUD ?").click()

@@ -340,6 +340,13 @@
       setStatusHint(texts.empty_message);
       return;
     }
+    var maxChars = parseInt(el.form.getAttribute("data-max-chars"), 10);
+    if (maxChars > 0 && text.length > maxChars) {  // the server would refuse it: kept here to be shortened
+      el.input.setAttribute("aria-invalid", "true");
+      setStatusHint(texts.too_long.replace("{count}", text.length.toLocaleString("fr-FR"))
+        .replace("{max}", maxChars.toLocaleString("fr-FR")));
+      return;
+    }
     el.input.removeAttribute("aria-invalid");
     setStatusHint("");
     el.input.value = "";
