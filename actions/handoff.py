@@ -633,19 +633,6 @@ async def corrected_contact(tracker: Tracker, dispatcher: CollectingDispatcher) 
     return True
 
 
-class ActionOutOfScope(Action):
-    """« Je ne peux pas vous aider sur ce sujet … », unless the message corrects the contact of the request just
-    recorded (« erreur dans mon mail, c'est … », read as out of scope)."""
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if not await corrected_contact(tracker, dispatcher):
-            dispatcher.utter_message(response="utter_out_of_scope")
-        return []
-
-
 # The responses that ask « shall I pass your question on to a person? »: a typed yes or no answers them.
 HANDOFF_QUESTIONS = ("utter_handoff_suggest", "utter_cite_offer_handoff", "utter_handoff_changed_mind")
 # A yes just after the bot ended something the person asked to end (« si finalement je veux bien »): the question

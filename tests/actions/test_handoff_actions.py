@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
+from actions.out_of_scope import ActionOutOfScope
 from actions.programme_client import client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -562,14 +563,14 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     filed = {"handoff_reference": slot(out, "handoff_reference"), "handoff_secret": slot(out, "handoff_secret")}
     t = tracker(filed, intent="out_of_scope")
     t.latest_message["text"] = "je me suis trompe de numero c'est le 07 81 22 33 45"
-    text, _, _ = run(handoff.ActionOutOfScope(), t)
+    text, _, _ = run(ActionOutOfScope(), t)
     assert text == f"C'est corrigé : pour votre demande {filed['handoff_reference']}, l'agent vous joindra par : 07 81 22 33 45."
     other = tracker(filed, intent="out_of_scope")
     other.latest_message["text"] = "il fait quel temps demain ?"
-    assert run(handoff.ActionOutOfScope(), other)[0].startswith("Je ne peux pas vous aider sur ce sujet")
+    assert run(ActionOutOfScope(), other)[0].startswith("Je ne peux pas vous aider sur ce sujet")
     nobody = tracker({}, intent="out_of_scope")  # no request here: a number is not taken for anything
     nobody.latest_message["text"] = "c'est le 07 81 22 33 45"
-    assert run(handoff.ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
+    assert run(ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
 
 
 def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(up):
@@ -579,3 +580,13 @@ def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(
                             intent_ranking=[{"name": "nlu_fallback"}, {"name": "withdraw_handoff"}])
     text, _, _ = run(handoff.ActionNotUnderstood(), t)
     assert text.startswith("Votre demande BM-AAAA-BBBB est bien enregistrée")
+
+
+def test_opening_hours_asked_after_the_employment_services_are_not_out_of_scope(up):
+    # « et les horaires ? » after the services were given got « je réponds seulement aux questions sur le renouveau »
+    t = tracker({"topic": "emploi"}, intent="out_of_scope")
+    t.latest_message["text"] = "et les horaires ?"
+    assert run(ActionOutOfScope(), t)[0].startswith("Les adresses, numéros et horaires que je connais")
+    elsewhere = tracker({"topic": "bud"}, intent="out_of_scope")
+    elsewhere.latest_message["text"] = "et les horaires ?"
+    assert run(ActionOutOfScope(), elsewhere)[0].startswith("Je ne peux pas vous aider sur ce sujet")
