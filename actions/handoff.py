@@ -471,9 +471,10 @@ class ActionHandoffSubmit(Action):
 
 
 class ActionHandoffWithdraw(Action):
-    """« Finalement je retire ma demande »: the request of this conversation is withdrawn and its data erased, when
-    the message says so (a word of the dialogue rules' `cancelling_words`) or answers « Voulez-vous retirer votre
-    demande … ? »; any other message about it (« c'est quoi mon numéro de demande déjà ? ») is told where it stands."""
+    """« Finalement je retire ma demande »: the request of this conversation is named and asked about (« Voulez-vous
+    retirer votre demande BM-… ? »), and a yes withdraws it and erases its data (a message that names its reference
+    withdraws it at once); any other message about it (« c'est quoi mon numéro de demande déjà ? ») is told where it
+    stands, and a new contact in it (« je veux corriger mon numéro : 06 … ») corrects it."""
 
     def name(self) -> str:
         return "action_handoff_withdraw"
@@ -492,10 +493,18 @@ class ActionHandoffWithdraw(Action):
                 return []
             dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
             return []
+        if last_bot_response(tracker) != WITHDRAW_QUESTION and await corrected_contact(tracker, dispatcher):
+            return []  # « je veux corriger mon numéro dans ma demande : 06 … »
         if last_bot_response(tracker) != WITHDRAW_QUESTION and not await cancels(text):
             # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
             # erase it (they withdrew it): where it stands, and how to withdraw it
             say_request_status(dispatcher, tracker)
+            return []
+        named = _REFERENCE.search(text)
+        if last_bot_response(tracker) != WITHDRAW_QUESTION and not (named and named.group().upper() == reference):
+            # « je retire ma demande » erases data for good, and the conversation may have made another request
+            # before this one: the one it would withdraw is named, and a yes withdraws it
+            dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
             return []
         return await self._withdraw(dispatcher, reference, secret, known=True)
 
@@ -698,6 +707,8 @@ class ActionDefaultFallback(Action):
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed
+        if await corrected_contact(tracker, dispatcher):  # « oups c'est 06 12 34 56 78 pas 87 »
+            return [UserUtteranceReverted()]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in ("affirm", "deny"):
             asked = last_bot_response(tracker)

@@ -590,3 +590,11 @@ def test_opening_hours_asked_after_the_employment_services_are_not_out_of_scope(
     elsewhere = tracker({"topic": "bud"}, intent="out_of_scope")
     elsewhere.latest_message["text"] = "et les horaires ?"
     assert run(ActionOutOfScope(), elsewhere)[0].startswith("Je ne peux pas vous aider sur ce sujet")
+
+
+def test_withdrawing_in_the_conversation_names_the_request_first(up):
+    # with two requests in one conversation, « je retire ma demande » withdrew the second one, not asked
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, intent="withdraw_handoff")
+    t.latest_message["text"] = "je retire ma demande"
+    text, _, _ = run(handoff.ActionHandoffWithdraw(), t)
+    assert text == "Voulez-vous retirer votre demande BM-AAAA-BBBB ? Vos données seraient alors effacées."

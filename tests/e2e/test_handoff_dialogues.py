@@ -155,7 +155,9 @@ def test_a_request_withdrawn_in_the_conversation(stack, resident):
     resident.ask("oui")
     resident.ask("Gérard Lemaire")
     reference = REFERENCE.search(resident.ask("0320112233")).group(0)
-    answer = resident.ask("finalement je retire ma demande")
+    asked = resident.ask("finalement je retire ma demande")
+    assert f"Voulez-vous retirer votre demande {reference} ?" in asked  # named first: data are erased for good
+    answer = resident.ask("oui")
     assert f"Votre demande {reference} est retirée" in answer
     full = requests.get(f"{programme(stack)}/officer/requests/{reference}", headers=delegation, timeout=10).json()
     assert full["statut"] == "closed" and full["issue"] == "withdrawn" and full["nom"] is None
