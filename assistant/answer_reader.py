@@ -804,6 +804,14 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
                     return Reading(fact, 0, UNSURE, None, False)  # « les deux vivent à Lille »: said back
                 return Reading(fact, None, None, None, False)  # « 2 habitent à Lille » of 3: the third?
             text = " ; ".join(kept)
+    if fact == "resident_employees" and lex.people:
+        # « 12 en CDI et 5 habitent à Lens »: the CDI are not residents (it read 17)
+        parts = _parts(text, lex)
+        kept = [part for part in parts if not (lex.people.lasting_contract.search(part)
+                                               and not lex.people.residence.search(part)
+                                               and not (zone_of and _place(part, lex.people, zone_of)))]
+        if kept and len(kept) < len(parts):
+            text = " ; ".join(kept)
     elif fact in COUNT_FACTS and lex.people:
         # « nous sommes 5 et 3 habitent à Lens »: the residents are not the head count asked
         parts = _parts(text, lex)
