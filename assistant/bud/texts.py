@@ -141,7 +141,9 @@ def _profit_now(calendar: Calendar, texts: Texts, today: dt.date) -> str | None:
     if today > last.end:
         return texts.render("calendar.profit_over", {"after": last.end + dt.timedelta(days=1)})
     now = next(p for p in calendar.profit if p.start <= today <= p.end)
-    return texts.render("calendar.profit_now", {"today": today, "exempt_pct": now.exempt_pct, "end": now.end})
+    key = "calendar.profit_now_reduced" if now.effective_exempt_pct != now.exempt_pct else "calendar.profit_now"
+    return texts.render(key, {"today": today, "exempt_pct": now.exempt_pct, "effective_pct": now.effective_exempt_pct,
+                              "end": now.end})
 
 
 def _calendar(calendar: Calendar, texts: Texts, today: dt.date) -> dict:

@@ -358,6 +358,9 @@ def test_the_calendar_says_where_the_profit_exemption_stands_today(client) -> No
     now = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2024-05-10"}).json()["calendar"]
     assert now["profit_over"] is False
     assert now["profit_now_text"] == "À ce jour (26 novembre 2026), votre bénéfice est exonéré à 75 %, jusqu'au 30 avril 2027."
+    reduced = client.post("/bud/eligibility", json={**HARNES_COMPANY, "creation_date": "2024-05-10",
+                                                    "turnover_outside_pct": 20}).json()["calendar"]
+    assert "exonéré à 75 %, soit 60 % compte tenu de votre activité hors zone" in reduced["profit_now_text"]
 
 
 def test_a_creation_this_month_known_to_the_month_gets_the_deadline(client) -> None:
