@@ -144,8 +144,8 @@ async def read_facts(
             slots.update({COMMUNE_SLOT: guessed["nom"], COMMUNE_INSEE_SLOT: guessed["insee"], "commune": guessed["nom"],
                           GUESS_SLOT: None})
             return reading
-    if _is_clear(tracker, {"ask_bud_commune"}, rules):
-        return reading
+    if _is_clear(tracker, {"ask_bud_commune"}, rules) or reading.asks_details or reading.asks_about:
+        return reading  # « c'est où cap emploi à Denain ? »: the service's town, not where the person lives
     try:
         resolution = await resolve_place(tracker, programme, remember=False)
     except ServiceUnavailable:

@@ -638,3 +638,14 @@ def test_where_or_when_a_service_is_asked_in_the_middle_is_not_told_to_answer_ye
                                    requested="emploi_registered_job_seeker"))
     assert responses(messages) == ["utter_emploi_details_where"]
     assert slot_sets(events)["requested_slot"] == "emploi_registered_job_seeker"
+
+
+def test_a_town_in_a_question_about_a_service_is_not_where_the_person_lives(programme):
+    # « c'est ou exactement cap emploi a denain ? » gave « C'est noté : vous habitez à Denain » (the person: Wavrechain)
+    slots = {"emploi_commune": "Wavrechain-sous-Denain", "emploi_commune_insee": "59651", "emploi_age": 40}
+    messages, events = run(ValidateEmploymentForm(programme),
+                           tracker("c'est ou exactement cap emploi a denain ? et les horaires", intent="nlu_fallback",
+                                   confidence=0.3, entities=[("commune", "denain")], slots=slots,
+                                   requested="emploi_registered_job_seeker"))
+    assert "utter_emploi_commune_changed" not in responses(messages)
+    assert "emploi_commune" not in slot_sets(events)
