@@ -139,7 +139,10 @@ def test_a_figure_of_the_whole_programme_asked_of_one_commune_is_said_to_be_the_
                                   "c'est qui le directeur de Maisons & Cités ?",
                                   "et le délégué actuel, il s'appelle comment ?",
                                   "il touche combien comme salaire le délégué ?",
-                                  "on est propriétaires d'une maison pas minière, il y a une aide pour isoler ?"])
+                                  "on est propriétaires d'une maison pas minière, il y a une aide pour isoler ?",
+                                  "qui c'est le délégué actuellement ?",
+                                  "on peut aller voir qui pour un conseil, France Rénov' ?",
+                                  "le programme aide aussi les propriétaires privés ?"])
 def test_what_no_answer_says_gets_i_dont_know(service, text):
     assert answer(text, chosen="utter_faq/funding") == ["utter_faq_dont_know", "utter_handoff_suggest"]
 
