@@ -12,6 +12,8 @@ import pytest
     ("moi c'est Inès N'Diaye et j'habite Lens", False, None, "Inès N'Diaye", True),
     ("je vous l'ai deja dit", True, None, None, True),
     ("Jean Dupont", True, None, None, False),
+    ("le meme que tout a l'heure", True, None, None, True),  # it was taken as the name of a second request
+    ("Jean-Pierre Le Gall", True, None, None, False),
 ])
 def test_the_name_and_contact_a_message_gives(client, text, own, contact, nom, phrase):
     said = client.get("/handoff/details", params={"text": text, "own": own}).json()
