@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import names_other_scheme, words_of
+from actions.faq import names_other_scheme, says_any
 from actions.handoff import last_bot_action
 from actions.forms import form_facts, next_question
 from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,
@@ -533,13 +533,6 @@ class ValidateBudForm(Action):
         return answered, False
 
     @staticmethod
-    async def _asks_why(text: str, rules: dict) -> bool:
-        """« pourquoi vous demandez ça ? », « ça sert à quoi ? »: a question about the question, with no figure."""
-        folded = " ".join(words_of(text))
-        return not re.search(r"\d", folded) and any(re.search(rf"\b{re.escape(w)}\b", folded)
-                                                    for w in rules.get("why_words") or [])
-
-    @staticmethod
     async def _say_why(fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
         """The condition the question about `fact` checks, in the service's words for the facts known so far."""
         verdict = await evaluate(tracker)
@@ -579,7 +572,8 @@ class ValidateBudForm(Action):
         rules = await client.form_rules("bud_form")  # digressions and questions: dialogue rules of the service
         if intent.get("name") == "stop" and (intent.get("confidence") or 0) >= rules["min_confidence"]:
             return None  # « stop » at the month question: it stops (the year held was read as its answer)
-        if await self._asks_why(text, rules):  # « pourquoi vous demandez ça ? »: the condition it checks
+        if says_any(text, rules.get("why_words") or []) and not re.search(r"\d", text):
+            # « pourquoi vous demandez ça ? » (no figure: not an answer with its reason): the condition it checks
             await self._say_why(fact, tracker, dispatcher)
             return {fact: None}
         digression = (intent.get("name") in rules["digression_intents"]
@@ -653,9 +647,7 @@ async def _commune_said_before(text: str, tracker: Tracker) -> Optional[str]:
     if not named:
         return None
     try:
-        words = (await client.form_rules("bud_form")).get("there_words") or []
-        folded = " ".join(words_of(text))
-        if not any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words):
+        if not says_any(text, (await client.form_rules("bud_form")).get("there_words") or []):
             return None
         found = await client.resolve_commune(named)
     except ServiceUnavailable:

@@ -16,7 +16,6 @@ service's own French texts (route titles and descriptions, messages, structure n
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 

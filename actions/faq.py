@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -130,6 +131,14 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", folded)
 
 
+def says_any(text: str, phrases: Iterable[str], beginnings: bool = False) -> bool:
+    """Whether the message holds one of `phrases` (words of the dialogue rules, without accents: « la bas »), as
+    whole words, or with `beginnings` as the beginning of a word (« annul » in « annulez »)."""
+    folded = " ".join(words_of(text))
+    end = "" if beginnings else r"\b"
+    return any(re.search(rf"\b{re.escape(phrase)}{end}", folded) for phrase in phrases)
+
+
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
@@ -204,6 +213,6 @@ class ActionFaqAnswer(Action):
             follow_ups, programme_words = rules["cite_follow_ups"], rules.get("programme_words") or []
         except (ServiceUnavailable, KeyError):
             return False
-        if set(words_of(tracker.latest_message.get("text") or "")) & set(programme_words):
+        if says_any(tracker.latest_message.get("text") or "", programme_words):
             return False  # « et l'ERBM, il finit quand ? »: the whole programme, not this cité
         return answer.removeprefix("utter_faq/") in follow_ups

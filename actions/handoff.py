@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.faq import states_facts_after_a_verdict, words_of
+from actions.faq import says_any, states_facts_after_a_verdict, words_of
 from actions.places import guess_in_message, since_the_person_spoke
 from actions.programme_client import NotFound, ServiceUnavailable, client
 
@@ -35,7 +35,6 @@ CONTACT_FIELDS = ("adresse", "telephone", "courriel", "site_web", "autre_contact
 CONTACT_MEANS_RESPONSES = ("utter_handoff_contact_without_phone", "utter_handoff_contact_without_email",
                            "utter_handoff_contact_by_phone", "utter_handoff_contact_by_email")
 REFUSING_INTENTS = ("deny", "stop")
-REFUSING_WORDS = ("pas", "non", "sans", "aucun", "aucune", "jamais", "plus")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 INSEE = re.compile(r"^\d[\dAB]\d{3}$")
 PHONE = re.compile(r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8})$")
@@ -331,20 +330,19 @@ class ValidateHandoffForm(FormValidationAction):
 async def contact_means_answer(tracker: Tracker) -> Optional[str]:
     """The response to a message at the contact question that names one means of contact and gives none
     (`CONTACT_MEANS_RESPONSES`), else None: the means are the dialogue rules' `contact_means_words`; a refusal is a
-    no or a stop, or a message with a word of refusal (« pas », « sans »)."""
+    no or a stop, or a message with a word of refusal (`refusing_words`: « pas », « sans »)."""
     if tracker.get_slot("requested_slot") != "handoff_contact" or tracker.get_slot("handoff_contact"):
         return None
     text = tracker.latest_message.get("text") or ""
-    words = set(words_of(text))
     try:
-        means_words = (await client.form_rules("handoff")).get("contact_means_words") or {}
+        rules = await client.form_rules("handoff")
     except ServiceUnavailable:
         return None
-    named = [means for means, said in means_words.items() if words & set(said)]
+    named = [means for means, said in (rules.get("contact_means_words") or {}).items() if says_any(text, said)]
     if len(named) != 1 or normalise_contact(text) or (await _details(text, own=True))["contact"]:
         return None
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    refused = intent in REFUSING_INTENTS or bool(words & set(REFUSING_WORDS))
+    refused = intent in REFUSING_INTENTS or says_any(text, rules.get("refusing_words") or [])
     return f"utter_handoff_contact_{'without' if refused else 'by'}_{named[0]}"
 
 
@@ -493,20 +491,20 @@ class ActionHandoffWithdraw(Action):
                 return []
             dispatcher.utter_message(response="utter_handoff_nothing_to_withdraw")
             return []
-        if last_bot_response(tracker) != WITHDRAW_QUESTION and await corrected_contact(tracker, dispatcher):
-            return []  # « je veux corriger mon numéro dans ma demande : 06 … »
-        if last_bot_response(tracker) != WITHDRAW_QUESTION and not await cancels(text):
-            # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
-            # erase it (they withdrew it): where it stands, and how to withdraw it
-            say_request_status(dispatcher, tracker)
-            return []
         named = _REFERENCE.search(text)
-        if last_bot_response(tracker) != WITHDRAW_QUESTION and not (named and named.group().upper() == reference):
+        if last_bot_response(tracker) == WITHDRAW_QUESTION or (named and named.group().upper() == reference):
+            return await self._withdraw(dispatcher, reference, secret, known=True)  # a yes, or this very request
+        if await corrected_contact(tracker, dispatcher):
+            return []  # « je veux corriger mon numéro dans ma demande : 06 … »
+        if await cancels(text):
             # « je retire ma demande » erases data for good, and the conversation may have made another request
             # before this one: the one it would withdraw is named, and a yes withdraws it
             dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
-            return []
-        return await self._withdraw(dispatcher, reference, secret, known=True)
+        else:
+            # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
+            # erase it (they withdrew it): where it stands, and how to withdraw it
+            say_request_status(dispatcher, tracker)
+        return []
 
     @staticmethod
     async def _withdraw(dispatcher: CollectingDispatcher, reference: str, secret: str, known: bool) -> list[EventType]:
@@ -658,11 +656,9 @@ async def cancels(text: str) -> bool:
     """Whether a « non » holds a word that cancels something (« en fait non, annule »: the dialogue rules'
     `cancelling_words`), rather than being a « non » to « Avez-vous une autre question ? »."""
     try:
-        words = (await client.form_rules("handoff")).get("cancelling_words") or []
+        return says_any(text, (await client.form_rules("handoff")).get("cancelling_words") or [], beginnings=True)
     except ServiceUnavailable:
         return False
-    folded = " ".join(words_of(text))
-    return any(re.search(rf"\b{re.escape(word)}", folded) for word in words)
 
 
 def _previous_turn(tracker: Tracker) -> list[dict]:
