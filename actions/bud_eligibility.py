@@ -540,8 +540,10 @@ class ValidateBudForm(Action):
         if criterion is None:
             dispatcher.utter_message(response="utter_bud_why_unknown")
         else:
-            dispatcher.utter_message(response="utter_bud_why", condition=criterion["title"],
-                                     explanation=criterion["explanation"])
+            explanation = criterion["explanation"]  # after « : », a sentence goes on in lower case (not « PME »)
+            if explanation[1:2].islower():
+                explanation = explanation[0].lower() + explanation[1:]
+            dispatcher.utter_message(response="utter_bud_why", condition=criterion["title"], explanation=explanation)
 
     @staticmethod
     async def _answers_anyway(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:

@@ -77,7 +77,7 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
             return _as_guess(guessed)
     if best is not None:
         return best
-    remembered = tracker.get_slot("commune") if remember else None
+    remembered = last_place_said(tracker) if remember else None
     if remembered:
         return _as_guess(await client.resolve_commune(remembered))  # « harne » remembered is still a guess
     return None
@@ -164,6 +164,15 @@ def ask_which_of_postal_code(dispatcher: CollectingDispatcher, resolution: dict)
     else:
         dispatcher.utter_message(response="utter_postal_code_many", postal_code=resolution["query"], count=len(communes))
 QUOTED_WORDS = 4  # a longer query is a sentence that names several communes: not quoted back
+
+
+def last_place_said(tracker: Tracker) -> Optional[str]:
+    """The place the conversation spoke of last: the `commune` or the `postal_code` slot, whichever was set last
+    (« 59220 » typed after a question that named Lens: a button « Est-elle en zone BUD ? » asks it of 59220)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") in ("commune", "postal_code") and event.get("value"):
+            return str(event["value"])
+    return tracker.get_slot("commune")
 
 
 def since_the_person_spoke(tracker: Tracker) -> list[dict]:

@@ -338,3 +338,14 @@ def test_a_sentence_that_names_several_communes_is_not_quoted_back_whole(service
     messages, _ = run_action(make_tracker(text))
     assert responses(messages) == ["utter_communes_named"]
     assert {b["title"] for b in messages[0]["buttons"]} == {"Lens", "Béthune"}
+
+
+def test_a_button_after_a_bare_postal_code_asks_of_that_postal_code_not_an_earlier_commune(service_up):
+    # « 59220 » typed after a message that named Lens, then « Est-elle en zone BUD ? »: the answer was for Lens
+    tracker = make_tracker("Est-elle en zone BUD ?", slots={"commune": "Lens", "postal_code": "59220"})
+    tracker.events = [{"event": "slot", "name": "commune", "value": "Lens"},
+                      {"event": "user", "text": "59220"}, {"event": "slot", "name": "postal_code", "value": "59220"},
+                      {"event": "user", "text": "Est-elle en zone BUD ?"}]
+    messages, _ = run_action(tracker)
+    assert messages[0]["response"] == "utter_postal_code_several" and messages[0]["postal_code"] == "59220"
+    assert "Lens" not in [m.get("commune") for m in messages]
