@@ -331,8 +331,8 @@ async def contact_means_answer(tracker: Tracker) -> Optional[str]:
     """The response to a message at the contact question that names one means of contact and gives none
     (`CONTACT_MEANS_RESPONSES`), else None: the means are the dialogue rules' `contact_means_words`; a refusal is a
     no or a stop, or a message with a word of refusal (`refusing_words`: « pas », « sans »)."""
-    if tracker.get_slot("requested_slot") != "handoff_contact" or tracker.get_slot("handoff_contact"):
-        return None
+    if tracker.get_slot("requested_slot") != "handoff_contact":
+        return None  # (the slot may hold the text itself: the form's mapping takes any text but a no or a stop)
     text = tracker.latest_message.get("text") or ""
     try:
         rules = await client.form_rules("handoff")
@@ -508,16 +508,20 @@ class ActionHandoffWithdraw(Action):
 
     @staticmethod
     async def _withdraw(dispatcher: CollectingDispatcher, reference: str, secret: str, known: bool) -> list[EventType]:
+        # Reached from « oui » to « Voulez-vous retirer … ? » (a follow-up of the fallback), the bot listens next:
+        # without it the fallback was predicted again for that « oui », and ran this again, in a loop
+        listen = [FollowupAction("action_listen")]
         try:
             await client.post("/handoff/requests/withdraw", {"reference": reference, "secret": secret})
         except NotFound:  # a reference and a code typed that do not go together (the service says no more)
             dispatcher.utter_message(response="utter_handoff_withdraw_refused")
-            return []
+            return listen
         except ServiceUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
-            return []
+            return listen
         dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
-        return [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)] if known else []
+        erased = [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)] if known else []
+        return erased + listen
 
 
 def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -625,6 +629,13 @@ async def corrected_contact(tracker: Tracker, dispatcher: CollectingDispatcher) 
     if not (reference and secret and text):
         return False
     contact = normalise_contact(text) or (await _details(text))["contact"]
+    if not contact:  # « oups c'est 06 … pas 87 »: a number without « mon », said as a correction, is theirs
+        try:
+            correcting = says_any(text, (await client.form_rules("handoff")).get("correction_words") or [],
+                                  beginnings=True)
+        except ServiceUnavailable:
+            correcting = False
+        contact = (await _details(text, own=True))["contact"] if correcting else None
     if not contact:
         return False
     try:

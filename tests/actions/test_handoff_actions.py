@@ -184,9 +184,11 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
         text, _, _ = run(handoff.ActionHandoffWithdraw(), asked)
         assert text.startswith(f"Votre demande {reference} est bien enregistrée : un agent vous répondra d'ici le "
                                f"lundi 14 décembre à 9 h. Votre code de retrait : {secret}.")
-    # a yes to « Voulez-vous retirer votre demande … ? » withdraws it (« je retire ma demande »: tests/e2e)
+    # a yes to « Voulez-vous retirer votre demande … ? » withdraws it (« je retire ma demande »: tests/e2e), then the
+    # bot listens (reached as the fallback's follow-up, it was run again and again for the same « oui »)
     yes = [_answer("stop", "stop"), _bot("utter_handoff_withdraw_ask"), _answer("affirm", "oui")]
-    text, _, _ = run(handoff.ActionHandoffWithdraw(), tracker(filed, events=yes, intent="affirm"))
+    text, _, events = run(handoff.ActionHandoffWithdraw(), tracker(filed, events=yes, intent="affirm"))
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
     assert f"Votre demande {reference} est retirée" in text
     again = requests.post(f"{up}/handoff/requests/withdraw", json={"reference": reference, "secret": secret}, timeout=5)
     assert again.status_code == 404
@@ -532,7 +534,10 @@ def test_a_no_half_understood_at_the_consent_question_declines(up):
 ])
 def test_at_the_contact_question_one_means_refused_or_chosen_asks_for_the_other_or_that_one(up, typed, intent, said):
     # « je préfère pas donner mon téléphone » ended the whole request: « je n'enregistre rien sur vous »
-    t = tracker({"handoff_name": "Jean Dupont", "requested_slot": "handoff_contact"}, intent=intent)
+    # the form's mapping has already put the text in the slot unless it was read as a no or a stop
+    held = None if intent in ("deny", "stop") else typed
+    t = tracker({"handoff_name": "Jean Dupont", "handoff_contact": held, "requested_slot": "handoff_contact"},
+                intent=intent)
     t.latest_message["text"] = typed
     text, messages, events = run(handoff.ValidateHandoffForm(), t)
     assert text.startswith(said)
@@ -565,6 +570,10 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     t.latest_message["text"] = "je me suis trompe de numero c'est le 07 81 22 33 45"
     text, _, _ = run(ActionOutOfScope(), t)
     assert text == f"C'est corrigé : pour votre demande {filed['handoff_reference']}, l'agent vous joindra par : 07 81 22 33 45."
+    oops = tracker(filed, intent="inform")  # no « mon », but said as a correction (« oups »): theirs
+    oops.latest_message["text"] = "oups c'est 07 81 22 33 46"
+    text, _, _ = run(handoff.ActionDefaultFallback(), oops)
+    assert text.endswith("l'agent vous joindra par : 07 81 22 33 46.")
     other = tracker(filed, intent="out_of_scope")
     other.latest_message["text"] = "il fait quel temps demain ?"
     assert run(ActionOutOfScope(), other)[0].startswith("Je ne peux pas vous aider sur ce sujet")
