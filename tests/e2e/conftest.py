@@ -12,9 +12,19 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from assistant.stack import Ports, Stack, free_ports
+from assistant.stack import ROOT, Ports, Stack, free_ports
 
 PREFERRED_PORTS = (15080, 15055, 15005)
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+# ms: a full-page capture of the insights page once took more than the 20 s of the other steps on CI's busy 2 cores
+SCREENSHOT_TIMEOUT = 120_000
+
+
+def save_screenshot(page, name: str, full_page: bool = False) -> None:
+    """Writes the page as it looks now to docs/screenshots/<name> (the pictures the README shows)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page, animations="disabled", caret="hide",
+                    timeout=SCREENSHOT_TIMEOUT)
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import save_screenshot
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ANSWER = 60_000  # ms: the first answers of a fresh server are slow on a busy 2-core machine
 
@@ -74,10 +75,9 @@ def test_greeting_then_a_bud_commune_question(chat):
     assert "Lens" in answer and "Oui" in answer
     chat.say("et henin beaumont ?")
     assert "Hénin-Beaumont" in chat.last_answer()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chat.page.set_viewport_size({"width": 1000, "height": 1400})
     chat.log.evaluate("log => { log.scrollTop = log.scrollHeight; window.scrollTo(0, 0); }")
-    chat.page.screenshot(path=str(SCREENSHOTS / "chat.png"))
+    save_screenshot(chat.page, "chat.png")
 
 
 # The server may send a new session's history late (seen on a fresh server: 12 s after the confirmation, in headless
@@ -257,8 +257,7 @@ def test_the_page_on_a_phone(browser_context, chat_url, width):
         box = locator.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
     if width == 360:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        chat.page.screenshot(path=str(SCREENSHOTS / "chat-360.png"), full_page=True)
+        save_screenshot(chat.page, "chat-360.png", full_page=True)
 
 
 def test_the_server_restarts_mid_conversation_and_the_chat_goes_on(chat, restart_rasa):

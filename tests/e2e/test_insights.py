@@ -20,11 +20,10 @@ import requests
 from playwright.sync_api import expect
 
 from assistant.stack import ROOT
-from conftest import Resident
+from conftest import Resident, save_screenshot
 from test_handoff_dialogues import PASSWORD, REFERENCE, officer, programme
 
 pytestmark = pytest.mark.e2e
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 # Questions outside what the assistant knows, two themes: they must come back as two groups.
 SWIMMING = ["a quelle heure ouvre la piscine municipale", "la piscine est ouverte le dimanche matin ?",
             "horaires piscine municipale svp"]
@@ -248,7 +247,8 @@ def test_the_insights_page_in_a_browser(stack, conversations, browser_context):
     page.get_by_label("Territoire", exact=True).select_option("")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("#places")).to_contain_text("Trifouillis")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "insights.png"), full_page=True)
+    started = time.monotonic()
+    save_screenshot(page, "insights.png", full_page=True)
+    print(f"insights page captured in {time.monotonic() - started:.1f} s")
     assert errors == [], errors
     assert outside == [], outside
