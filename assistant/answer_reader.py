@@ -76,6 +76,9 @@ class Cues:
     contrasts: tuple[str, ...] = ()
     negation_particles: tuple[str, ...] = ()
     round_figures: tuple[str, ...] = ()
+    negations_after_verb: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    not_after_verb_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,12 +318,23 @@ def _negation_start(tokens: list[str], cues: Cues) -> Optional[int]:
     for i, token in enumerate(tokens):
         if any(_has(tokens, phrase, i) for phrase in cues.not_negations):
             continue
-        if any(_has(tokens, phrase, i) for phrase in cues.negations):
+        if any(_has(tokens, phrase, i) for phrase in cues.negations) or _denies_its_verb(tokens, i, cues):
             ne = [j for j, t in enumerate(tokens[:i]) if t in cues.negation_particles]
-            return ne[-1] if ne else i  # « on n'a repris aucun fonds »: the negation starts at « n' »
+            if ne:
+                return ne[-1]  # « on n'a repris aucun fonds »: the negation starts at « n' »
+            if _denies_its_verb(tokens, i, cues):
+                return 0  # « j'ai repris aucune exploitation »: the « ne » left out, the verb is denied too
+            return i
         if token in cues.negation_after_ne and any(t in cues.negation_particles for t in tokens[:i]):
             return i
     return None
+
+
+def _denies_its_verb(tokens: list[str], i: int, cues: Cues) -> bool:
+    """« aucun », « rien », « personne » after the verb of a clause that starts with its subject, as people say it
+    without « ne » (« j'ai racheté aucun fonds », « on a repris personne »); « personne » after « une » is a noun."""
+    return (i >= 2 and tokens[i] in cues.negations_after_verb and tokens[0] in cues.subjects
+            and tokens[i - 1] not in cues.not_after_verb_after)
 
 
 def _found(tokens: list[str], phrases: tuple[str, ...]) -> Optional[str]:
