@@ -130,7 +130,7 @@ async def read_facts(
             slots[slot_for(fact)] = value
     if asked_fact in BOOLEAN_FACTS:
         answer = said["yes_no"]
-        if answer is None and _is_clear(tracker, {"affirm", "deny"}, rules):
+        if answer is None and not said.get("heard_only") and _is_clear(tracker, {"affirm", "deny"}, rules):
             answer = _intent(tracker)[0] == "affirm"  # the « Oui » / « Non » buttons, « ouais carrement »
         if answer is not None:
             slots[asked] = answer

@@ -37,6 +37,7 @@ class Cues:
     services: dict[str, re.Pattern]  # route id: its names (« PLIE », « pôle emploi »)
     about_service: re.Pattern  # « c'est quoi … ? », « … c'est pour qui ? »: a question about a service named
     service_details: re.Pattern  # « les horaires de … »: a question about it that its description does not answer
+    acknowledgement: re.Pattern  # « ok », « d'accord »: heard, not a yes to « Avez-vous une RQTH ? »
 
 
 def _cues(data: dict) -> Cues:
@@ -58,6 +59,7 @@ def _cues(data: dict) -> Cues:
         services={route: compiled(names) for route, names in data["services"].items()},
         about_service=compiled(data["about_service"]),
         service_details=compiled(data["service_details"]),
+        acknowledgement=compiled(data["acknowledgement"]),
     )
 
 
@@ -142,7 +144,7 @@ def is_unsure(text: str, programme_dir: Path) -> bool:
 
 def understand(text: str, asked: Optional[str], programme_dir: Path, today: Optional[date] = None) -> dict[str, Any]:
     """What a message says: the facts it gives (an age, yes/no facts stated in passing), its plain yes or no (the
-    answer to a yes/no question), whether the person says they cannot tell, and whether they ask for someone else
+    answer to a yes/no question; `heard_only` when its only yes is an « ok » or a « d'accord »), whether the person says they cannot tell, and whether they ask for someone else
     (`someone_else`: the facts are then that person's), the services it asks about (`asks_about`: « c'est quoi le
     PLIE ? »), and whether it asks where or when a service is (`asks_details`: « c'est où leur adresse ? »)."""
     facts: dict[str, Any] = {}
@@ -155,6 +157,10 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
         facts[AGE] = their_age
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
-    return {"facts": facts, "yes_no": yes_no, "unsure": is_unsure(text, programme_dir), "someone_else": someone_else,
+    heard_only = yes_no is True and parse_yes_no(cues(programme_dir).acknowledgement.sub(" ", _folded(text))) is not True
+    if heard_only:
+        yes_no = None  # « d'accord », « ok merci »: the question about the person is asked again
+    return {"facts": facts, "yes_no": yes_no, "heard_only": heard_only, "unsure": is_unsure(text, programme_dir),
+            "someone_else": someone_else,
             "asks_about": read_asks_about(text, programme_dir),
             "asks_details": bool(cues(programme_dir).service_details.search(_folded(text)))}

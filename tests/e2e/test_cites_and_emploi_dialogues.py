@@ -92,6 +92,19 @@ def test_what_a_service_is_gets_its_description_then_someone_else_gets_what_fits
     assert "Voici déjà qui peut l'aider" in son and son.index("Voici déjà") < son.index("Mission locale")
 
 
+def test_an_ok_to_a_question_about_the_person_is_no_yes(resident):
+    """« d'accord » to « Avez-vous une RQTH ? » was read « oui »: Cap emploi for a person who never said so."""
+    asked = resident.ask("je suis au chomage, 38 ans, j'habite a Douai")
+    for _ in range(6):  # « non » to the questions before it
+        if "RQTH" in asked:
+            break
+        asked = resident.ask("non")
+    assert "RQTH" in asked
+    again = resident.ask("d'accord")
+    assert "Répondez simplement par « oui » ou par « non »" in again and "RQTH" in again
+    assert "Cap emploi" not in again
+
+
 def test_stop_ends_the_employment_questions(resident):
     resident.ask("je suis au chomage depuis longtemps, qui peut m'aider ?")
     assert "j'arrête les questions" in resident.ask("stop")

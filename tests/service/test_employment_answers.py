@@ -19,6 +19,7 @@ def test_an_employment_answer_is_read_right(client, case):
     assert said["facts"] == case["facts"], f"{case['text']!r}: {said}"
     assert said["yes_no"] is case.get("yes_no"), f"{case['text']!r}: {said}"
     assert said["unsure"] is case.get("unsure", False), f"{case['text']!r}: {said}"
+    assert said["heard_only"] is case.get("heard_only", False), f"{case['text']!r}: {said}"
     assert said["asks_about"] == case.get("asks_about", []), f"{case['text']!r}: {said}"
     assert said["asks_details"] is case.get("asks_details", False), f"{case['text']!r}: {said}"
 
