@@ -26,11 +26,13 @@ def test_a_negated_takeover_is_read_as_a_creation_and_confirmed(resident):
     assert "salariés" in nxt and NEGATIVE not in nxt
 
 
-def test_a_thumbs_up_confirms_a_reading_and_a_thumbs_down_denies_it(resident):
+def test_a_thumbs_up_confirms_a_reading(resident):
     _to_the_origin_question(resident)
     assert "C'est bien cela" in resident.ask("non, j'ai rien repris")
     assert "salariés" in resident.ask("👍")
-    resident.ask("stop")
+
+
+def test_a_thumbs_down_denies_a_reading(resident):
     _to_the_origin_question(resident)
     assert "reprend une activité qui existait déjà" in resident.ask("j'ai repris le salon de mon ancienne patronne")
     assert "je n'en tiens pas compte" in resident.ask("👎🏻")
