@@ -97,6 +97,8 @@ class People:
     of_them: re.Pattern
     the_other: re.Pattern  # « un habite à Liévin, l'autre à Angres »: one more person
     nobody: re.Pattern  # « aucun … n'habite en zone »: 0
+    all_but: re.Pattern  # « tous sauf 2 »: all the people counted before, but some
+    in_all: re.Pattern  # « …, donc 10 »: the figure the person works out
     no_employee: re.Pattern  # « sans salarié »: none (never before « en CDI », « qui habite »)
     not_employees: re.Pattern  # « 2 associés »: people who are not employees
     numbered: re.Pattern
@@ -843,6 +845,9 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     folded = _folded(text)
+    if fact in ("eligible_employees", "resident_employees") and lex.people and lex.people.all.search(folded) \
+            and lex.people.all_but.search(folded):
+        return _all_but(fact, folded, whole, lex, today or dt.date.today())
     everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
     if reading.value is None and whole is not None and everyone and _negation_start(normalise(text).split(), lex.cues) is None:
         # « tous », « toutes »; « il est en CDI » of one employee. « tous en CDD »: only CDD of 12 months or more
@@ -850,6 +855,21 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         unsure = _hedged(text, lex.cues) or fact == "eligible_employees" and lex.people.other_contracts.search(folded)
         return Reading(fact, whole, UNSURE if unsure else SURE, "tous", False)
     return reading
+
+
+def _all_but(fact: str, folded: str, whole: Optional[int], lex: Lexicon, today: dt.date) -> Reading:
+    """« tous sauf 2 » (in CDI, of 8 employees): 6, said back; « tous sauf les 2 apprentis, donc 10 »: the 10 the person
+    works out. Without the count it is taken from, nothing (asked again): never the 2 excepted, nor 2 + 10."""
+    worked_out = lex.people.in_all.search(folded)
+    if worked_out:
+        total = _read_number(fact, folded[worked_out.end():], lex, today).value
+        if total is not None:
+            return Reading(fact, total, UNSURE, "tous sauf", False)
+    but = lex.people.all_but.search(folded)
+    excepted = _read_number(fact, folded[but.end():], lex, today).value
+    if whole is not None and excepted is not None and 0 <= excepted <= whole:
+        return Reading(fact, whole - excepted, UNSURE, "tous sauf", False)
+    return Reading(fact, None, None, None, False)
 
 
 _CONTRACT_MONTHS = re.compile(r"\b(\d+|un|une)\s*(mois|ans?|annees?)\b")
