@@ -97,3 +97,10 @@ def test_a_young_job_seeker_hears_of_the_mission_locale_first(resident):
     answer = resident.ask("j'ai 20 ans, j'habite à Harnes et je cherche un emploi")
     assert "Mission locale" in answer
     assert answer.index("Mission locale") < answer.index("affiner")
+
+
+def test_a_follow_up_read_as_a_farewell_does_not_end_the_questions(resident):
+    """« et après ? » was read as goodbye: « Au revoir » to a person still talking, and the questions closed."""
+    resident.ask("je cherche un emploi, j'ai 30 ans")
+    again = resident.ask("et après ?")
+    assert "Au revoir" not in again and "Dans quelle commune habitez-vous" in again
