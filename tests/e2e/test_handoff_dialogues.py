@@ -223,3 +223,8 @@ def test_no_personal_data_in_any_log_file(stack, resident):
         for personal in ("Wawrzyniak", "ghislaine", "Josiane", "Bernardin", "06 71 82 93 04", "0671829304",
                          "karim.benali", "Lemaire", "0320112233", "Vanhove", "Marchand", "sylvie"):
             assert personal not in text, f"{personal!r} in {log.name}"
+
+
+def test_a_person_refused_before_a_question_gets_the_answer_not_a_hand_off(resident):
+    answer = resident.ask("j'ai pas envie qu'on me rappelle, dites moi juste si Méricourt est en zone bud")
+    assert answer.startswith("Oui : Méricourt") and "Êtes-vous d'accord" not in answer
