@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 LOCALE = "fr_FR"
 TOPIC = "cites"
-CANDIDATES_SLOT = "cite_candidates"  # « la cité n°9 » of several communes: [{id, communes}] until « Dans quelle commune ? »
+CANDIDATES_SLOT = "cite_candidates"  # a cité name of several communes: [{id, communes}] until the commune is said
 MAX_BUTTONS = 6
 MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
@@ -348,7 +348,9 @@ class ActionCiteStatus(Action):
                 return events
             if result["status"] == "ambiguous":
                 self._ask_which(result, domain).send(dispatcher)
-                if result["match"] == "number":  # « Dans quelle commune ? »: its answer picks among them
+                # « Dans quelle commune ? » after « la cité n°9 », or the commune typed instead of a button after
+                # « Cité des Provinces (Bruay-la-Buissière) | (Lens) »: the commune picks among them
+                if any(c.get("communes") for c in result["cites"]):
                     events.append(SlotSet(CANDIDATES_SLOT, [{"id": c["id"], "communes": [x["insee"] for x in c["communes"]]}
                                                             for c in result["cites"]]))
             else:

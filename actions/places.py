@@ -8,6 +8,8 @@ form's validation reads the yes or no (`guess_confirmed`).
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
@@ -45,7 +47,10 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     """
     text = typed_text(tracker)
     # Longest names first: « st amand les eaux » before the « st amand » inside it (Saint-Amand is another commune).
-    queries = _entity_values(tracker, "postal_code") + sorted(_entity_values(tracker, "commune"), key=len, reverse=True)
+    communes = _entity_values(tracker, "commune")
+    if text and len(communes) > 1:
+        communes = _not_set_aside(tracker, text, await client.form_rules("places"))
+    queries = _entity_values(tracker, "postal_code") + sorted(communes, key=len, reverse=True)
     best = None
     for query in queries:
         resolution = await client.resolve_commune(query)
@@ -81,6 +86,34 @@ async def resolve_place(tracker: Tracker, client: ProgrammeClient, remember: boo
     if remembered:
         return _as_guess(await client.resolve_commune(remembered))  # « harne » remembered is still a guess
     return None
+
+
+def _not_set_aside(tracker: Tracker, text: str, rules: dict) -> list[str]:
+    """The communes of the message but those it sets aside: one just after a denial (« non pas celle de Bruay, Lens »)
+    and those before a correction (« Denain non pardon à Douai »). All of them when that would leave none."""
+    named = sorted((e["start"], e["end"], str(e["value"]).strip()) for e in tracker.latest_message.get("entities") or []
+                   if e.get("entity") == "commune" and isinstance(e.get("start"), int) and str(e.get("value") or "").strip())
+    if len(named) < 2:
+        return _entity_values(tracker, "commune")
+    folded = "".join(unicodedata.normalize("NFKD", c)[:1].lower() for c in text)  # no accents, the same offsets
+
+    def ends_with(before: str, words: list[str]) -> bool:
+        return any(re.search(rf"(?:^|\W){re.escape(w)}\W*$", before) for w in words)
+
+    def says(between: str, words: list[str]) -> bool:
+        return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", between) for w in words)
+
+    kept = [(start, value) for start, _, value in named
+            if not ends_with(folded[:start], rules.get("denying_words") or [])]
+    corrected = [i for i in range(1, len(named)) if says(folded[named[i - 1][1]:named[i][0]], rules.get("correction_words") or [])]
+    if corrected:
+        after = named[corrected[-1]][0]
+        kept = [(start, value) for start, value in kept if start >= after]
+    values = []
+    for _, value in kept:
+        if value not in values:
+            values.append(value)
+    return values or _entity_values(tracker, "commune")
 
 
 def _as_guess(resolution: dict) -> dict:

@@ -153,3 +153,16 @@ def test_a_choice_of_communes_asked_in_the_middle_of_the_check_answers_that_ques
     answer = resident.ask(_buttons(messages)["Marles-les-Mines"])
     assert "Marles-les-Mines (CA de Béthune-Bruay" in answer and "corrigé" not in answer  # Lens stays the company's
     assert "Quand votre entreprise" in answer  # the check goes on where it was
+
+
+def test_a_commune_set_aside_or_corrected_is_not_the_one_taken(resident):
+    """« non pas celle de bruay, lens » answered for Bruay; « denain non pardon a douai » kept Denain."""
+    assert "Laquelle voulez-vous dire" in resident.ask("ou en est la cite des provinces")
+    card = resident.ask("non pas celle de bruay, lens")
+    assert card.startswith("Cité des Provinces : à Lens") and "Bruay" not in card
+    assert resident.ask("et lens, euh non plutot harnes, c'est en zone bud ?").startswith("Oui : Harnes")
+
+
+def test_the_commune_typed_instead_of_a_button_picks_the_cite(resident):
+    resident.ask("cite des provinces")
+    assert resident.ask("lens").startswith("Cité des Provinces : à Lens")
