@@ -38,6 +38,7 @@ class Cues:
     about_service: re.Pattern  # « c'est quoi … ? », « … c'est pour qui ? »: a question about a service named
     service_details: re.Pattern  # « les horaires de … »: a question about it that its description does not answer
     acknowledgement: re.Pattern  # « ok », « d'accord »: heard, not a yes to « Avez-vous une RQTH ? »
+    figure_correction: re.Pattern  # « 24 ans enfin non 26 »: the figure after it replaces the one before
 
 
 def _cues(data: dict) -> Cues:
@@ -60,6 +61,7 @@ def _cues(data: dict) -> Cues:
         about_service=compiled(data["about_service"]),
         service_details=compiled(data["service_details"]),
         acknowledgement=compiled(data["acknowledgement"]),
+        figure_correction=compiled(data["figure_correction"]),
     )
 
 
@@ -82,7 +84,14 @@ def read_age(text: str, asked: bool, programme_dir: Path, today: Optional[date] 
     """The age the message gives; a bare number counts only when the question was the age."""
     found_cues = cues(programme_dir)
     folded = found_cues.duration.sub(" ", _folded(text))
+    pieces = found_cues.figure_correction.split(folded)
+    with_figures = [piece for piece in pieces if re.search(r"\d", _words_to_digits(piece))]
+    corrects_an_age = len(with_figures) > 1 and found_cues.age_in_passing.search(_words_to_digits(with_figures[-2]))
+    if len(with_figures) > 1:
+        folded = with_figures[-1]  # « 24 ans enfin non 26 », « j'ai 52 ans pardon 53 »: the last one said
     with_digits = _words_to_digits(folded)
+    if corrects_an_age:
+        asked = True  # the figure after the correction is an age, « ans » or not
     if asked:
         # A number must be there: « une formation » is not an age of 1.
         return parse_age(folded, today or date.today()) if re.search(r"\d", with_digits) else None
