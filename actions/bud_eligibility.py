@@ -31,6 +31,8 @@ from actions.programme_client import Refused, ServiceUnavailable, client
 
 FORM = "bud_form"
 YEAR_SLOT = "bud_creation_year"  # a year given without its month, while the month is asked (0: none)
+# What the bot says when a confirmation's answer is both yes and no, or a guess: the confirmation then comes as before
+EXPLAINED_CONFIRMATION = ("utter_bud_confirm_sure_needed", "utter_bud_confirm_both")
 CONFIRM_SLOT = "bud_confirm"  # the form's pseudo-question: « Vous me dites que …, c'est bien cela ? »
 # The facts the form may ask (domain.yml), in the order an adviser asks them; the service says which are missing.
 SLOT_PREFIX = "bud_"
@@ -222,6 +224,14 @@ def _company_commune(readings: dict[str, dict]) -> Optional[str]:
     return None
 
 
+def _part_of_the_staff(count: Any, understood: dict, tracker: Tracker) -> bool:
+    """« 3 en CDI » of a staff of 4: the service reads a head count of 3 beside the 3 on lasting contracts, which is no
+    correction of the 4 (« C'est corrigé » was said, and the staff became 3)."""
+    held = tracker.get_slot(SLOT["employees"])
+    lasting = next((r["value"] for r in understood.get("facts", []) if r["fact"] == "eligible_employees"), None)
+    return held is not None and lasting == count and count < held
+
+
 async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDispatcher, skip: Optional[str],
                            unsure: Optional[set] = None, new_check: bool = False) -> dict:
     """Facts a sentence states clearly, whatever was asked: a place, a date, a head count, an activity, an origin.
@@ -264,6 +274,8 @@ async def facts_in_message(text: str, tracker: Tracker, dispatcher: CollectingDi
         if fact not in SLOT or fact == skip or (fact == "employees" and skip in staff):
             continue
         if fact == "activity" and tracker.get_slot(SLOT["activity"]) is not None:
+            continue
+        if fact == "employees" and _part_of_the_staff(reading["value"], understood, tracker):
             continue
         found[fact] = reading["value"]
         if reading.get("certainty") == UNSURE and unsure is not None:
@@ -332,8 +344,12 @@ class ValidateBudForm(Action):
                 updates, confirmed = await self._confirmation(text, tracker, dispatcher, unsure)
                 events.append(SlotSet(PENDING_SLOT, None))
                 if updates is None and confirmed is None:  # the same confirmation, asked again (the pending
-                    # readings set again: a form that sets no slot but `requested_slot` is rejected by Rasa)
-                    return [SlotSet(PENDING_SLOT, tracker.get_slot(PENDING_SLOT)), SlotSet("requested_slot", CONFIRM_SLOT)]
+                    # readings set again: a form that sets no slot but `requested_slot` is rejected by Rasa), this
+                    # time asking plainly for a yes or a no (unless the answer was told what was missing in it)
+                    pending = tracker.get_slot(PENDING_SLOT) or {}
+                    if not any(m.get("response") in EXPLAINED_CONFIRMATION for m in dispatcher.messages):
+                        pending = {**pending, "again": True}
+                    return [SlotSet(PENDING_SLOT, pending), SlotSet("requested_slot", CONFIRM_SLOT)]
                 if updates is None:
                     return []  # a digression: the rules answer it, then the form asks again
             else:
@@ -500,9 +516,11 @@ class ValidateBudForm(Action):
             return {}, True
         stated = await facts_in_message(text, tracker, dispatcher, skip=None, unsure=unsure)
         if stated and not set(stated) & set(facts):
-            # « et on fait 10 % de notre CA à Lille » to « 70 % de votre capital …, c'est bien cela ? »: other facts,
-            # not a new capital; the readings said back are asked again with them
-            unsure.update(facts)
+            # « 3 en CDI » to « … 250 000 €. C'est bien cela ? »: the person goes on with other facts and does not
+            # contest the figure said back, which counts (it was said back the same, again and again, in a loop).
+            # A reading that closes the exemption is asked again with them: it counts only once confirmed.
+            if pending.get("negative"):
+                unsure.update(facts)
             return {**stated, **facts}, False
         for fact in [*facts, pending.get("asked")]:  # a new answer: to a reading said back, or to the question before
             if fact in FACTS and fact != "commune":
@@ -637,7 +655,8 @@ class ActionAskBudConfirm(Action):
             if not said_this_turn(tracker, "utter_service_unavailable"):
                 dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        response = "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
+        response = "utter_bud_confirm_again" if pending.get("again") else \
+            "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
         dispatcher.utter_message(response=response, reading=" ; ".join(lines))
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
 

@@ -593,7 +593,8 @@ def test_another_answer_to_a_commune_said_back_asks_that_confirmation_again(bud_
     assert slots["bud_creation_year"] == 2022  # the year is kept, its month asked once the commune is settled
     slots, responses, _ = run(ValidateBudForm(), confirming("hein ?", pending, {}))
     assert responses == ["utter_bud_not_understood"]
-    assert slots == {"bud_pending": pending, "requested_slot": "bud_confirm"}  # a slot set: Rasa does not reject the form
+    # a slot set (Rasa does not reject the form), and a plain « répondez par oui ou par non » next time
+    assert slots == {"bud_pending": {**pending, "again": True}, "requested_slot": "bud_confirm"}
 
 
 def test_another_fact_given_at_a_confirmation_is_not_filed_under_the_reading_said_back(bud_service):
@@ -787,7 +788,22 @@ def test_a_message_that_answers_nothing_at_a_confirmation_asks_the_confirmation_
     approximate = {"facts": {"turnover_eur": 120000}, "negative": False, "asked": "turnover_eur"}
     slots, responses, _ = run(ValidateBudForm(), confirming("bof", approximate, UP_TO_TURNOVER))
     assert responses == ["utter_bud_not_understood"]
-    assert slots == {"bud_pending": approximate, "requested_slot": "bud_confirm"}
+    assert slots == {"bud_pending": {**approximate, "again": True}, "requested_slot": "bud_confirm"}
+
+
+def test_other_facts_at_the_confirmation_of_an_approximation_take_it(bud_service):
+    """« 3 en CDI » to « … 250 000 €. C'est bien cela ? »: the figure was said back again and again, in a loop. The
+    person goes on without contesting it: it counts, and so does the new fact."""
+    approximate = {"facts": {"turnover_eur": 250000}, "negative": False, "asked": "turnover_eur"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("on a 3 salariés en cdi", approximate, UP_TO_TURNOVER))
+    assert slots["bud_turnover_eur"] == 250000
+    assert not (slots.get("bud_pending") or {}).get("facts", {}).get("turnover_eur")  # not said back again
+
+
+def test_the_confirmation_asked_again_asks_plainly_for_a_yes_or_a_no(bud_service):
+    t = confirming("bof", {"facts": {"turnover_eur": 250000}, "negative": False, "again": True}, UP_TO_TURNOVER)
+    _, responses, dispatcher = run(bud_eligibility.ActionAskBudConfirm(), t)
+    assert responses == ["utter_bud_confirm_again"] and "250\u00a0000 €" in dispatcher.messages[0]["reading"]
 
 
 @pytest.mark.parametrize("why", ["pourquoi vous demandez ca ?", "ca sert a quoi cette question", "quel rapport ?"])
@@ -799,3 +815,12 @@ def test_why_a_question_is_asked_gets_the_condition_it_checks(bud_service, why):
     assert responses == ["utter_bud_why"]
     assert dispatcher.messages[0]["condition"] == "Indépendance du capital" and "50 %" in dispatcher.messages[0]["explanation"]
     assert slots["requested_slot"] == "bud_capital_held_by_companies_pct"  # asked again
+
+
+def test_a_count_on_lasting_contracts_is_no_correction_of_the_staff(bud_service):
+    """« 3 en cdi » of a staff of 4 set the staff to 3, with « C'est corrigé »."""
+    approximate = {"facts": {"turnover_eur": 250000}, "negative": False, "asked": "turnover_eur"}
+    slots, responses, _ = run(ValidateBudForm(), confirming("3 en cdi", approximate, UP_TO_TURNOVER))
+    assert UP_TO_TURNOVER["employees"] > 3
+    assert slots.get("bud_employees") in (None, UP_TO_TURNOVER["employees"]) and slots["bud_eligible_employees"] == 3
+    assert "utter_bud_corrected" not in responses

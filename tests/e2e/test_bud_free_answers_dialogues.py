@@ -140,3 +140,20 @@ def test_another_answer_to_a_commune_said_back_asks_that_confirmation_again(resi
     again = resident.ask("depuis 2023")
     assert SAID_BACK in again and "Arras" in again  # not the commune question, not the generic menu
     assert "commune" in resident.ask("non")
+
+
+def test_going_on_after_a_figure_said_back_takes_it(resident):
+    """« 2 en CDI » to « … 250 000 €. C'est bien cela ? » said the figure back again and again (with « C'est corrigé »
+    for a staff that did not change)."""
+    _to_the_turnover_question(resident)
+    assert SAID_BACK in resident.ask("dans les 250 000")
+    going_on = resident.ask("2 en cdi")
+    assert SAID_BACK not in going_on and CORRECTED not in going_on, going_on
+    assert "capital" in going_on  # the next question
+
+
+def test_a_reply_that_says_nothing_to_a_figure_said_back_asks_plainly_for_a_yes_or_a_no(resident):
+    _to_the_turnover_question(resident)
+    resident.ask("dans les 250 000")
+    again = resident.ask("bof")
+    assert "répondez par oui ou par non" in again and "250" in again
