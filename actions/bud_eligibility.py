@@ -501,7 +501,12 @@ class ValidateBudForm(Action):
                         unsure.add(fact)
                     # « non 25 en CDI, et une dizaine habitent dans la zone »: the facts not known yet count too
                     others = await facts_in_message(rest, tracker, dispatcher, skip=fact, unsure=unsure)
-                    return {**{f: v for f, v in others.items() if f in SLOT and tracker.get_slot(SLOT[f]) is None},
+                    # « non j'ai rien repris » to « … à Denain ; agricole ; une reprise. C'est bien cela ? »: Denain and
+                    # the activity were dropped and asked again; they are said back again, with the correction
+                    uncontested = {f: v for f, v in facts.items() if f != fact and f not in others}
+                    unsure.update(uncontested)
+                    return {**uncontested,
+                            **{f: v for f, v in others.items() if f in SLOT and tracker.get_slot(SLOT[f]) is None},
                             fact: value}, False
                 if value is None and not rest and fact != "commune":  # « non pas du tout un rachat »: one clause
                     found = await _reading(fact, text)

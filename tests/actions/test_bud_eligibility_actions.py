@@ -824,3 +824,16 @@ def test_a_count_on_lasting_contracts_is_no_correction_of_the_staff(bud_service)
     assert UP_TO_TURNOVER["employees"] > 3
     assert slots.get("bud_employees") in (None, UP_TO_TURNOVER["employees"]) and slots["bud_eligible_employees"] == 3
     assert "utter_bud_corrected" not in responses
+
+
+def test_a_no_that_corrects_one_of_several_readings_keeps_the_others_to_confirm(bud_service):
+    """« non j'ai rien repris » to « … installée à Bully-les-Mines ; … une reprise. C'est bien cela ? » dropped the
+    commune too, and its question came again."""
+    pending = {"facts": {"commune": FULL_FACTS["commune"], "origin": "takeover"}, "negative": True, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("creation_date", "activity")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("non j'ai rien repris, j'ai tout créé", pending, facts,
+                                                            intent="deny"))
+    assert slots["requested_slot"] == "bud_confirm"
+    assert slots["bud_origin"] == "new"  # said plainly: it counts
+    assert slots["bud_pending"]["facts"] == {"commune": FULL_FACTS["commune"]}  # said back again, not dropped
+    assert "utter_bud_confirm_denied" not in responses
