@@ -103,9 +103,11 @@ def _not_set_aside(tracker: Tracker, text: str, rules: dict) -> list[str]:
     def says(between: str, words: list[str]) -> bool:
         return any(re.search(rf"(?:^|\W){re.escape(w)}(?:\W|$)", between) for w in words)
 
-    kept = [(start, value) for start, _, value in named
-            if not ends_with(folded[:start], rules.get("denying_words") or [])]
-    corrected = [i for i in range(1, len(named)) if says(folded[named[i - 1][1]:named[i][0]], rules.get("correction_words") or [])]
+    denied = {i for i, (start, _, _) in enumerate(named) if ends_with(folded[:start], rules.get("denying_words") or [])}
+    kept = [(start, value) for i, (start, _, value) in enumerate(named) if i not in denied]
+    # « Lens et non Liévin »: the « non » denies Liévin, it does not correct Lens
+    corrected = [i for i in range(1, len(named)) if i not in denied
+                 and says(folded[named[i - 1][1]:named[i][0]], rules.get("correction_words") or [])]
     if corrected:
         after = named[corrected[-1]][0]
         kept = [(start, value) for start, value in kept if start >= after]
