@@ -546,6 +546,15 @@ def _other_fact_words(text: str, lex: Lexicon) -> bool:
     return any(_lexicon_matches(tokens, lex.values[fact]) for fact in LEXICON_FACTS)
 
 
+def _of_money(text: str, lex: Lexicon) -> bool:
+    """Whether the text speaks of money: « € », « euros », « k », or the words of the turnover, the profit, the
+    balance sheet (`figures.message_cues`)."""
+    folded = _folded(text)
+    cues = lex.words.message_cues
+    return bool(lex.words.money.search(folded) or any(
+        cues[fact].search(folded) for fact in ("turnover_eur", "expected_profit_eur", "balance_sheet_eur") if fact in cues))
+
+
 def _people_words(text: str, lex: Lexicon) -> bool:
     """Whether the text names people (« salarié », « CDI », « personne », « seul »): the words the head-count cues
     put after a number (« on est » before one says nothing without it)."""
@@ -834,6 +843,12 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         kept = [part for part in parts if not lex.people.residence.search(part)]
         if kept and len(kept) < len(parts):
             text = " ; ".join(kept)
+    if fact in COUNT_FACTS and lex.people:
+        # « on est 12 salariés et on fait 900 000 de CA »: an amount is no head count (it read 900 012 employees)
+        parts = _parts(text, lex)
+        kept = [part for part in parts if _people_words(part, lex) or not _of_money(part, lex)]
+        if kept and len(kept) < len(parts):
+            text = " ; ".join(kept)
     if fact == "eligible_employees" and lex.people:
         breakdown = _lasting_contracts(text, lex, programme_dir, today or dt.date.today())
         if breakdown is not None:
@@ -845,9 +860,11 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     folded = _folded(text)
-    if fact in ("eligible_employees", "resident_employees") and lex.people and lex.people.all.search(folded) \
-            and lex.people.all_but.search(folded):
-        return _all_but(fact, folded, whole, lex, today or dt.date.today())
+    if lex.people and lex.people.all.search(folded) and lex.people.all_but.search(folded):
+        if fact in ("eligible_employees", "resident_employees"):
+            return _all_but(fact, folded, whole, lex, today or dt.date.today())
+        if fact == "capital_held_by_companies_pct" or fact in AMOUNT_FACTS or fact == "employees":
+            return Reading(fact, None, None, None, False)  # « tous sauf un » to the capital's share: no 1 %
     everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
     if reading.value is None and whole is not None and everyone and _negation_start(normalise(text).split(), lex.cues) is None:
         # « tous », « toutes »; « il est en CDI » of one employee. « tous en CDD »: only CDD of 12 months or more
