@@ -166,7 +166,9 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
         facts[AGE] = their_age
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
-    heard_only = yes_no is True and parse_yes_no(cues(programme_dir).acknowledgement.sub(" ", _folded(text))) is not True
+    acknowledgement = cues(programme_dir).acknowledgement
+    heard_only = yes_no is not False and bool(acknowledgement.search(_folded(text))) \
+        and parse_yes_no(acknowledgement.sub(" ", _folded(text))) is not True  # « d'acc »: no yes of the classifier either
     if heard_only:
         yes_no = None  # « d'accord », « ok merci »: the question about the person is asked again
     return {"facts": facts, "yes_no": yes_no, "heard_only": heard_only, "unsure": is_unsure(text, programme_dir),
