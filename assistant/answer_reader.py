@@ -1249,7 +1249,13 @@ def _staff_readings(text: str, lex: Lexicon, zone_of: Optional[ZoneOf], known: d
         if lives and not people.all.search(part[lives.start():]):
             break  # « 3 en CDI qui habitent à Lens »: 3 of them, or 3 in all? « … qui habitent tous à Lens »: in all
         tied = re.search(r"(?<![\d.,])(\d+)\s+(?:[a-z']+\s+){0,2}?" + people.lasting_contract.pattern, part)
-        if tied:
+        if people.all.search(part) and people.all_but.search(part):
+            # « tous sauf 1 en CDI »: the 1 is the one left out, not the count (said back, as when it is asked)
+            but = _all_but("eligible_employees", part, employees, lex, dt.date.today())
+            if but.value is None:
+                break
+            eligible, sure, tied = but.value, False, None
+        elif tied:
             eligible = int(tied.group(1))
             sure = not hedged and employees is not None and eligible == employees
         elif people.all.search(part) and employees is not None:

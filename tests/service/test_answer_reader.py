@@ -161,3 +161,12 @@ def test_this_month_is_said_back_as_begun_or_about_to_begin():
     # « je vais ouvrir fin décembre », in December: « a commencé son activité en décembre 2026 » read it as done
     this_month = dt.date.today().strftime("%Y-%m")
     assert said("creation_date", this_month, PROGRAMME_DIR).endswith("(ou l'a déjà commencée)")
+
+
+def test_all_but_one_on_lasting_contracts_in_passing_is_the_staff_minus_one(client):
+    """« tous sauf 1 en CDI » at another question read 1 on a lasting contract (the one left out)."""
+    def read(**known):
+        said = client.get("/bud/understand", params={"text": "tous sauf 1 en cdi", **known}).json()
+        return {f["fact"]: (f["value"], f["certainty"]) for f in said["facts"]}
+    assert read(employees=4) == {"eligible_employees": (3, "unsure")}
+    assert read() == {}  # of how many? nothing read, never the 1
