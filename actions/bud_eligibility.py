@@ -224,6 +224,19 @@ def _company_commune(readings: dict[str, dict]) -> Optional[str]:
     return None
 
 
+# Of the head counts, the one each cannot exceed: said when an answer exceeds it (« 3 » residents of 2 on a CDI)
+STAFF_BOUND = {"resident_employees": "eligible_employees", "eligible_employees": "employees"}
+
+
+def _say_figures_disagree(asked: Optional[str], facts: dict, dispatcher: CollectingDispatcher) -> None:
+    """Why an answer is refused: it had « Je n'ai pas compris votre réponse », which told the owner nothing."""
+    bound = STAFF_BOUND.get(asked or "")
+    if bound and facts.get(bound) is not None and facts.get(asked) is not None:
+        dispatcher.utter_message(response=f"utter_bud_more_than_{bound}", count=int(facts[bound]))
+    else:
+        dispatcher.utter_message(response="utter_bud_not_understood")
+
+
 def _part_of_the_staff(count: Any, understood: dict, tracker: Tracker) -> bool:
     """« 3 en CDI » of a staff of 4: the service reads a head count of 3 beside the 3 on lasting contracts, which is no
     correction of the 4 (« C'est corrigé » was said, and the staff became 3)."""
@@ -383,8 +396,8 @@ class ValidateBudForm(Action):
             try:
                 verdict = await evaluate(tracker, updates, year or 0)
             except Refused:  # « 5 » residents out of 4 employees: these figures do not go together, asked again
-                dispatcher.utter_message(response="utter_bud_not_understood")
                 asked = FACT_OF_SLOT.get(requested) or next(iter((tracker.get_slot(PENDING_SLOT) or {}).get("facts", {})), None)
+                _say_figures_disagree(asked, {**{f: tracker.get_slot(SLOT[f]) for f in SLOT}, **updates}, dispatcher)
                 updates = {asked: None} if asked in FACTS else {}
                 corrected, confirmed = [], True
                 verdict = await evaluate(tracker, updates, year or 0)

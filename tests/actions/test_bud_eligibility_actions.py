@@ -530,8 +530,9 @@ def test_a_no_that_gives_the_other_reading_replaces_it(bud_service):
 
 def test_figures_that_do_not_go_together_are_asked_again(bud_service):
     facts = {**UP_TO_TURNOVER, "turnover_eur": 200000, "capital_held_by_companies_pct": 0, "eligible_employees": 3}
-    slots, responses, _ = run(ValidateBudForm(), tracker("7", requested="resident_employees", facts=facts))
-    assert responses == ["utter_bud_not_understood"]  # not « un problème technique »
+    slots, responses, dispatcher = run(ValidateBudForm(), tracker("7", requested="resident_employees", facts=facts))
+    # not « un problème technique », nor a bare « je n'ai pas compris »: the figure it cannot exceed
+    assert responses == ["utter_bud_more_than_eligible_employees"] and dispatcher.messages[0]["count"] == 3
     assert slots["requested_slot"] == "bud_resident_employees" and slots.get("bud_resident_employees") is None
 
 
