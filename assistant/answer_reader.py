@@ -448,6 +448,9 @@ def _hedge_regex(hedges: tuple[str, ...]) -> re.Pattern:
     return _phrase_regex(hedges)
 
 
+_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:er|e)?\s+(?:{fv._MONTH_WORD})\b\.?(?:\s+(?:19|20)\d\d\b)?")
+
+
 def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
     cues = lex.cues
     has_value = _date_in if fact in DATE_FACTS else _digit_in
@@ -464,6 +467,8 @@ def _read_number(fact: str, text: str, lex: Lexicon, today: dt.date) -> Reading:
             text = lex.people.of_them.sub(" ", text)
     elif fact in AMOUNT_FACTS + PERCENT_FACTS:
         text = words.duration.sub(" ", text)  # « ça fait 10 ans », « apprenti 2 ans »: no amount, no share
+        # « ça va ouvrir le 20 décembre », « le 1er mars »: a day of a month is no amount (it read 20 €)
+        text = _DAY_OF_MONTH.sub(" ", text)
     kept, negation = _kept_text(text, cues, has_value)
     kept = _last_of_corrections(kept, cues, has_value)
     if kept is None:
