@@ -871,10 +871,13 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         if fact == "capital_held_by_companies_pct" or fact in AMOUNT_FACTS or fact == "employees":
             return Reading(fact, None, None, None, False)  # « tous sauf un » to the capital's share: no 1 %
     everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
-    only = re.search(r"\b(?:que|uniquement|seulement) des \w+", folded)
-    if everyone and only and not (_people_words(only.group(), lex) or lex.people.lasting_contract.search(only.group())):
-        # « que des particuliers » (the capital's answer, typed at the CDI question) is no « all on a CDI »
-        everyone = None
+    said_all = lex.people.all.search(folded) if lex.people else None
+    if everyone and said_all and said_all.group().endswith(" des"):
+        # « que des particuliers » (the capital's answer, typed at the CDI question) is no « all on a CDI »: « que
+        # des … », « uniquement des … » say all only of people or contracts
+        of_what = " ".join(folded[said_all.end():].split()[:1])
+        if not (_people_words(of_what, lex) or lex.people.lasting_contract.search(of_what)):
+            everyone = None
     if reading.value is None and whole is not None and everyone and _negation_start(normalise(text).split(), lex.cues) is None:
         # « tous », « toutes »; « il est en CDI » of one employee. « tous en CDD »: only CDD of 12 months or more
         # count, said back
