@@ -185,17 +185,6 @@ def test_after_a_request_one_means_refused_a_question_about_it_and_a_wrong_numbe
     assert full["statut"] != "closed" and full["contact"] == "06 11 22 33 55"
 
 
-def test_when_the_officer_calls_back_is_the_request_s_status(resident):
-    """« quand est-ce qu'on me rappelle ? » after a request was « je n'ai pas compris »."""
-    resident.ask("je voudrais parler a un conseiller")
-    resident.ask("oui")
-    resident.ask("Paul Marchand")
-    reference = REFERENCE.search(resident.ask("paul.marchand@example.org")).group(0)
-    status = resident.ask("et du coup vous allez me telephoner quand ?")
-    assert f"Votre demande {reference} est bien enregistrée" in status and "d'ici le" in status
-    assert "retirée" not in status
-
-
 def test_two_misunderstandings_offer_a_person(resident):
     resident.ask("qsdkjf azeaze")
     second = resident.ask("wxcvbn poiuy")
