@@ -868,7 +868,10 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
     if lex.people and lex.people.all.search(folded) and lex.people.all_but.search(folded):
         if fact in ("eligible_employees", "resident_employees"):
             return _all_but(fact, folded, whole, lex, today or dt.date.today())
-        if fact == "capital_held_by_companies_pct" or fact in AMOUNT_FACTS or fact == "employees":
+        if fact == "employees":
+            # « on est 5, tous en CDI sauf 1 »: the staff is said before the « tous » (it read nothing, and asked)
+            return _read_number(fact, folded[:lex.people.all.search(folded).start()], lex, today or dt.date.today())
+        if fact == "capital_held_by_companies_pct" or fact in AMOUNT_FACTS:
             return Reading(fact, None, None, None, False)  # « tous sauf un » to the capital's share: no 1 %
     everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
     said_all = lex.people.all.search(folded) if lex.people else None
