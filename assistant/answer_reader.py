@@ -865,16 +865,16 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
     whole = (known or {}).get({"eligible_employees": "employees", "resident_employees": "eligible_employees"}.get(fact))
     folded = _folded(text)
-    if lex.people and lex.people.all.search(folded) and lex.people.all_but.search(folded):
+    said_all = lex.people.all.search(folded) if lex.people else None  # « tous », « que des … »
+    if said_all and lex.people.all_but.search(folded):
         if fact in ("eligible_employees", "resident_employees"):
             return _all_but(fact, folded, whole, lex, today or dt.date.today())
         if fact == "employees":
             # « on est 5, tous en CDI sauf 1 »: the staff is said before the « tous » (it read nothing, and asked)
-            return _read_number(fact, folded[:lex.people.all.search(folded).start()], lex, today or dt.date.today())
+            return _read_number(fact, folded[:said_all.start()], lex, today or dt.date.today())
         if fact == "capital_held_by_companies_pct" or fact in AMOUNT_FACTS:
             return Reading(fact, None, None, None, False)  # « tous sauf un » to the capital's share: no 1 %
-    everyone = lex.people and (lex.people.all.search(folded) or whole == 1 and lex.people.one.search(folded))
-    said_all = lex.people.all.search(folded) if lex.people else None
+    everyone = lex.people and (said_all or whole == 1 and lex.people.one.search(folded))
     if everyone and said_all and said_all.group().endswith(" des"):
         # « que des particuliers » (the capital's answer, typed at the CDI question) is no « all on a CDI »: « que
         # des … », « uniquement des … » say all only of people or contracts
