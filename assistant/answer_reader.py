@@ -859,7 +859,10 @@ def read(fact: str, text: str, programme_dir: Path, today: Optional[dt.date] = N
         if breakdown is not None:
             return breakdown
     reading = _read_number(fact, text, lex, today or dt.date.today())
-    if fact == "turnover_outside_pct" and reading.value is not None:
+    sided = _share_said_of_a_side(text, lex.words) if fact == "turnover_outside_pct" else None
+    if sided is not None:
+        reading = Reading(fact, sided, UNSURE, None, reading.negation)
+    elif fact == "turnover_outside_pct" and reading.value is not None:
         reading = _share_of_work(reading, text, lex, zone_of)
     elif fact == "turnover_outside_pct":
         reading = _all_of_it_in_the_zone(reading, text, lex, zone_of)
@@ -1180,6 +1183,33 @@ def _share_of_work(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[
     if not unsure:
         return reading
     return Reading(reading.fact, value, UNSURE, reading.because, reading.negation)
+
+
+_EXCEPT = re.compile(r"\b(?:sauf|hormis|excepte|a part)\b")
+
+
+def _share_said_of_a_side(text: str, words: Words) -> Optional[float]:
+    """The share outside when a figure is said of a side: « 60 % sur place, le reste en livraison » is 40 % outside (it
+    read 60 % outside), « 80 % du temps dans la zone » 20 %, « 80 % dans la zone et 20 % ailleurs » 20 %; said back. None when no figure is said of a side,
+    or when the figures said of inside already pass 100 %."""
+    inside: list[float] = []
+    outside: list[float] = []
+    for clause in _CLAUSE.split(_EXCEPT.sub(",", _folded(text))):
+        shares = fv._words_to_digits(fv._clean(clause), small_numbers=False)
+        if not _SHARE_SAID.search(shares):
+            continue
+        figure = fv.parse_percent(shares)
+        if figure is None:
+            continue
+        if words.outside_zone.search(clause):
+            outside.append(figure)
+        elif words.inside_zone.search(clause):
+            inside.append(figure)
+    if outside:
+        return min(100.0, sum(outside)) if inside else None  # alone, « 20 % hors zone » is read as it is
+    if inside and sum(inside) <= 100:
+        return round(100 - sum(inside), 2)
+    return None
 
 
 def _all_of_it_in_the_zone(reading: Reading, text: str, lex: Lexicon, zone_of: Optional[ZoneOf]) -> Reading:
