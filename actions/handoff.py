@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from typing import Any, Optional
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,6 +24,8 @@ from actions.cites import Message
 from actions.faq import says_any, states_facts_after_a_verdict, words_of
 from actions.places import guess_in_message, since_the_person_spoke
 from actions.programme_client import NotFound, ServiceUnavailable, client
+
+PARIS = ZoneInfo("Europe/Paris")  # the hours the service's officers keep, and the residents' time
 
 logger = logging.getLogger(__name__)
 
@@ -503,7 +506,7 @@ class ActionHandoffWithdraw(Action):
         else:
             # « j'ai perdu mon numéro de demande », « ma demande est bien partie ? »: about the request, not a wish to
             # erase it (they withdrew it): where it stands, and how to withdraw it
-            say_request_status(dispatcher, tracker)
+            await say_request_status(dispatcher, tracker)
         return []
 
     @staticmethod
@@ -524,11 +527,70 @@ class ActionHandoffWithdraw(Action):
         return erased + listen
 
 
-def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Where the request of this conversation stands: its reference, when to expect an answer, its code, how to
-    withdraw it."""
-    dispatcher.utter_message(response="utter_handoff_status", reference=tracker.get_slot("handoff_reference"),
-                             secret=tracker.get_slot("handoff_secret"), expected=tracker.get_slot("handoff_expected") or "")
+async def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker,
+                             given: Optional[tuple[str, str]] = None) -> None:
+    """Where a request stands, as the service has it now (waiting, late, with an officer, called back, closed): the
+    one whose reference and code the message gives, else this conversation's. When the service cannot be reached,
+    what this conversation knows of its own request (its reference, the moment an answer is due, its code)."""
+    reference, secret = given or (tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret"))
+    try:
+        status = await client.post("/handoff/requests/status", {"reference": reference, "secret": secret})
+    except NotFound:  # this conversation's own request: withdrawn, or erased after the retention period
+        dispatcher.utter_message(response="utter_handoff_status_unknown" if given else "utter_handoff_status_gone",
+                                 reference=reference)
+        return
+    except ServiceUnavailable:
+        if given:
+            dispatcher.utter_message(response="utter_handoff_status_unavailable")
+            return
+        dispatcher.utter_message(response="utter_handoff_status", reference=reference, secret=secret,
+                                 expected=tracker.get_slot("handoff_expected") or "")
+        return
+    service = status["service"].get("de_nom") or ""
+    if status["statut"] == "closed":
+        unreachable = status["issue"] == "unreachable"
+        response = "utter_handoff_status_unreachable" if unreachable else "utter_handoff_status_closed"
+        moment = status["clos_le"]
+    elif status["rappele_le"]:
+        response, moment = "utter_handoff_status_called_back", status["rappele_le"]
+    elif status["statut"] == "with_officer":
+        response, moment = "utter_handoff_status_taken", status["pris_le"]
+    else:
+        response = "utter_handoff_status_late" if status["en_retard"] else "utter_handoff_status_pending"
+        moment = status["reponse_attendue_locale"]
+    dispatcher.utter_message(response=response, reference=status["reference"], of_service=service,
+                             moment=french_moment(_local(moment)))
+    if not given and status["statut"] != "closed":  # « c quoi mon code déjà ? »: this conversation's own request
+        dispatcher.utter_message(response="utter_handoff_status_code", secret=secret)
+
+
+def _local(moment: str) -> str:
+    """A moment the service gives in UTC (« 2026-12-08T09:30:00Z ») in Europe/Paris; a local one as it is."""
+    when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return when.astimezone(PARIS).isoformat(timespec="minutes")
+
+
+class ActionHandoffStatus(Action):
+    """« on me rappelle quand ? », « ma demande a bien été reçue ? »: where the request stands (`say_request_status`);
+    a reference without its code is asked for the code; without any request, how to ask about one made in another
+    conversation, and the offer to be put in touch."""
+
+    def name(self) -> str:
+        return "action_handoff_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        given = _reference_and_code(text)
+        named = _REFERENCE.search(text)
+        if given:
+            await say_request_status(dispatcher, tracker, given)
+        elif named and named.group().upper() != tracker.get_slot("handoff_reference"):
+            dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=named.group().upper())
+        elif tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret"):
+            await say_request_status(dispatcher, tracker)
+        else:
+            dispatcher.utter_message(response="utter_handoff_no_request")
+        return []
 
 
 # A request's reference and its withdrawal code as the service writes them (assistant/handoff/queue.py), typed in a
@@ -605,9 +667,10 @@ class ActionNotUnderstood(Action):
         if await corrected_contact(tracker, dispatcher):  # « je me suis trompé de numéro, c'est le 07 … »
             return []
         reference = tracker.get_slot("handoff_reference")
-        if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in ("stop", "withdraw_handoff"):
-            if top_intent_read(tracker) == "withdraw_handoff" and not await cancels(tracker.latest_message.get("text") or ""):
-                say_request_status(dispatcher, tracker)  # « c'est bon ma demande est partie ? »: about it, no cancel
+        about_it = ("stop", "withdraw_handoff", "ask_handoff_status")
+        if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in about_it:
+            if top_intent_read(tracker) != "stop" and not await cancels(tracker.latest_message.get("text") or ""):
+                await say_request_status(dispatcher, tracker)  # « c'est bon ma demande est partie ? »: about it
                 return []
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request
             dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)

@@ -179,6 +179,19 @@ def withdraw(body: WithdrawBody, state: AppState = Depends(get_state)) -> dict:
     return {"reference": body.reference.strip().upper(), "statut": "closed", "issue": "withdrawn", "donnees_effacees": True}
 
 
+@router.post("/requests/status", summary="Where the person's request stands (reference and secret)",
+             description="Its status (pending, with_officer, closed), outcome, when an answer is due (UTC and "
+             "Europe/Paris) and whether that moment has passed; nothing personal. 404 for an unknown reference, a "
+             "wrong secret or a withdrawn request alike.")
+def request_status(body: WithdrawBody, state: AppState = Depends(get_state)) -> dict:
+    with state.engine.connect() as conn:
+        status = queue.resident_status(conn, body.reference, body.secret)
+        service = routing.get_service(conn, status["service"]) if status else None
+    if status is None:
+        raise HTTPException(status_code=404, detail="Référence ou code de retrait incorrect, ou demande retirée.")
+    return {**status, "service": service.as_dict() if service else {"id": status["service"]}}
+
+
 class ContactBody(WithdrawBody):
     contact: str = Field(..., min_length=3, max_length=200, description="an e-mail address or a French phone number")
 

@@ -315,13 +315,46 @@ def mark_called_back(conn: Connection, reference: str, service_id: str, actor: s
     return _row_dict(_get(conn, row.id), full=True)
 
 
-def withdraw(conn: Connection, reference: str, secret: str, now: Optional[dt.datetime] = None) -> bool:
-    """The resident withdraws a request with its secret: it is closed and its personal data erased at once.
-    False for an unknown reference or a wrong secret alike (nothing tells which)."""
+def _with_secret(conn: Connection, reference: str, secret: str):
+    """The request whose secret is given, or None for an unknown reference, a wrong secret and a withdrawn request
+    (its secret is erased) alike: nothing tells which, and the time taken is the same."""
     row = _by_reference(conn, reference)
     expected = row.secret_hash if row is not None and row.secret_hash else _hash_secret("BM-XXXX-XXXX", "none")
     given = _hash_secret(row.reference if row is not None else "BM-XXXX-XXXX", secret or "")
     if row is None or not row.secret_hash or not hmac.compare_digest(expected, given):
+        return None
+    return row
+
+
+def resident_status(conn: Connection, reference: str, secret: str, now: Optional[dt.datetime] = None) -> Optional[dict]:
+    """Where a request stands, for the resident who holds its secret (« on me rappelle quand ? »): its status, the
+    moment an answer is due (Europe/Paris) and when it was taken, called back or closed. Nothing personal and
+    nothing of the officer. None as for `_with_secret`."""
+    row = _with_secret(conn, reference, secret)
+    if row is None:
+        return None
+    due = row.expected_by.replace(tzinfo=dt.timezone.utc).astimezone(hours.PARIS)
+    return {
+        "reference": row.reference,
+        "service": row.service_id,
+        "mode": row.mode,
+        "statut": row.status,
+        "issue": row.outcome,
+        "cree_le": utc_iso(row.created_at),
+        "reponse_attendue_le": utc_iso(row.expected_by),
+        "reponse_attendue_locale": due.isoformat(timespec="minutes"),
+        "en_retard": row.status == "pending" and (now or utcnow()) > row.expected_by,
+        "pris_le": utc_iso(row.taken_at),
+        "rappele_le": utc_iso(row.called_back_at),
+        "clos_le": utc_iso(row.closed_at),
+    }
+
+
+def withdraw(conn: Connection, reference: str, secret: str, now: Optional[dt.datetime] = None) -> bool:
+    """The resident withdraws a request with its secret: it is closed and its personal data erased at once.
+    False for an unknown reference or a wrong secret alike (nothing tells which)."""
+    row = _with_secret(conn, reference, secret)
+    if row is None:
         return False
     now = now or utcnow()
     values: dict[str, Any] = {**_ERASED, "purged_at": now}
@@ -339,10 +372,8 @@ def correct_contact(conn: Connection, reference: str, secret: str, contact: str,
     the contact as stored, or None for an unknown reference, a wrong secret or a closed request (nothing tells
     which). Raises RequestError for a contact that is neither an e-mail address nor a French phone number."""
     value, kind = normalise_contact(contact)
-    row = _by_reference(conn, reference)
-    expected = row.secret_hash if row is not None and row.secret_hash else _hash_secret("BM-XXXX-XXXX", "none")
-    given = _hash_secret(row.reference if row is not None else "BM-XXXX-XXXX", secret or "")
-    if row is None or not row.secret_hash or not hmac.compare_digest(expected, given) or row.status == "closed":
+    row = _with_secret(conn, reference, secret)
+    if row is None or row.status == "closed":
         return None
     conn.execute(requests_table.update().where(requests_table.c.id == row.id).values(contact=value, contact_kind=kind))
     audit.record(conn, "resident", "correct_contact", row.id, row.service_id, detail=kind, at=now or utcnow())

@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
+from assistant.handoff import officers
 from actions.out_of_scope import ActionOutOfScope
 from actions.programme_client import client
 
@@ -182,8 +183,9 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
         asked = tracker(filed, intent="withdraw_handoff")
         asked.latest_message["text"] = question
         text, _, _ = run(handoff.ActionHandoffWithdraw(), asked)
-        assert text.startswith(f"Votre demande {reference} est bien enregistrée : un agent vous répondra d'ici le "
-                               f"lundi 14 décembre à 9 h. Votre code de retrait : {secret}.")
+        assert text.startswith(f"Votre demande {reference} est bien reçue : elle attend qu'un agent de Maisons & Cités "
+                               f"la prenne en charge")
+        assert f"Votre code de retrait : {secret}." in text
     # a yes to « Voulez-vous retirer votre demande … ? » withdraws it (« je retire ma demande »: tests/e2e), then the
     # bot listens (reached as the fallback's follow-up, it was run again and again for the same « oui »)
     yes = [_answer("stop", "stop"), _bot("utter_handoff_withdraw_ask"), _answer("affirm", "oui")]
@@ -208,6 +210,61 @@ def test_a_request_is_withdrawn_in_another_conversation_with_its_reference_and_c
     assert f"Votre demande {reference} est retirée" in withdrawn(
         f"bonjour je retire ma demande {reference.lower()}, mon code c'est {secret.replace('-', '').lower()}")
     assert "Je n'ai pas de demande" in withdrawn("je retire ma demande")
+
+
+def test_where_a_request_stands_is_read_from_the_service(up, programme):
+    slots = {"topic": "autre", "handoff_name": "Marie Dupont", "handoff_contact": "06 12 34 56 78"}
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+    filed = {"handoff_reference": reference, "handoff_secret": secret, "handoff_expected": "lundi 14 décembre à 9 h"}
+
+    def status(typed: str, slots: dict | None = None) -> str:
+        asked = tracker(slots, intent="ask_handoff_status")
+        asked.latest_message["text"] = typed
+        return run(handoff.ActionHandoffStatus(), asked)[0]
+
+    waiting = status("on me rappelle quand ?", filed)
+    assert re.match(rf"Votre demande {reference} est bien reçue : elle attend qu'un agent de la Délégation .+ la prenne "
+                    r"en charge, et une réponse est prévue d'ici le (lundi|mardi|mercredi|jeudi|vendredi) \d+(er)? \w+ "
+                    r"à \d+ h", waiting), waiting
+    assert f"Votre code de retrait : {secret}." in waiting  # this conversation's own request
+    # in another conversation: the reference and the code, else the code is asked for
+    elsewhere = status(f"ou en est ma demande {reference.lower()} code {secret.replace('-', '')}")
+    assert elsewhere.startswith(f"Votre demande {reference} est bien reçue") and secret not in elsewhere
+    assert "il me faut aussi son code de retrait" in status(f"ma demande {reference} elle avance ?")
+    assert "Je ne trouve pas de demande" in status(f"où en est {reference} code 22222-22222")
+    assert status("on me rappelle quand ?").startswith("Je n'ai pas de demande de votre part")
+    # an officer takes it, calls back, closes it: each step is told as the service has it
+    url, engine = programme
+    with engine.begin() as conn:
+        officers.add(conn, "agent.suivi", "Agent Suivi", "delegation-erbm", "un mot de passe assez long")
+    token = requests.post(f"{url}/officer/session", json={"login": "agent.suivi", "password": "un mot de passe assez long"},
+                          timeout=5).json()["jeton"]
+
+    def officer(step: str, body: dict | None = None) -> None:
+        answer = requests.post(f"{url}/officer/requests/{reference}/{step}", json=body,
+                               headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert answer.status_code == 200, answer.text
+
+    officer("take")
+    assert re.match(rf"Un agent de la Délégation .+ a pris votre demande {reference} en charge le \w+ \d+",
+                    status("toujours rien ?", filed))
+    officer("called-back")
+    assert "vous a contacté le" in status("personne m'a appelé", filed)
+    officer("close", {"issue": "unreachable"})
+    closed = status("des nouvelles ?", filed)
+    assert "a essayé de vous joindre" in closed and "sans y arriver" in closed and secret not in closed
+
+
+def test_where_a_request_stands_when_the_service_is_down(down):
+    filed = {"handoff_reference": "BM-ABCD-EFGH", "handoff_secret": "JKMNP-QRSTV", "handoff_expected": "lundi 14 décembre à 9 h"}
+    asked = tracker(filed, intent="ask_handoff_status")
+    text = run(handoff.ActionHandoffStatus(), asked)[0]
+    assert text.startswith("Votre demande BM-ABCD-EFGH est bien enregistrée : un agent vous répondra d'ici le lundi "
+                           "14 décembre à 9 h. Votre code de retrait : JKMNP-QRSTV.")  # what the conversation knows
+    asked = tracker(intent="ask_handoff_status")
+    asked.latest_message["text"] = "où en est BM-ABCD-EFGH code JKMNP-QRSTV"
+    assert "je n'arrive pas à consulter les demandes" in run(handoff.ActionHandoffStatus(), asked)[0]
 
 
 def test_nothing_to_withdraw(up):
@@ -582,13 +639,21 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     assert run(ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
 
 
-def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(up):
-    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD", "handoff_expected": "lundi"},
+@pytest.mark.parametrize("read_as", ["withdraw_handoff", "ask_handoff_status"])
+def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(up, read_as):
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                             "handoff_contact": "06 12 34 56 78"}))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+    t = tracker({"handoff_reference": reference, "handoff_secret": secret, "handoff_expected": "lundi"},
                 events=[_fallback("c'est bon ma demande est partie ?")], intent="nlu_fallback")
     t.latest_message.update(text="c'est bon ma demande est partie ?",
-                            intent_ranking=[{"name": "nlu_fallback"}, {"name": "withdraw_handoff"}])
+                            intent_ranking=[{"name": "nlu_fallback"}, {"name": read_as}])
     text, _, _ = run(handoff.ActionNotUnderstood(), t)
-    assert text.startswith("Votre demande BM-AAAA-BBBB est bien enregistrée")
+    assert text.startswith(f"Votre demande {reference} est bien reçue")
+    # withdrawn meanwhile (in another conversation): this conversation's request is gone, said as such
+    requests.post(f"{up}/handoff/requests/withdraw", json={"reference": reference, "secret": secret}, timeout=5)
+    text, _, _ = run(handoff.ActionNotUnderstood(), t)
+    assert text.startswith(f"Votre demande {reference} n'est plus consultable")
 
 
 def test_opening_hours_asked_after_the_employment_services_are_not_out_of_scope(up):

@@ -45,7 +45,7 @@ FAQ_SUB_INTENTS = (
     "what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding", "delegation",
     "status_source",
     "bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes", "bud_how_to_claim",
-    "bud_de_minimis", "bud_who_decides",
+    "bud_de_minimis", "bud_who_decides", "bud_communes",
 )
 # Questions whose answers became one (issue 9, data/programme/erbm_faq.fr.yaml and bud/faq.fr.yaml;
 # tests/service/test_faq.py checks that the answer holds what both questions ask): the frozen rows keep their label,

@@ -12,7 +12,7 @@ from assistant import faq
 
 ROOT = Path(__file__).resolve().parents[2]
 BUD_SUB_INTENTS = {"bud_what_is", "bud_who_qualifies", "bud_deadline", "bud_duration", "bud_local_taxes",
-                   "bud_how_to_claim", "bud_de_minimis", "bud_who_decides"}
+                   "bud_how_to_claim", "bud_de_minimis", "bud_who_decides", "bud_communes"}
 ERBM_SUB_INTENTS = {"what_is_erbm", "territory", "how_many_homes", "landlords", "operations", "funding",
                     "delegation", "status_source"}
 BLOCKS = {block.name: block for block in faq.BLOCKS}

@@ -143,6 +143,24 @@ def test_the_resident_withdraws_with_the_secret_and_the_data_are_erased(client, 
     assert again.status_code == 404  # the secret is gone with the data
 
 
+def test_the_resident_reads_where_the_request_stands_with_the_secret(client, engine):
+    created = create(client)
+    body = {"reference": created["reference"], "secret": created["secret"]}
+    answer = client.post("/handoff/requests/status", json=body)
+    assert answer.status_code == 200, answer.text
+    status = answer.json()
+    assert status["statut"] == "pending" and status["en_retard"] is False and status["pris_le"] is None
+    assert status["service"]["id"] == "epci-246200364" and status["reponse_attendue_locale"].endswith(("+01:00", "+02:00"))
+    assert NAME not in answer.text and PHONE not in answer.text and "conv-123" not in answer.text  # nothing personal
+    assert client.post("/handoff/requests/status", json={**body, "secret": "AAAAA-AAAAA"}).status_code == 404
+    assert client.post("/handoff/requests/status", json={**body, "reference": "BM-2222-2222"}).status_code == 404
+    with engine.connect() as conn:
+        later = queue.resident_status(conn, body["reference"], body["secret"], now=utcnow() + dt.timedelta(days=30))
+    assert later["en_retard"] is True  # the moment due has passed and nobody took it
+    client.post("/handoff/requests/withdraw", json=body)
+    assert client.post("/handoff/requests/status", json=body).status_code == 404  # withdrawn: its secret is erased
+
+
 def test_the_reference_alone_does_not_withdraw(client):
     created = create(client)
     answer = client.post("/handoff/requests/withdraw", json={"reference": created["reference"], "secret": ""})
