@@ -48,6 +48,11 @@ class ActionCommuneBud(Action):
             return topic
         if resolution["status"] == "guess":  # « harne » is asked back, never answered as Harnes
             return guess_events(resolution, "bud")
+        if resolution["status"] == "not_found" and resolution.get("match") == "not_commune":
+            # « tout le Pas-de-Calais est en BUD ? »: a department is no commune; what the zone holds answers it
+            dispatcher.utter_message(response="utter_bud_zone_not_a_commune", query=resolution["query"])
+            dispatcher.utter_message(response="utter_faq/bud_communes")
+            return topic
         if say_resolution_problem(dispatcher, resolution, question="ask_bud_commune"):
             return topic
         return topic + say_bud_classification(dispatcher, resolution)

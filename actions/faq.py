@@ -193,7 +193,9 @@ class ActionFaqAnswer(Action):
             part(cite, domain).send(dispatcher)
             return []
         dispatcher.utter_message(response=answer)
-        return []
+        # « et Harnes ? » after « quelles communes sont en BUD ? » asks it of Harnes (it asked « Que voulez-vous savoir
+        # sur cette commune ? »)
+        return [SlotSet("topic", "bud")] if answer.startswith("utter_faq/bud_") else []
 
     @staticmethod
     async def _cite(tracker: Tracker) -> dict | None:

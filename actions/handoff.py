@@ -483,7 +483,7 @@ class ActionHandoffWithdraw(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
         text = tracker.latest_message.get("text") or ""
-        given = _reference_and_code(text)
+        given = reference_and_code_said(tracker)
         if given and (not reference or given[0] != reference):
             # « je retire ma demande BM-C3NH-M4Y6 code HHRTG-PWJZ3 », in another conversation: both given, it is done
             return await self._withdraw(dispatcher, *given, known=False)
@@ -580,7 +580,7 @@ class ActionHandoffStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        given = _reference_and_code(text)
+        given = reference_and_code_said(tracker)
         named = _REFERENCE.search(text)
         if given:
             await say_request_status(dispatcher, tracker, given)
@@ -588,6 +588,8 @@ class ActionHandoffStatus(Action):
             dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=named.group().upper())
         elif tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret"):
             await say_request_status(dispatcher, tracker)
+        elif reference_named_before(tracker):  # « BM-… » said just before, the code still missing
+            dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=reference_named_before(tracker))
         else:
             dispatcher.utter_message(response="utter_handoff_no_request")
         return []
@@ -597,6 +599,33 @@ class ActionHandoffStatus(Action):
 # message: « BM-C3NH-M4Y6 », « HHRTG-PWJZ3 » (any case, the dash of the code optional)
 _REFERENCE = re.compile(r"\bBM-[2-9A-Z]{4}-[2-9A-Z]{4}\b", re.IGNORECASE)
 _CODE = re.compile(r"\b[2-9A-Z]{5}-?[2-9A-Z]{5}\b", re.IGNORECASE)
+
+
+def reference_and_code_said(tracker: Tracker) -> Optional[tuple[str, str]]:
+    """The reference and the withdrawal code the person gives: both in this message, or the code here and the
+    reference in one of their three messages before (« où en est BM-… ? », asked for the code, « c'est AJCB5-3NXX8 »).
+    A code typed alone has a digit or a dash, or is typed in capitals: « rappellera » is no code."""
+    text = tracker.latest_message.get("text") or ""
+    if _REFERENCE.search(text):
+        return _reference_and_code(text)
+    typed = [m.group() for m in _CODE.finditer(text)]
+    named = reference_named_before(tracker)
+    if not named or not any(re.search(r"[-\d]", code) or code.isupper() for code in typed):
+        return None
+    return _reference_and_code(f"{named} {text}")
+
+
+def reference_named_before(tracker: Tracker) -> Optional[str]:
+    """A request's reference the person typed in one of their three messages before this one."""
+    text = tracker.latest_message.get("text") or ""
+    earlier = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    if earlier and earlier[-1] == text:
+        earlier = earlier[:-1]
+    for before in reversed(earlier[-3:]):
+        named = _REFERENCE.search(before)
+        if named:
+            return named.group().upper()
+    return None
 
 
 def _reference_and_code(text: str) -> Optional[tuple[str, str]]:
@@ -655,6 +684,12 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        given = reference_and_code_said(tracker)  # the code alone, asked for after a reference named before
+        if given and last_bot_response(tracker) == "utter_handoff_status_needs_code":
+            await say_request_status(dispatcher, tracker, given)
+            return []
+        if given and last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw":
+            return await ActionHandoffWithdraw._withdraw(dispatcher, *given, known=False)
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed

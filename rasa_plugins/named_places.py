@@ -92,10 +92,14 @@ class NamedPlace(GraphComponent):
                 or any(e.get("entity") in self.config["places"] for e in entities)):
             return []
         found = []
+        folded = fold(text)
+        regions = [m.span() for m in self._region_names.finditer(folded)] if len(folded) == len(text) else []
         for span in model.model.get_pipe("ner")(doc.copy()).ents:  # the pipe, enabled or not
             start, end = span.start_char, span.end_char
             value = text[start:end].strip(" ,.;:!?'’\"«»")
-            if span.label_ in self.config["labels"] and value and _key(value) not in self._not_communes:
+            inside_a_region = any(begin <= start and end <= finish for begin, finish in regions)  # « pas de [calais] »
+            if (span.label_ in self.config["labels"] and value and _key(value) not in self._not_communes
+                    and not inside_a_region):
                 start = text.index(value, start)
                 found.append({"entity": self.config["entity"], "start": start, "end": start + len(value),
                               "value": value, "extractor": self.__class__.__name__})

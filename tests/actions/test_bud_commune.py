@@ -53,6 +53,14 @@ def test_another_tax_asked_of_the_zone_without_a_commune_is_not_the_commune_ques
     assert responses(messages) == ["utter_ask_commune"]
 
 
+@pytest.mark.parametrize("typed", ["tout le pas-de-calais est classé ?", "le departement du nord est en zone bud ?"])
+def test_a_department_asked_of_the_zone_gets_what_the_zone_holds(service_up, typed):
+    # « le Pas-de-Calais entier est en BUD ? » got « De quelle commune » or « Calais n'est pas classée »
+    messages, events = run_action(make_tracker(typed))
+    assert responses(messages) == ["utter_bud_zone_not_a_commune", "utter_faq/bud_communes"]
+    assert slots(events) == {"topic": "bud"}
+
+
 def test_bully_les_mines_with_the_extra_word_entity_diet_finds(service_up):
     # DIET also tags « mines » alone; the service must not turn it into another commune.
     tracker = make_tracker("bully les mines c'est en zone bud",
@@ -211,7 +219,8 @@ def test_a_misspelt_commune_remembered_from_an_earlier_message_is_asked_back(ser
 def test_a_department_is_said_to_be_no_commune_not_answered_for_the_last_commune(service_up):
     """« et tout le Pas-de-Calais ? » after a question about Douai: neither Douai, nor Calais."""
     messages, _ = run_action(make_tracker("et tout le pas de calais c'est en zone bud ?", slots={"commune": "Douai"}))
-    assert responses(messages) == ["utter_not_a_commune"] and messages[0]["query"] == "Pas-de-Calais"
+    assert responses(messages) == ["utter_bud_zone_not_a_commune", "utter_faq/bud_communes"]
+    assert messages[0]["query"] == "Pas-de-Calais"
 
 
 def test_everyday_words_are_not_communes(service_up):

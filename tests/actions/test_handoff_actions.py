@@ -256,6 +256,34 @@ def test_where_a_request_stands_is_read_from_the_service(up, programme):
     assert "a essayé de vous joindre" in closed and "sans y arriver" in closed and secret not in closed
 
 
+def test_the_code_given_after_the_reference_in_another_conversation(up):
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                             "handoff_contact": "06 12 34 56 78"}))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+
+    def then(first: str, intent: str, action, response: str, typed: str, read_as: str) -> str:
+        said = [_answer(intent, first), _bot(response), _answer(read_as, typed)]
+        t = tracker(events=said, intent=read_as)
+        t.latest_message["text"] = typed
+        return run(action, t)[0]
+
+    # « où en est BM-… ? », asked for the code: the code alone (read as anything) is the answer
+    status = then(f"où en est ma demande {reference} ?", "ask_handoff_status", handoff.ActionNotUnderstood(),
+                  "utter_handoff_status_needs_code", secret, "inform")
+    assert status.startswith(f"Votre demande {reference} est bien reçue")
+    status = then(f"ma demande {reference.lower()}", "ask_handoff_status", handoff.ActionHandoffStatus(),
+                  "utter_handoff_status_needs_code", f"voilà le code {secret.lower()}", "ask_handoff_status")
+    assert status.startswith(f"Votre demande {reference} est bien reçue")
+    # a word of ten letters is no code: the code is asked for again
+    assert "il me faut aussi son code de retrait" in then(f"ma demande {reference}", "ask_handoff_status", handoff.ActionHandoffStatus(),
+                                             "utter_handoff_status_needs_code", "quelqu'un me rappellera ?",
+                                             "ask_handoff_status")
+    # « je retire ma demande BM-… », told to give the code too: the code alone withdraws it
+    withdrawn = then(f"je retire ma demande {reference}", "withdraw_handoff", handoff.ActionNotUnderstood(),
+                     "utter_handoff_nothing_to_withdraw", secret.replace("-", ""), "inform")
+    assert f"Votre demande {reference} est retirée" in withdrawn
+
+
 def test_where_a_request_stands_when_the_service_is_down(down):
     filed = {"handoff_reference": "BM-ABCD-EFGH", "handoff_secret": "JKMNP-QRSTV", "handoff_expected": "lundi 14 décembre à 9 h"}
     asked = tracker(filed, intent="ask_handoff_status")

@@ -178,11 +178,25 @@ def test_after_a_request_one_means_refused_a_question_about_it_and_a_wrong_numbe
     reference = REFERENCE.search(done).group(0)
     assert "au nom d'Inès Haddad" in done
     status = resident.ask("c'est bon ma demande est partie ?")
-    assert f"Votre demande {reference} est bien enregistrée" in status and "retirée" not in status
+    assert f"Votre demande {reference} est bien reçue" in status and "retirée" not in status
     corrected = resident.ask("oups je me suis trompee de numero, c'est le 06 11 22 33 55")
     assert "C'est corrigé" in corrected and "06 11 22 33 55" in corrected
     full = requests.get(f"{programme(stack)}/officer/requests/{reference}", headers=delegation, timeout=10).json()
     assert full["statut"] != "closed" and full["contact"] == "06 11 22 33 55"
+
+
+def test_where_the_request_stands_follows_the_officer(stack, resident):
+    delegation = officer(stack, "delegation-erbm")
+    resident.ask("je souhaite être rappelé par quelqu'un de la délégation")
+    resident.ask("oui")
+    resident.ask("Yvette Carpentier")
+    reference = REFERENCE.search(resident.ask("06 44 55 66 77")).group(0)
+    waiting = resident.ask("bon et l'appel c'est pour quand alors ?")
+    assert f"Votre demande {reference} est bien reçue : elle attend qu'un agent" in waiting, waiting
+    taken = requests.post(f"{programme(stack)}/officer/requests/{reference}/take", headers=delegation, timeout=10)
+    assert taken.status_code == 200, taken.text
+    answer = resident.ask("toujours pas de coup de fil, quelqu'un regarde mon dossier ?")
+    assert f"a pris votre demande {reference} en charge le" in answer, answer
 
 
 def test_two_misunderstandings_offer_a_person(resident):

@@ -82,6 +82,13 @@ def test_general_bud_questions_get_a_sourced_answer(resident):
     assert "31 décembre 2026" in deadline
 
 
+def test_which_communes_are_in_the_zone_is_answered_then_one_is_checked(resident):
+    # « quelles communes sont en BUD ? » got « De quelle commune parlez-vous ? »
+    answer = resident.ask("je cherche la liste des villes classées bassin urbain à dynamiser")
+    assert "159 communes" in answer and "1er janvier 2019" in answer and "De quelle commune" not in answer
+    assert "Harnes" in resident.ask("et harnes alors ?")
+
+
 def test_a_question_nobody_can_answer_gets_i_dont_know_and_a_person(resident):
     answer = resident.ask("la délégation du bassin minier ouvre à quelle heure ?")
     assert "Je ne sais pas" in answer and "conseiller" in answer

@@ -38,6 +38,8 @@ def _places(component, nlp, text: str, intent: str = "ask_bud_commune", entities
     ("est-ce que saint-pierre-des-champs fait partie des bassins urbains", ["saint-pierre-des-champs"]),
     ("ma boite est elle en zone bud", []),           # no place named: the bot asks which commune
     ("tout le Pas-de-Calais est en zone BUD ?", []),  # a department is no commune to look up
+    ("le pas de calais complet est classé BUD ?", []),  # nor the « calais » spaCy tags inside it
+    ("le nord pas de calais est en zone bud ?", []),
 ])
 def test_a_named_place_is_read_in_a_place_question(component, nlp, text, places):
     assert _places(component, nlp, text) == places
