@@ -484,6 +484,8 @@ class ActionHandoffWithdraw(Action):
         reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
         text = tracker.latest_message.get("text") or ""
         given = reference_and_code_said(tracker)
+        if not given and not _REFERENCE.search(text) and _bare_answer(tracker):
+            return [FollowupAction("action_default_fallback")]  # not the code asked for: not understood, as before
         if given and (not reference or given[0] != reference):
             # « je retire ma demande BM-C3NH-M4Y6 code HHRTG-PWJZ3 », in another conversation: both given, it is done
             return await self._withdraw(dispatcher, *given, known=False)
@@ -582,6 +584,8 @@ class ActionHandoffStatus(Action):
         text = tracker.latest_message.get("text") or ""
         given = reference_and_code_said(tracker)
         named = _REFERENCE.search(text)
+        if not given and not named and _bare_answer(tracker):
+            return [FollowupAction("action_default_fallback")]  # not the code asked for: not understood, as before
         if given:
             await say_request_status(dispatcher, tracker, given)
         elif named and named.group().upper() != tracker.get_slot("handoff_reference"):
@@ -613,6 +617,12 @@ def reference_and_code_said(tracker: Tracker) -> Optional[tuple[str, str]]:
     if not named or not any(re.search(r"[-\d]", code) or code.isupper() for code in typed):
         return None
     return _reference_and_code(f"{named} {text}")
+
+
+def _bare_answer(tracker: Tracker) -> bool:
+    """A message read as a bare answer (`inform`), which reaches the status or the withdrawal only as the code it
+    asked for (data/rules/handoff.yml)."""
+    return (tracker.latest_message.get("intent") or {}).get("name") == "inform"
 
 
 def reference_named_before(tracker: Tracker) -> Optional[str]:

@@ -282,6 +282,13 @@ def test_the_code_given_after_the_reference_in_another_conversation(up):
     withdrawn = then(f"je retire ma demande {reference}", "withdraw_handoff", handoff.ActionNotUnderstood(),
                      "utter_handoff_nothing_to_withdraw", secret.replace("-", ""), "inform")
     assert f"Votre demande {reference} est retirée" in withdrawn
+    # a bare answer that is no code, there (data/rules/handoff.yml), is not understood, as without the rule
+    for action in (handoff.ActionHandoffStatus(), handoff.ActionHandoffWithdraw()):
+        said = [_answer("ask_handoff_status", f"ma demande {reference}"), _bot("utter_handoff_status_needs_code"),
+                _answer("inform", "a lens")]
+        t = tracker(events=said, intent="inform")
+        t.latest_message["text"] = "a lens"
+        assert run(action, t)[2] == [{"event": "followup", "name": "action_default_fallback", "timestamp": None}]
 
 
 def test_where_a_request_stands_when_the_service_is_down(down):

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from assistant.stack import ROOT
+from conftest import Resident
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "mot de passe e2e assez long"
@@ -197,6 +198,11 @@ def test_where_the_request_stands_follows_the_officer(stack, resident):
     assert taken.status_code == 200, taken.text
     answer = resident.ask("toujours pas de coup de fil, quelqu'un regarde mon dossier ?")
     assert f"a pris votre demande {reference} en charge le" in answer, answer
+    code = re.search(r"code de retrait : ([2-9A-Z]{5}-[2-9A-Z]{5})", answer).group(1)
+    # days later, from another conversation: the reference, then the code alone when asked for it
+    later = Resident(stack)
+    assert "il me faut aussi son code de retrait" in later.ask(f"bonjour, qu'en est il de la demande {reference} ?")
+    assert f"a pris votre demande {reference} en charge le" in later.ask(code.lower())
 
 
 def test_two_misunderstandings_offer_a_person(resident):
