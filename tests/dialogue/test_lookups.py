@@ -49,3 +49,21 @@ def test_a_number_alone_is_never_a_cite_name():
     assert module.spellings("n°2") == {"n°2"}
     assert "Cité 12 de Lens" in module.spellings("Cité n°12 de Lens")
     assert not [n for n in module.names() if n.strip().isdigit()]
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("pas lens, loos en gohelle", ["lens", "loos en gohelle"]),
+    ("ma boite est a Bruay-la-Buissière", ["bruay-la-buissière"]),
+    ("st amand les eaux c'est classé ?", ["st amand les eaux"]),
+])
+def test_the_longest_commune_name_is_read_not_the_short_one_it_holds(typed, read):
+    """Rasa joins a lookup's names into one alternation, which takes the first name that matches: with the names in
+    alphabetical order « Loos-en-Gohelle » was read as « Loos » (and the bot asked « Loos ou Loos-en-Gohelle ? »)."""
+    import re
+
+    from rasa.nlu.utils.pattern_utils import extract_patterns
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    patterns = extract_patterns(load_data(str(ROOT / "data" / "nlu" / "lookups.yml")), use_regexes=False)
+    commune = re.compile(next(p["pattern"] for p in patterns if p["name"] == "commune"), re.IGNORECASE)
+    assert [m.group().lower() for m in commune.finditer(typed)] == read
