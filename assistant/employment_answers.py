@@ -37,6 +37,7 @@ class Cues:
     services: dict[str, re.Pattern]  # route id: its names (« PLIE », « pôle emploi »)
     about_service: re.Pattern  # « c'est quoi … ? », « … c'est pour qui ? »: a question about a service named
     service_details: re.Pattern  # « les horaires de … »: a question about it that its description does not answer
+    service_exists: re.Pattern  # « y a un PLIE à Denain ? »: whether one is there, a question about it too
     acknowledgement: re.Pattern  # « ok », « d'accord »: heard, not a yes to « Avez-vous une RQTH ? »
     figure_correction: re.Pattern  # « 24 ans enfin non 26 »: the figure after it replaces the one before
 
@@ -60,6 +61,7 @@ def _cues(data: dict) -> Cues:
         services={route: compiled(names) for route, names in data["services"].items()},
         about_service=compiled(data["about_service"]),
         service_details=compiled(data["service_details"]),
+        service_exists=compiled(data["service_exists"]),
         acknowledgement=compiled(data["acknowledgement"]),
         figure_correction=compiled(data["figure_correction"]),
     )
@@ -138,7 +140,8 @@ def read_asks_about(text: str, programme_dir: Path) -> list[str]:
     (« c'est quoi le PLIE ? », « la mission locale c'est jusqu'à quel âge ? »), in the order named; [] otherwise."""
     found_cues = cues(programme_dir)
     folded = _folded(text)
-    if not found_cues.about_service.search(folded) or found_cues.service_details.search(folded):
+    asks = found_cues.about_service.search(folded) or found_cues.service_exists.search(folded.strip())
+    if not asks or found_cues.service_details.search(folded):
         return []
     named = [(match.start(), route) for route, names in found_cues.services.items()
              for match in [names.search(folded)] if match]
