@@ -530,24 +530,25 @@ class ActionHandoffWithdraw(Action):
 
 
 async def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker,
-                             given: Optional[tuple[str, str]] = None) -> None:
+                             given: Optional[tuple[str, str]] = None) -> list[EventType]:
     """Where a request stands, as the service has it now (waiting, late, with an officer, called back, closed): the
     one whose reference and code the message gives, else this conversation's. When the service cannot be reached,
-    what this conversation knows of its own request (its reference, the moment an answer is due, its code)."""
+    what this conversation knows of its own request (its reference, the moment an answer is due, its code).
+    A request of another conversation found with its code becomes this conversation's (« ok je veux la retirer »)."""
     reference, secret = given or (tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret"))
     try:
         status = await client.post("/handoff/requests/status", {"reference": reference, "secret": secret})
     except NotFound:  # this conversation's own request: withdrawn, or erased after the retention period
         dispatcher.utter_message(response="utter_handoff_status_unknown" if given else "utter_handoff_status_gone",
                                  reference=reference)
-        return
+        return []
     except ServiceUnavailable:
         if given:
             dispatcher.utter_message(response="utter_handoff_status_unavailable")
-            return
+            return []
         dispatcher.utter_message(response="utter_handoff_status", reference=reference, secret=secret,
                                  expected=tracker.get_slot("handoff_expected") or "")
-        return
+        return []
     service = status["service"].get("de_nom") or ""
     if status["statut"] == "closed":
         unreachable = status["issue"] == "unreachable"
@@ -564,7 +565,10 @@ async def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker,
                              moment=french_moment(_local(moment)))
     if not given and status["statut"] != "closed":  # « c quoi mon code déjà ? »: this conversation's own request
         dispatcher.utter_message(response="utter_handoff_status_code", secret=secret)
-
+    if given and status["statut"] != "closed":
+        return [SlotSet("handoff_reference", status["reference"]), SlotSet("handoff_secret", secret),
+                SlotSet("handoff_expected", french_moment(status["reponse_attendue_locale"]))]
+    return []
 
 def _local(moment: str) -> str:
     """A moment the service gives in UTC (« 2026-12-08T09:30:00Z ») in Europe/Paris; a local one as it is."""
@@ -586,12 +590,16 @@ class ActionHandoffStatus(Action):
         named = _REFERENCE.search(text)
         if not given and not named and _bare_answer(tracker):
             return [FollowupAction("action_default_fallback")]  # not the code asked for: not understood, as before
+        if (given or named or tracker.get_slot("handoff_reference")) and (
+                await cancels(text) or last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw"):
+            # « je retire ma demande BM-…, code … » read as a question about it: a withdrawal
+            return await ActionHandoffWithdraw().run(dispatcher, tracker, domain)
         if given:
-            await say_request_status(dispatcher, tracker, given)
+            return await say_request_status(dispatcher, tracker, given)
         elif named and named.group().upper() != tracker.get_slot("handoff_reference"):
             dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=named.group().upper())
         elif tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret"):
-            await say_request_status(dispatcher, tracker)
+            return await say_request_status(dispatcher, tracker)
         elif reference_named_before(tracker):  # « BM-… » said just before, the code still missing
             dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=reference_named_before(tracker))
         else:
@@ -599,10 +607,12 @@ class ActionHandoffStatus(Action):
         return []
 
 
-# A request's reference and its withdrawal code as the service writes them (assistant/handoff/queue.py), typed in a
-# message: « BM-C3NH-M4Y6 », « HHRTG-PWJZ3 » (any case, the dash of the code optional)
-_REFERENCE = re.compile(r"\bBM-[2-9A-Z]{4}-[2-9A-Z]{4}\b", re.IGNORECASE)
-_CODE = re.compile(r"\b[2-9A-Z]{5}-?[2-9A-Z]{5}\b", re.IGNORECASE)
+# A request's reference and its withdrawal code as the service writes them (assistant/handoff/queue.py: digits 2-9
+# and the capitals but I, L, O, U), typed in a message: « BM-C3NH-M4Y6 », « HHRTG-PWJZ3 » (any case; the dash of the
+# code may be a space or nothing). « conseiller » is no code: it has an I and an L.
+_CODE_CHARACTER = "[2-9A-HJKMNP-TV-Z]"
+_REFERENCE = re.compile(rf"\bBM-{_CODE_CHARACTER}{{4}}-{_CODE_CHARACTER}{{4}}\b", re.IGNORECASE)
+_CODE = re.compile(rf"\b{_CODE_CHARACTER}{{5}}[- ]?{_CODE_CHARACTER}{{5}}\b", re.IGNORECASE)
 
 
 def reference_and_code_said(tracker: Tracker) -> Optional[tuple[str, str]]:
@@ -612,11 +622,8 @@ def reference_and_code_said(tracker: Tracker) -> Optional[tuple[str, str]]:
     text = tracker.latest_message.get("text") or ""
     if _REFERENCE.search(text):
         return _reference_and_code(text)
-    typed = [m.group() for m in _CODE.finditer(text)]
     named = reference_named_before(tracker)
-    if not named or not any(re.search(r"[-\d]", code) or code.isupper() for code in typed):
-        return None
-    return _reference_and_code(f"{named} {text}")
+    return _reference_and_code(f"{named} {text}") if named else None
 
 
 def _bare_answer(tracker: Tracker) -> bool:
@@ -641,10 +648,18 @@ def reference_named_before(tracker: Tracker) -> Optional[str]:
 def _reference_and_code(text: str) -> Optional[tuple[str, str]]:
     """The reference and the withdrawal code the message gives, both, or None."""
     reference = _REFERENCE.search(text)
-    # a code has a dash or a digit, where a word of ten letters (« transmette ») has neither: those first
-    codes = sorted((m.group() for m in _CODE.finditer(_REFERENCE.sub(" ", text))),
-                   key=lambda code: not re.search(r"[-\d]", code))
-    return (reference.group().upper(), codes[0].upper()) if reference and codes else None
+    codes = [m.group() for m in _CODE.finditer(_REFERENCE.sub(" ", text)) if _may_be_a_code(m.group())]
+    codes.sort(key=lambda code: not re.search(r"\d", code))  # a digit first: « transmette » has none
+    if not reference or not codes:
+        return None
+    code = re.sub(r"[- ]", "", codes[0].upper())
+    return reference.group().upper(), f"{code[:5]}-{code[5:]}"
+
+
+def _may_be_a_code(typed: str) -> bool:
+    """Two words of five letters (« cette femme ») are no code, nor ten lower-case letters (« transmette »): a code
+    has a digit, or is typed in capitals, or has its dash."""
+    return bool(re.search(r"\d", typed) or typed.isupper() or "-" in typed)
 
 
 def top_intent_read(tracker: Tracker) -> Optional[str]:
@@ -694,12 +709,12 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        given = reference_and_code_said(tracker)  # the code alone, asked for after a reference named before
-        if given and last_bot_response(tracker) == "utter_handoff_status_needs_code":
-            await say_request_status(dispatcher, tracker, given)
-            return []
-        if given and last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw":
+        given = reference_and_code_said(tracker)  # both, or the code alone after a reference named before
+        text = tracker.latest_message.get("text") or ""
+        if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await cancels(text)):
             return await ActionHandoffWithdraw._withdraw(dispatcher, *given, known=False)
+        if given:  # « BM-… code … » and nothing understood: where it stands
+            return await say_request_status(dispatcher, tracker, given)
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed

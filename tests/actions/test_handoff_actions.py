@@ -291,6 +291,42 @@ def test_the_code_given_after_the_reference_in_another_conversation(up):
         assert run(action, t)[2] == [{"event": "followup", "name": "action_default_fallback", "timestamp": None}]
 
 
+def test_a_withdrawal_with_reference_and_code_read_as_a_status_question_withdraws(up):
+    """« je retire ma demande BM-…, code … » (the bot's own example) read as ask_handoff_status or not understood
+    was told where the request stands, and it stayed."""
+    for action, read_as in ((handoff.ActionHandoffStatus(), "ask_handoff_status"),
+                            (handoff.ActionNotUnderstood(), "nlu_fallback")):
+        _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                                 "handoff_contact": "06 12 34 56 78"}))
+        reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+        t = tracker(intent=read_as)  # another conversation
+        t.latest_message["text"] = f"je retire ma demande {reference}, code {secret}"
+        assert f"Votre demande {reference} est retirée" in run(action, t)[0]
+
+
+def test_a_request_found_with_its_code_is_then_this_conversations(up):
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                             "handoff_contact": "06 12 34 56 78"}))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+    t = tracker(intent="ask_handoff_status")  # another conversation, the code typed with a space
+    t.latest_message["text"] = f"ou en est {reference.lower()} {secret.replace('-', ' ').lower()}"
+    text, _, events = run(handoff.ActionHandoffStatus(), t)
+    assert text.startswith(f"Votre demande {reference} est bien reçue")
+    assert slot(events, "handoff_reference") == reference and slot(events, "handoff_secret") == secret
+    # then « ok je veux la retirer » asks to confirm that one, as in the conversation that made it
+    later = tracker({"handoff_reference": reference, "handoff_secret": secret}, intent="ask_handoff_status")
+    later.latest_message["text"] = "ok je veux la retirer en fait"
+    assert f"Voulez-vous retirer votre demande {reference} ?" in run(handoff.ActionHandoffStatus(), later)[0]
+
+
+@pytest.mark.parametrize("typed", ["quand est ce qu'un conseiller va me rappeler ? ma demande c'est {reference}",
+                                   "{reference} cette femme attend"])
+def test_words_are_no_code(up, typed):
+    t = tracker(intent="ask_handoff_status")
+    t.latest_message["text"] = typed.format(reference="BM-H69C-X39Y")
+    assert "il me faut aussi son code de retrait" in run(handoff.ActionHandoffStatus(), t)[0]
+
+
 def test_where_a_request_stands_when_the_service_is_down(down):
     filed = {"handoff_reference": "BM-ABCD-EFGH", "handoff_secret": "JKMNP-QRSTV", "handoff_expected": "lundi 14 décembre à 9 h"}
     asked = tracker(filed, intent="ask_handoff_status")
