@@ -1025,7 +1025,9 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             windows = [part] if fact != "turnover_outside_pct" else [part, *parts[i + 1:i + 2]]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
             reading = read(fact, window, programme_dir, today)
-            if reading.value is not None and (fact != "employees" or not fv._DATE_CUE.search(window)):
+            # « on est sept salariés »: a seven, not September, is no date
+            dated = fv._DATE_CUE.search(fv._words_to_digits(fv.sept_as_month(_folded(window)), small_numbers=False))
+            if reading.value is not None and (fact != "employees" or not dated):
                 readings.append(reading)
                 break
     if ("turnover_outside_pct" not in skip and zone_of is not None and lex.people is not None
@@ -1064,7 +1066,7 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
 
 def _parts(text: str, lex: Lexicon) -> list[str]:
     """The message's clauses, cut again at « et », « avec », « pour », folded, numbers in digits."""
-    return [fv._words_to_digits(part.strip()) for clause in raw_clauses(text, lex.cues)
+    return [fv._words_to_digits(fv.sept_as_month(part.strip())) for clause in raw_clauses(text, lex.cues)
             for part in lex.words.sub_clause_break.split(clause) if part.strip()]
 
 

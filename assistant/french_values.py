@@ -171,9 +171,25 @@ def _rewrite_relative(text: str) -> str:
 
 
 def _rewrite_sept(text: str) -> str:
-    """« sept 2021 » is September; text2num and dateparser both read « sept » as seven."""
-    not_a_seven = rf"(?!\s+(?:ans?|mois|semaines?|jours?|{'|'.join(MONTHS)})\b)"
-    return re.sub(rf"\bsept\b\.?{not_a_seven}", "septembre", text)
+    """« sept 2021 » is September; text2num and dateparser both read « sept » as seven. So is « sept » alone (the
+    answer to « En quel mois ? »); « on est sept salariés » is seven (it read September)."""
+    if re.fullmatch(r"\s*sept\.?\s*", text):
+        return "septembre"
+    return sept_as_month(text)
+
+
+_COUNTED = (r"(?:ans?|mois|semaines?|jours?|heures?|salarie|employe|personne|apprenti|associe|ouvrier|vendeu|cdi|cdd"
+            r"|gars|filles?|mecs?|sur|des|de|d)")
+_SEPT_MONTH = re.compile(
+    r"\bsept\b\.?(?=\s+(?:(?:19|20)\d\d|dernier|prochain)\b)"          # « sept 2023 », « sept dernier »
+    rf"|(?:(?<=\b\d )|(?<=\b\d\d )|(?<=\b1er ))sept\b\.?(?!\s+{_COUNTED})"  # « le 3 sept », « le 1er sept »
+    rf"|(?:(?<=\ben )|(?<=\bmi )|(?<=\bdebut )|(?<=\bfin ))sept\b\.?(?!\s*(?:\d|{_COUNTED}))")  # « en sept »
+
+
+def sept_as_month(text: str) -> str:
+    """« ouverte en sept 2023 », « le 3 sept », « fin sept »: September, in a text whose numbers are about to be read
+    (folded); « on est sept », « depuis sept ans » stay seven. (It read « 7 2023 », the 7 December 2023.)"""
+    return _SEPT_MONTH.sub("septembre", text)
 
 
 def _rewrite_named_month_direction(text: str, today: date) -> str:

@@ -68,6 +68,7 @@ PAST_DATES = [
     ("oct 2022", month(2022, 10)),
     ("oct. 2022", month(2022, 10)),
     ("sept 2021", month(2021, 9)),
+    ("le 1er sept 2022", day(2022, 9, 1)),
     ("fevrier 2021", month(2021, 2)),
     ("fevrer 2021", month(2021, 2)),
     ("decmbre 2022", month(2022, 12)),
