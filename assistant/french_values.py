@@ -382,6 +382,10 @@ _NOBODY = re.compile(
 _WITH_SOMEONE = re.compile(r"\b(?:et|avec|plus)\b")
 _COUNT_CONNECTOR = re.compile(r"(?:\bet\b|\+|,|\bplus\b|\bavec\b)")
 _COUNT_LABEL_STOP = re.compile(r"\bet\b|\+|,|\bplus\b|\bavec\b|\bdont\b")
+# « on est 6 avec moi, 4 en CDI et 1 extra »: a bare number said as the whole is the total, the numbers after it its
+# breakdown (they were added up: 11)
+_TOTAL_BEFORE = re.compile(r"\b(?:on est|on sera|on etait|nous sommes|nous serons|sommes|ils sont|elles sont)\s*$")
+_TOTAL_AFTER = re.compile(r"^\s*(?:en tout|au total|avec moi|moi compris|moi inclus|y compris moi)\b")
 
 
 def _expand_approximate_counts(text: str) -> str:
@@ -427,6 +431,9 @@ def parse_count_detail(text: str) -> Optional[CountDetail]:
         if len(before) != 1 or sum(p.number for p in after) > before[0].number:
             return None
         return CountDetail(before[0].number, after)
+    (first, first_start, first_end), after = parts[0], tuple(part for part, _, _ in parts[1:])
+    if _TOTAL_AFTER.match(digits[first_end:]) or (not first.label and _TOTAL_BEFORE.search(digits[:first_start])):
+        return CountDetail(first.number, after) if sum(p.number for p in after) <= first.number else None
     for (_, _, end), (_, start, _) in zip(parts, parts[1:]):
         if not _COUNT_CONNECTOR.search(digits[end:start]):
             return None  # « 4 ou 5 », « 10-20 », « 2 salaries depuis 2021 »: not parts of one count
@@ -438,7 +445,7 @@ def parse_count(text: str) -> Optional[int]:
 
     « 4 », « on est 4 », « quatre salaries », « une douzaine » (12), « une vingtaine » (20);
     « aucun », « personne », « pas de salarie », « juste moi » give 0; « 3 cdi et 2 cdd » gives the
-    total, 5; « 4 dont 2 cdi » gives 4. A range or a bound (« entre 10 et 20 », « 4 ou 5 »,
+    total, 5; « 4 dont 2 cdi » and « on est 4, 2 en CDI et 1 apprenti » give 4. A range or a bound (« entre 10 et 20 », « 4 ou 5 »,
     « plus de 10 ») gives None: there is no range type, the action asks again.
     """
     detail = parse_count_detail(text)
