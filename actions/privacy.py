@@ -6,9 +6,11 @@ written in the answer: the same ones the privacy notice of the chat page states.
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq import says_any
+from actions.handoff import last_bot_action
 from actions.programme_client import ServiceUnavailable, client
 
 
@@ -17,6 +19,9 @@ class ActionPrivacy(Action):
         return "action_privacy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if last_bot_action(tracker) == "action_handoff_offer" and await _refuses_consent(tracker):
+            # « non je veux pas que vous gardiez mes données » to « Êtes-vous d'accord ? »: a no, not a question
+            return [FollowupAction("action_handoff_declined")]
         try:
             kept = await client.get("/dialogue/privacy")
         except ServiceUnavailable:
@@ -28,3 +33,11 @@ class ActionPrivacy(Action):
             dispatcher.utter_message(response="utter_privacy_no_durations")
             dispatcher.utter_message(response="utter_privacy_notice")
         return []
+
+
+async def _refuses_consent(tracker: Tracker) -> bool:
+    try:
+        words = (await client.form_rules("handoff")).get("consent_refused_words") or []
+    except ServiceUnavailable:
+        return False
+    return says_any(tracker.latest_message.get("text") or "", words)
