@@ -525,8 +525,8 @@ class ActionHandoffWithdraw(Action):
             dispatcher.utter_message(response="utter_service_unavailable")
             return listen
         dispatcher.utter_message(response="utter_handoff_withdrawn", reference=reference)
-        erased = [SlotSet("handoff_reference", None), SlotSet("handoff_secret", None)] if known else []
-        return erased + listen
+        # the reference stays, without its code: « elle en est où ma demande ? » is told it was withdrawn
+        return [SlotSet("handoff_reference", reference), SlotSet("handoff_secret", None)] + listen
 
 
 async def say_request_status(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -600,6 +600,9 @@ class ActionHandoffStatus(Action):
             dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=named.group().upper())
         elif tracker.get_slot("handoff_reference") and tracker.get_slot("handoff_secret"):
             return await say_request_status(dispatcher, tracker)
+        elif tracker.get_slot("handoff_reference"):  # withdrawn in this conversation (its code is erased)
+            dispatcher.utter_message(response="utter_handoff_status_withdrawn",
+                                     reference=tracker.get_slot("handoff_reference"))
         elif reference_named_before(tracker):  # « BM-… » said just before, the code still missing
             dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=reference_named_before(tracker))
         else:

@@ -192,8 +192,13 @@ def test_consent_then_a_request_with_a_reference_then_withdrawn(up):
     text, _, events = run(handoff.ActionHandoffWithdraw(), tracker(filed, events=yes, intent="affirm"))
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
     assert f"Votre demande {reference} est retirée" in text
+    assert slot(events, "handoff_reference") == reference and slot(events, "handoff_secret") is None
     again = requests.post(f"{up}/handoff/requests/withdraw", json={"reference": reference, "secret": secret}, timeout=5)
     assert again.status_code == 404
+    # then « elle en est où ma demande ? » is told it was withdrawn (it was « je n'ai pas de demande »)
+    asked = tracker({"handoff_reference": reference, "handoff_secret": None}, intent="ask_handoff_status")
+    asked.latest_message["text"] = "et ma demande alors, elle en est où ?"
+    assert run(handoff.ActionHandoffStatus(), asked)[0].startswith(f"Votre demande {reference} a été retirée")
 
 
 def test_a_request_is_withdrawn_in_another_conversation_with_its_reference_and_code(up):
