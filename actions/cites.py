@@ -30,6 +30,9 @@ CANDIDATES_SLOT = "cite_candidates"  # a cité name of several communes: [{id, c
 MAX_BUTTONS = 6
 MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
+# « la cite elle est renovee ? »: the CRF read « cite elle » as a name; a generic word and a pronoun name nothing
+_NO_NAME = re.compile(r"^\s*(?:(?:cites?|cités?|coron|corons|quartier|residence|résidence|la|le|les|l|de|du|des|d"
+                      r"|elle|elles|il|ils|ca|ça|cela|ici|la-bas|labas|y|ou|où)(?:\s+|$))*$", re.IGNORECASE)
 # The status dates, in the order they are told, and the line that tells each.
 DATE_LINES = {
     "debut_travaux_prevu": "utter_cite_line_debut_travaux_prevu",
@@ -307,13 +310,13 @@ def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str
 def _cite_names(tracker: Tracker) -> list[str]:
     """The cité names of the last message. When the NLU cut one name in pieces (« [cite de](cite) la
     [croix](cite) »), the words from the first piece to the last come first."""
-    names = _entity_values(tracker, "cite")
+    names = [name for name in _entity_values(tracker, "cite") if not _NO_NAME.match(name.replace("'", " "))]
     text = tracker.latest_message.get("text") or ""
     spans = [(e["start"], e["end"]) for e in tracker.latest_message.get("entities") or []
              if e.get("entity") == "cite" and "start" in e and "end" in e]
     if len(spans) > 1:
         whole = text[min(s for s, _ in spans) : max(e for _, e in spans)].strip()
-        if whole and len(whole) <= MAX_NAME_LENGTH and whole not in names:
+        if whole and len(whole) <= MAX_NAME_LENGTH and whole not in names and not _NO_NAME.match(whole):
             names.insert(0, whole)
     return names
 

@@ -714,6 +714,10 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         given = reference_and_code_said(tracker)  # both, or the code alone after a reference named before
         text = tracker.latest_message.get("text") or ""
+        if last_bot_response(tracker) == WITHDRAW_QUESTION and re.match(r"\s*(?:non|nan|no)\b", text, re.IGNORECASE):
+            # « non finalement je la garde » to « Voulez-vous retirer votre demande … ? »: kept (nothing is erased)
+            dispatcher.utter_message(response="utter_handoff_kept")
+            return []
         if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await cancels(text)):
             return await ActionHandoffWithdraw._withdraw(dispatcher, *given, known=False)
         if given:  # « BM-… code … » and nothing understood: where it stands

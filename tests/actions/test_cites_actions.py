@@ -198,6 +198,15 @@ def test_a_cite_and_its_commune_in_one_sentence_even_when_the_cite_is_also_a_com
     assert slot(events, "cite_id") == "cite-de-la-croisette-mericourt"
 
 
+def test_a_pronoun_after_cite_is_no_cite_name(service, domain):
+    # « la cite elle est renovee ou pas ? »: « Je ne trouve pas « cite elle » parmi les cités que je connais »
+    text = "mon pere habite a Wingles, la cite elle a ete refaite ?"
+    entities = [("cite", "cite elle"), ("commune", "Wingles")]
+    messages, _ = run(ActionCiteStatus(), tracker(text, "ask_cite_status", entities), domain)
+    said = " ".join(m.get("text") or "" for m in messages)
+    assert "cite elle" not in said and "Wingles" in said
+
+
 def test_without_entities_the_whole_sentence_is_searched(service, domain):
     text = "c'est qui le bailleur de la cité des Genettes"
     messages, _ = run(ActionCiteStatus(), tracker(text, "ask_cite_status"), domain)

@@ -715,6 +715,14 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     assert run(ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
 
 
+def test_a_no_not_understood_to_the_withdrawal_question_keeps_the_request():
+    said = [_answer("withdraw_handoff", "je retire ma demande"), _bot("utter_handoff_withdraw_ask"),
+            _fallback("non en fin de compte je la conserve")]
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, events=said, intent="nlu_fallback")
+    t.latest_message["text"] = "non en fin de compte je la conserve"
+    assert run(handoff.ActionNotUnderstood(), t)[0].startswith("D'accord, votre demande reste transmise")
+
+
 @pytest.mark.parametrize("read_as", ["withdraw_handoff", "ask_handoff_status"])
 def test_a_question_about_the_request_not_quite_understood_says_where_it_stands(up, read_as):
     _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
