@@ -593,7 +593,7 @@ class ActionHandoffStatus(Action):
         if (given or named or tracker.get_slot("handoff_reference")) and (
                 await cancels(text) or last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw"):
             # « je retire ma demande BM-…, code … » read as a question about it: a withdrawal
-            return await ActionHandoffWithdraw().run(dispatcher, tracker, domain)
+            return await ActionHandoffWithdraw().run(dispatcher, tracker, {})  # it reads no domain
         if given:
             return await say_request_status(dispatcher, tracker, given)
         elif named and named.group().upper() != tracker.get_slot("handoff_reference"):

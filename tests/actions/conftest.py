@@ -16,7 +16,7 @@ from trackers import make_tracker  # noqa: F401  (also imported from here by oth
 
 
 @pytest.fixture(scope="session")
-def programme(tmp_path_factory) -> Iterator[tuple[str, object]]:
+def served_programme(tmp_path_factory) -> Iterator[tuple[str, object]]:
     """The programme-data service, in-process (uvicorn in a thread) on a temporary SQLite database: its URL and its
     database engine (to set up what only staff do, such as an officer's account)."""
     with programme_service(tmp_path_factory.mktemp("programme") / "programme.db") as served:
@@ -24,8 +24,8 @@ def programme(tmp_path_factory) -> Iterator[tuple[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def programme_url(programme) -> str:
-    return programme[0]
+def programme_url(served_programme) -> str:
+    return served_programme[0]
 
 
 @pytest.fixture

@@ -217,7 +217,7 @@ def test_a_request_is_withdrawn_in_another_conversation_with_its_reference_and_c
     assert "Je n'ai pas de demande" in withdrawn("je retire ma demande")
 
 
-def test_where_a_request_stands_is_read_from_the_service(up, programme):
+def test_where_a_request_stands_is_read_from_the_service(up, served_programme):
     slots = {"topic": "autre", "handoff_name": "Marie Dupont", "handoff_contact": "06 12 34 56 78"}
     _, _, out = run(handoff.ActionHandoffSubmit(), tracker(slots))
     reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
@@ -240,7 +240,7 @@ def test_where_a_request_stands_is_read_from_the_service(up, programme):
     assert "Je ne trouve pas de demande" in status(f"où en est {reference} code 22222-22222")
     assert status("on me rappelle quand ?").startswith("Je n'ai pas de demande de votre part")
     # an officer takes it, calls back, closes it: each step is told as the service has it
-    url, engine = programme
+    url, engine = served_programme
     with engine.begin() as conn:
         officers.add(conn, "agent.suivi", "Agent Suivi", "delegation-erbm", "un mot de passe assez long")
     token = requests.post(f"{url}/officer/session", json={"login": "agent.suivi", "password": "un mot de passe assez long"},
