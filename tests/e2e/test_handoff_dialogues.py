@@ -151,12 +151,16 @@ def test_a_changed_mind_while_giving_the_contact_stores_nothing(stack, resident)
     assert "Cambrai" in resident.ask("et Cambrai est en zone BUD ?")  # the bot goes on
 
 
+def requested(resident, asking: str, name: str, contact: str) -> str:
+    """A call-back request made in the conversation (the ask, consent, name, contact): its reference."""
+    for said in (asking, "oui", name):
+        resident.ask(said)
+    return REFERENCE.search(resident.ask(contact)).group(0)
+
+
 def test_a_request_withdrawn_in_the_conversation(stack, resident):
     delegation = officer(stack, "delegation-erbm")
-    resident.ask("passez moi un agent")
-    resident.ask("oui")
-    resident.ask("Gérard Lemaire")
-    reference = REFERENCE.search(resident.ask("0320112233")).group(0)
+    reference = requested(resident, "passez moi un agent", "Gérard Lemaire", "0320112233")
     asked = resident.ask("finalement je retire ma demande")
     assert f"Voulez-vous retirer votre demande {reference} ?" in asked  # named first: data are erased for good
     answer = resident.ask("oui")
@@ -188,10 +192,8 @@ def test_after_a_request_one_means_refused_a_question_about_it_and_a_wrong_numbe
 
 def test_where_the_request_stands_follows_the_officer(stack, resident):
     delegation = officer(stack, "delegation-erbm")
-    resident.ask("je souhaite être rappelé par quelqu'un de la délégation")
-    resident.ask("oui")
-    resident.ask("Yvette Carpentier")
-    reference = REFERENCE.search(resident.ask("06 44 55 66 77")).group(0)
+    reference = requested(resident, "je souhaite être rappelé par quelqu'un de la délégation", "Yvette Carpentier",
+                          "06 44 55 66 77")
     waiting = resident.ask("bon et l'appel c'est pour quand alors ?")
     assert f"Votre demande {reference} est bien reçue : elle attend qu'un agent" in waiting, waiting
     taken = requests.post(f"{programme(stack)}/officer/requests/{reference}/take", headers=delegation, timeout=10)
