@@ -673,8 +673,10 @@ class ActionAskBudConfirm(Action):
             if not said_this_turn(tracker, "utter_service_unavailable"):
                 dispatcher.utter_message(response="utter_service_unavailable")
             return []
+        # « 300 salariés ; votre activité est industrielle »: one of them closes the access, not each (it read so)
+        negative = "utter_bud_confirm_negative_among" if len(lines) > 1 else "utter_bud_confirm_negative"
         response = "utter_bud_confirm_again" if pending.get("again") else \
-            "utter_bud_confirm_negative" if pending.get("negative") else "utter_bud_confirm"
+            negative if pending.get("negative") else "utter_bud_confirm"
         dispatcher.utter_message(response=response, reading=" ; ".join(lines))
         return [SlotSet("requested_slot", CONFIRM_SLOT)]
 

@@ -263,6 +263,11 @@ def test_a_takeover_is_said_back_before_it_closes_the_door(bud_service):
     _, responses, dispatcher = run(ask, t)
     assert responses == ["utter_bud_confirm_negative"]
     assert "reprend une activité qui existait déjà" in dispatcher.messages[0]["reading"]
+    assert "rachat de la clientèle" in dispatcher.messages[0]["reading"]  # what counts as one, said
+    # with another reading beside it, one of them closes the door, not each (« 300 salariés ; activité industrielle »)
+    t.slots["bud_pending"] = {**slots["bud_pending"], "facts": {"origin": "takeover", "activity": "industrial"}}
+    _, responses, _ = run(ask, t)
+    assert responses == ["utter_bud_confirm_negative_among"]
     # « non » drops the reading and asks the question again
     t = tracker("non", intent="deny", facts=facts)
     t.slots.update({"bud_pending": slots["bud_pending"], "requested_slot": "bud_confirm"})
