@@ -488,7 +488,7 @@ class ActionHandoffWithdraw(Action):
             return [FollowupAction("action_default_fallback")]  # not the code asked for: not understood, as before
         if given and (not reference or given[0] != reference):
             # « je retire ma demande BM-C3NH-M4Y6 code HHRTG-PWJZ3 », in another conversation: both given, it is done
-            return await self._withdraw(dispatcher, *given, known=False)
+            return await self._withdraw(dispatcher, *given)
         if not reference or not secret:
             if last_bot_action(tracker) == "action_handoff_declined":
                 # « bon finalement je veux bien être rappelé » just after a no: nothing to withdraw, a changed mind
@@ -498,7 +498,7 @@ class ActionHandoffWithdraw(Action):
             return []
         named = _REFERENCE.search(text)
         if last_bot_response(tracker) == WITHDRAW_QUESTION or (named and named.group().upper() == reference):
-            return await self._withdraw(dispatcher, reference, secret, known=True)  # a yes, or this very request
+            return await self._withdraw(dispatcher, reference, secret)  # a yes, or this very request
         if await corrected_contact(tracker, dispatcher):
             return []  # « je veux corriger mon numéro dans ma demande : 06 … »
         if await cancels(text):
@@ -512,7 +512,7 @@ class ActionHandoffWithdraw(Action):
         return []
 
     @staticmethod
-    async def _withdraw(dispatcher: CollectingDispatcher, reference: str, secret: str, known: bool) -> list[EventType]:
+    async def _withdraw(dispatcher: CollectingDispatcher, reference: str, secret: str) -> list[EventType]:
         # Reached from « oui » to « Voulez-vous retirer … ? » (a follow-up of the fallback), the bot listens next:
         # without it the fallback was predicted again for that « oui », and ran this again, in a loop
         listen = [FollowupAction("action_listen")]
@@ -591,7 +591,7 @@ class ActionHandoffStatus(Action):
         if not given and not named and _bare_answer(tracker):
             return [FollowupAction("action_default_fallback")]  # not the code asked for: not understood, as before
         if (given or named or tracker.get_slot("handoff_reference")) and (
-                await cancels(text) or last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw"):
+                await withdraws(text) or last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw"):
             # « je retire ma demande BM-…, code … » read as a question about it: a withdrawal
             return await ActionHandoffWithdraw().run(dispatcher, tracker, {})  # it reads no domain
         if given:
@@ -718,8 +718,8 @@ class ActionNotUnderstood(Action):
             # « non finalement je la garde » to « Voulez-vous retirer votre demande … ? »: kept (nothing is erased)
             dispatcher.utter_message(response="utter_handoff_kept")
             return []
-        if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await cancels(text)):
-            return await ActionHandoffWithdraw._withdraw(dispatcher, *given, known=False)
+        if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await withdraws(text)):
+            return await ActionHandoffWithdraw._withdraw(dispatcher, *given)
         if given:  # « BM-… code … » and nothing understood: where it stands
             return await say_request_status(dispatcher, tracker, given)
         guessed = await guess_in_message(tracker, client)
@@ -798,6 +798,15 @@ async def cancels(text: str) -> bool:
     `cancelling_words`), rather than being a « non » to « Avez-vous une autre question ? »."""
     try:
         return says_any(text, (await client.form_rules("handoff")).get("cancelling_words") or [], beginnings=True)
+    except ServiceUnavailable:
+        return False
+
+
+async def withdraws(text: str) -> bool:
+    """Whether a message about a request asks to withdraw it (« je retire ma demande BM-… code … »): the dialogue
+    rules' `withdrawing_words`, narrower than the cancelling words (« j'ai oublié mon code » withdraws nothing)."""
+    try:
+        return says_any(text, (await client.form_rules("handoff")).get("withdrawing_words") or [], beginnings=True)
     except ServiceUnavailable:
         return False
 

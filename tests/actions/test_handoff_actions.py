@@ -324,6 +324,16 @@ def test_a_request_found_with_its_code_is_then_this_conversations(up):
     assert f"Voulez-vous retirer votre demande {reference} ?" in run(handoff.ActionHandoffStatus(), later)[0]
 
 
+def test_a_forgotten_code_withdraws_nothing(up):
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                             "handoff_contact": "06 12 34 56 78"}))
+    filed = {"handoff_reference": slot(out, "handoff_reference"), "handoff_secret": slot(out, "handoff_secret")}
+    asked = tracker(filed, intent="ask_handoff_status")
+    asked.latest_message["text"] = "j'ai oublié mon code de retrait"  # « oubli » cancels a « non », not this
+    text = run(handoff.ActionHandoffStatus(), asked)[0]
+    assert "est bien reçue" in text and "Voulez-vous retirer" not in text
+
+
 @pytest.mark.parametrize("typed", ["quand est ce qu'un conseiller va me rappeler ? ma demande c'est {reference}",
                                    "{reference} cette femme attend"])
 def test_words_are_no_code(up, typed):
