@@ -501,7 +501,7 @@ class ActionHandoffWithdraw(Action):
             return await self._withdraw(dispatcher, reference, secret)  # a yes, or this very request
         if await corrected_contact(tracker, dispatcher):
             return []  # « je veux corriger mon numéro dans ma demande : 06 … »
-        if await cancels(text):
+        if await withdraws(text):
             # « je retire ma demande » erases data for good, and the conversation may have made another request
             # before this one: the one it would withdraw is named, and a yes withdraws it
             dispatcher.utter_message(response=WITHDRAW_QUESTION, reference=reference)
@@ -736,7 +736,7 @@ class ActionNotUnderstood(Action):
         reference = tracker.get_slot("handoff_reference")
         about_it = ("stop", "withdraw_handoff", "ask_handoff_status")
         if reference and tracker.get_slot("handoff_secret") and top_intent_read(tracker) in about_it:
-            if top_intent_read(tracker) != "stop" and not await cancels(tracker.latest_message.get("text") or ""):
+            if top_intent_read(tracker) != "stop" and not await withdraws(tracker.latest_message.get("text") or ""):
                 await say_request_status(dispatcher, tracker)  # « c'est bon ma demande est partie ? »: about it
                 return []
             # « en fait non j'annule » after a request was recorded: between a stop and a no, but maybe that request

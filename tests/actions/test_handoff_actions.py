@@ -328,10 +328,12 @@ def test_a_forgotten_code_withdraws_nothing(up):
     _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
                                                              "handoff_contact": "06 12 34 56 78"}))
     filed = {"handoff_reference": slot(out, "handoff_reference"), "handoff_secret": slot(out, "handoff_secret")}
-    asked = tracker(filed, intent="ask_handoff_status")
-    asked.latest_message["text"] = "j'ai oublié mon code de retrait"  # « oubli » cancels a « non », not this
-    text = run(handoff.ActionHandoffStatus(), asked)[0]
-    assert "est bien reçue" in text and "Voulez-vous retirer" not in text
+    for action, read_as in ((handoff.ActionHandoffStatus(), "ask_handoff_status"),
+                            (handoff.ActionHandoffWithdraw(), "withdraw_handoff")):
+        asked = tracker(filed, intent=read_as)
+        asked.latest_message["text"] = "j'ai oublié mon code de retrait"  # « oubli » cancels a « non », not this
+        text = run(action, asked)[0]
+        assert "est bien reçue" in text and "Voulez-vous retirer" not in text
 
 
 @pytest.mark.parametrize("typed", ["quand est ce qu'un conseiller va me rappeler ? ma demande c'est {reference}",
