@@ -604,7 +604,8 @@ class ActionHandoffStatus(Action):
             dispatcher.utter_message(response="utter_handoff_status_withdrawn",
                                      reference=tracker.get_slot("handoff_reference"))
         elif reference_named_before(tracker):  # « BM-… » said just before, the code still missing
-            dispatcher.utter_message(response="utter_handoff_status_needs_code", reference=reference_named_before(tracker))
+            dispatcher.utter_message(response="utter_handoff_status_needs_code",
+                                     reference=reference_named_before(tracker))
         else:
             dispatcher.utter_message(response="utter_handoff_no_request")
         return []

@@ -1192,8 +1192,8 @@ _EXCEPT = re.compile(r"\b(?:sauf|hormis|excepte|a part)\b")
 
 def _share_said_of_a_side(text: str, words: Words) -> Optional[float]:
     """The share outside when a figure is said of a side: « 60 % sur place, le reste en livraison » is 40 % outside (it
-    read 60 % outside), « 80 % du temps dans la zone » 20 %, « 80 % dans la zone et 20 % ailleurs » 20 %; said back. None when no figure is said of a side,
-    or when the figures said of inside already pass 100 %."""
+    read 60 % outside), « 80 % du temps dans la zone » 20 %, « 80 % dans la zone et 20 % ailleurs » 20 %; said back.
+    None when no figure is said of a side, or when the figures said of inside already pass 100 %."""
     inside: list[float] = []
     outside: list[float] = []
     for clause in _CLAUSE.split(_EXCEPT.sub(",", _folded(text))):

@@ -445,8 +445,8 @@ def parse_count(text: str) -> Optional[int]:
 
     « 4 », « on est 4 », « quatre salaries », « une douzaine » (12), « une vingtaine » (20);
     « aucun », « personne », « pas de salarie », « juste moi » give 0; « 3 cdi et 2 cdd » gives the
-    total, 5; « 4 dont 2 cdi » and « on est 4, 2 en CDI et 1 apprenti » give 4. A range or a bound (« entre 10 et 20 », « 4 ou 5 »,
-    « plus de 10 ») gives None: there is no range type, the action asks again.
+    total, 5; « 4 dont 2 cdi » and « on est 4, 2 en CDI et 1 apprenti » give 4. A range or a bound
+    (« entre 10 et 20 », « 4 ou 5 », « plus de 10 ») gives None: there is no range type, the action asks again.
     """
     detail = parse_count_detail(text)
     return detail.total if detail else None

@@ -243,8 +243,8 @@ def test_where_a_request_stands_is_read_from_the_service(up, served_programme):
     url, engine = served_programme
     with engine.begin() as conn:
         officers.add(conn, "agent.suivi", "Agent Suivi", "delegation-erbm", "un mot de passe assez long")
-    token = requests.post(f"{url}/officer/session", json={"login": "agent.suivi", "password": "un mot de passe assez long"},
-                          timeout=5).json()["jeton"]
+    signed = {"login": "agent.suivi", "password": "un mot de passe assez long"}
+    token = requests.post(f"{url}/officer/session", json=signed, timeout=5).json()["jeton"]
 
     def officer(step: str, body: dict | None = None) -> None:
         answer = requests.post(f"{url}/officer/requests/{reference}/{step}", json=body,
@@ -280,9 +280,9 @@ def test_the_code_given_after_the_reference_in_another_conversation(up):
                   "utter_handoff_status_needs_code", f"voilà le code {secret.lower()}", "ask_handoff_status")
     assert status.startswith(f"Votre demande {reference} est bien reçue")
     # a word of ten letters is no code: the code is asked for again
-    assert "il me faut aussi son code de retrait" in then(f"ma demande {reference}", "ask_handoff_status", handoff.ActionHandoffStatus(),
-                                             "utter_handoff_status_needs_code", "quelqu'un me rappellera ?",
-                                             "ask_handoff_status")
+    asked_again = then(f"ma demande {reference}", "ask_handoff_status", handoff.ActionHandoffStatus(),
+                       "utter_handoff_status_needs_code", "quelqu'un me rappellera ?", "ask_handoff_status")
+    assert "il me faut aussi son code de retrait" in asked_again
     # « je retire ma demande BM-… », told to give the code too: the code alone withdraws it
     withdrawn = then(f"je retire ma demande {reference}", "withdraw_handoff", handoff.ActionNotUnderstood(),
                      "utter_handoff_nothing_to_withdraw", secret.replace("-", ""), "inform")
@@ -345,7 +345,8 @@ def test_words_are_no_code(up, typed):
 
 
 def test_where_a_request_stands_when_the_service_is_down(down):
-    filed = {"handoff_reference": "BM-ABCD-EFGH", "handoff_secret": "JKMNP-QRSTV", "handoff_expected": "lundi 14 décembre à 9 h"}
+    filed = {"handoff_reference": "BM-ABCD-EFGH", "handoff_secret": "JKMNP-QRSTV",
+             "handoff_expected": "lundi 14 décembre à 9 h"}
     asked = tracker(filed, intent="ask_handoff_status")
     text = run(handoff.ActionHandoffStatus(), asked)[0]
     assert text.startswith("Votre demande BM-ABCD-EFGH est bien enregistrée : un agent vous répondra d'ici le lundi "
@@ -730,7 +731,8 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
 def test_a_no_not_understood_to_the_withdrawal_question_keeps_the_request():
     said = [_answer("withdraw_handoff", "je retire ma demande"), _bot("utter_handoff_withdraw_ask"),
             _fallback("non en fin de compte je la conserve")]
-    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, events=said, intent="nlu_fallback")
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, events=said,
+                intent="nlu_fallback")
     t.latest_message["text"] = "non en fin de compte je la conserve"
     assert run(handoff.ActionNotUnderstood(), t)[0].startswith("D'accord, votre demande reste transmise")
 

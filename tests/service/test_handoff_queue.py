@@ -150,7 +150,8 @@ def test_the_resident_reads_where_the_request_stands_with_the_secret(client, eng
     assert answer.status_code == 200, answer.text
     status = answer.json()
     assert status["statut"] == "pending" and status["en_retard"] is False and status["pris_le"] is None
-    assert status["service"]["id"] == "epci-246200364" and status["reponse_attendue_locale"].endswith(("+01:00", "+02:00"))
+    assert status["service"]["id"] == "epci-246200364"
+    assert status["reponse_attendue_locale"].endswith(("+01:00", "+02:00"))
     assert NAME not in answer.text and PHONE not in answer.text and "conv-123" not in answer.text  # nothing personal
     assert client.post("/handoff/requests/status", json={**body, "secret": "AAAAA-AAAAA"}).status_code == 404
     assert client.post("/handoff/requests/status", json={**body, "reference": "BM-2222-2222"}).status_code == 404
