@@ -75,13 +75,16 @@ class NamedPlace(GraphComponent):
     def outside_regions(self, text: str, entities: list[dict]) -> list[dict]:
         """The entities, less the communes read inside the name of a region or a department (« Calais » in
         « Pas-de-Calais », « nord » read as a place)."""
-        folded = fold(text)
-        if len(folded) != len(text):  # a ligature spelled out: offsets differ, nothing is dropped
-            return entities
-        regions = [m.span() for m in self._region_names.finditer(folded)]
+        regions = self._region_spans(text)
         return [e for e in entities if not (
             e.get("entity") == self.config["entity"] and e.get("start") is not None
             and any(start <= e["start"] and e["end"] <= end for start, end in regions))]
+
+    def _region_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the text names a region or a department (« pas de calais »); none when folding moved the offsets
+        (a ligature spelled out), so nothing is dropped by mistake."""
+        folded = fold(text)
+        return [m.span() for m in self._region_names.finditer(folded)] if len(folded) == len(text) else []
 
     def places(self, message: Message, entities: list[dict], model: SpacyModel) -> list[dict]:
         """The LOC spans of a place question whose `entities` name no place yet, as `commune` entities."""
@@ -92,8 +95,7 @@ class NamedPlace(GraphComponent):
                 or any(e.get("entity") in self.config["places"] for e in entities)):
             return []
         found = []
-        folded = fold(text)
-        regions = [m.span() for m in self._region_names.finditer(folded)] if len(folded) == len(text) else []
+        regions = self._region_spans(text)
         for span in model.model.get_pipe("ner")(doc.copy()).ents:  # the pipe, enabled or not
             start, end = span.start_char, span.end_char
             value = text[start:end].strip(" ,.;:!?'’\"«»")
