@@ -662,7 +662,7 @@ def _reference_and_code(text: str) -> Optional[tuple[str, str]]:
 
 def _may_be_a_code(typed: str) -> bool:
     """Two words of five letters (« cette femme ») are no code, nor ten lower-case letters (« transmette »): a code
-    has a digit, or is typed in capitals, or has its dash."""
+    has a digit (the service draws none without one), or is typed in capitals, or has its dash."""
     return bool(re.search(r"\d", typed) or typed.isupper() or "-" in typed)
 
 

@@ -129,6 +129,16 @@ def _code(length: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+def _secret() -> str:
+    """A withdrawal code with at least one digit, drawn again until it has one (one draw in 22 has none): typed in
+    lower case without its dash, « nzhbjkhqwg » could not be told from a word (« transmette »), « nzhbj4hqwg » can
+    (actions/handoff.py reads it so). Uniform over such codes: ≈ 49 bits still."""
+    while True:
+        secret = _code(SECRET_LENGTH)
+        if any(c.isdigit() for c in secret):
+            return secret
+
+
 def _hash_secret(reference: str, secret: str) -> str:
     return hmac.new(reference.encode(), secret.strip().upper().replace(" ", "").replace("-", "").encode(), hashlib.sha256).hexdigest()
 
@@ -162,7 +172,7 @@ def create(
         {"who": "resident" if t.get("who") == "resident" else "bot", "text": str(t.get("text", ""))[:MAX_TEXT]}
         for t in transcript[-MAX_TRANSCRIPT:]
     ]
-    secret = _code(SECRET_LENGTH)
+    secret = _secret()
     for _ in range(5):  # 30^8 references: a collision is astronomically rare, but never fatal
         reference = f"BM-{_code(4)}-{_code(4)}"
         if conn.execute(sa.select(requests_table.c.id).where(requests_table.c.reference == reference)).first() is None:

@@ -82,6 +82,14 @@ def test_references_are_random_not_sequential(client):
     assert len({r[3] for r in references}) > 3  # not a counter
 
 
+def test_every_secret_has_a_digit_so_that_typed_in_lower_case_it_is_told_from_a_word(monkeypatch):
+    # one draw in 22 has no digit (« nzhbjkhqwg »): typed so, the assistant could not tell it from « transmette »
+    assert all(re.search(r"\d", queue._secret()) for _ in range(300))  # 300 draws: ≈ 1 in 10^6 to pass without
+    draws = iter(["NZHBJKHQWG", "NZHBJ4HQWG"])
+    monkeypatch.setattr(queue, "_code", lambda length: next(draws))
+    assert queue._secret() == "NZHBJ4HQWG"
+
+
 def test_the_secret_is_not_stored(client, engine):
     created = create(client)
     with engine.connect() as conn:
