@@ -22,7 +22,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import names_other_scheme, says_any
+from actions.faq import names_other_scheme
+from actions.words import says_any
 from actions.handoff import last_bot_action
 from actions.forms import form_facts, next_question
 from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.places import guess_events, resolve_place, say_resolution_problem, typed_text
 from actions.programme_client import ServiceUnavailable, client
+from actions.words import only_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,6 @@ CANDIDATES_SLOT = "cite_candidates"  # a cité name of several communes: [{id, c
 MAX_BUTTONS = 6
 MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
-# « la cite elle est renovee ? »: the CRF read « cite elle » as a name; a generic word and a pronoun name nothing
-_NO_NAME = re.compile(r"^\s*(?:(?:cites?|cités?|coron|corons|quartier|residence|résidence|la|le|les|l|de|du|des|d"
-                      r"|elle|elles|il|ils|ca|ça|cela|ici|la-bas|labas|y|ou|où)(?:\s+|$))*$", re.IGNORECASE)
 # The status dates, in the order they are told, and the line that tells each.
 DATE_LINES = {
     "debut_travaux_prevu": "utter_cite_line_debut_travaux_prevu",
@@ -307,16 +305,18 @@ def _entity_values(tracker: Tracker, entity: str, outside: str = "") -> list[str
     return values
 
 
-def _cite_names(tracker: Tracker) -> list[str]:
+async def _cite_names(tracker: Tracker) -> list[str]:
     """The cité names of the last message. When the NLU cut one name in pieces (« [cite de](cite) la
-    [croix](cite) »), the words from the first piece to the last come first."""
-    names = [name for name in _entity_values(tracker, "cite") if not _NO_NAME.match(name.replace("'", " "))]
+    [croix](cite) »), the words from the first piece to the last come first. A name made only of the dialogue
+    rules' generic words names nothing: « la cite elle est renovee ? », read « cite elle » by the CRF."""
+    generic = (await client.form_rules("cites")).get("generic_words") or []
+    names = [name for name in _entity_values(tracker, "cite") if not only_of(name, generic)]
     text = tracker.latest_message.get("text") or ""
     spans = [(e["start"], e["end"]) for e in tracker.latest_message.get("entities") or []
              if e.get("entity") == "cite" and "start" in e and "end" in e]
     if len(spans) > 1:
         whole = text[min(s for s, _ in spans) : max(e for _, e in spans)].strip()
-        if whole and len(whole) <= MAX_NAME_LENGTH and whole not in names and not _NO_NAME.match(whole):
+        if whole and len(whole) <= MAX_NAME_LENGTH and whole not in names and not only_of(whole, generic):
             names.insert(0, whole)
     return names
 
@@ -371,7 +371,7 @@ class ActionCiteStatus(Action):
             cite = await cite_by_id(cite_id)
             if cite is not None:
                 return cite, None
-        names = _cite_names(tracker)
+        names = await _cite_names(tracker)
         communes = _entity_values(tracker, "commune", outside="cite")
         named: Optional[dict] = None
         text = tracker.latest_message.get("text") or ""

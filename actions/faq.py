@@ -13,8 +13,6 @@ check is in actions/bud_eligibility.py; the function lives here because that mod
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Iterable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -23,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cites import FOLLOW_UP_PARTS, ActionCiteStatus, cite_by_id, say_landlords_of_commune
 from actions.places import BASIN_TOPIC, guess_events, guess_in_message, resolve_place, say_resolution_problem
 from actions.programme_client import ServiceUnavailable, client
+from actions.words import says_any
 
 INTENT_CONFIDENCE = 0.6
 RESPONSE_CONFIDENCE = 0.5
@@ -123,20 +122,6 @@ class ActionCommuneBasin(Action):
         if which is None:
             dispatcher.utter_message(response="utter_ask_place_topic")
         return which or []
-
-
-def words_of(text: str) -> list[str]:
-    """The words of a message, in lower case without accents (« l'ERBM » → ["l", "erbm"])."""
-    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return re.findall(r"[a-z0-9]+", folded)
-
-
-def says_any(text: str, phrases: Iterable[str], beginnings: bool = False) -> bool:
-    """Whether the message holds one of `phrases` (words of the dialogue rules, without accents: « la bas »), as
-    whole words, or with `beginnings` as the beginning of a word (« annul » in « annulez »)."""
-    folded = " ".join(words_of(text))
-    end = "" if beginnings else r"\b"
-    return any(re.search(rf"\b{re.escape(phrase)}{end}", folded) for phrase in phrases)
 
 
 def chosen_answer(tracker: Tracker) -> tuple[str | None, float]:

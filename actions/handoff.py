@@ -21,7 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
 from actions.cites import Message
-from actions.faq import says_any, states_facts_after_a_verdict, words_of
+from actions.faq import states_facts_after_a_verdict
+from actions.words import opens_with, says_any, words_of
 from actions.places import guess_in_message, since_the_person_spoke
 from actions.programme_client import NotFound, ServiceUnavailable, client
 
@@ -715,7 +716,8 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         given = reference_and_code_said(tracker)  # both, or the code alone after a reference named before
         text = tracker.latest_message.get("text") or ""
-        if last_bot_response(tracker) == WITHDRAW_QUESTION and re.match(r"\s*(?:non|nan|no)\b", text, re.IGNORECASE):
+        if last_bot_response(tracker) == WITHDRAW_QUESTION and opens_with(
+                text, (await client.form_rules("handoff")).get("keeping_openers") or []):
             # « non finalement je la garde » to « Voulez-vous retirer votre demande … ? »: kept (nothing is erased)
             dispatcher.utter_message(response="utter_handoff_kept")
             return []

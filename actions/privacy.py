@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import says_any
+from actions.words import says_any
 from actions.handoff import last_bot_action
 from actions.programme_client import ServiceUnavailable, client
 
