@@ -1,5 +1,5 @@
-"""The words of a message read against the word lists of the dialogue rules (data/programme/dialogue/parameters.yaml,
-served by the programme-data service): folded to lower case without accents, as those lists are written."""
+"""The words of a message read against the word lists of the dialogue rules (served by the programme-data service,
+GET /dialogue/parameters): folded to lower case without accents, as those lists are written."""
 from __future__ import annotations
 
 import re
