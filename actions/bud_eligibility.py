@@ -529,7 +529,10 @@ class ValidateBudForm(Action):
                     restated[fact] = said
             if restated:  # « non, pas du tout un rachat » to « une création nouvelle, c'est bien cela ? »: it agrees
                 return restated, True
-            dispatcher.utter_message(response="utter_bud_confirm_denied")
+            # « ben c'est quand même une création non ? » to a clientele bought said back: what counts is said first
+            denied_takeover = facts.get("origin") not in (None, "new", "premises")
+            dispatcher.utter_message(response="utter_bud_confirm_denied_origin" if denied_takeover
+                                     else "utter_bud_confirm_denied")
             return {}, True
         if not facts:
             return {}, True
@@ -760,6 +763,26 @@ class AskNextBudQuestion(Action, ABC):
 
 # Rasa looks the ask actions up by name (action_ask_<slot>): one concrete class per fact slot.
 ASK_ACTIONS = [type(f"Ask_{slot}", (AskNextBudQuestion,), {"slot": slot}) for slot in SLOT.values()]
+
+
+class ActionBudWhy(Action):
+    """« pourquoi ? » just after a verdict: the criteria that decided it, said again alone (the ones not met, or the
+    ones not known yet), and how to correct an answer or reach a person."""
+
+    def name(self) -> str:
+        return "action_bud_why"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        try:
+            verdict = await evaluate(tracker)
+        except ServiceUnavailable:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        deciding = {"not_eligible": "not_met", "unknown": "unknown", "eligible": "met"}[verdict["verdict"]]
+        lines = [f"{STATUS_MARK[c['status']]} {c['title']} : {c['explanation']}"
+                 for c in verdict["criteria"] if c["status"] == deciding]
+        dispatcher.utter_message(response=f"utter_bud_verdict_why_{verdict['verdict']}", criteria="\n".join(lines))
+        return []
 
 
 class ActionBudVerdict(Action):

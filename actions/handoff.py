@@ -721,6 +721,9 @@ class ActionNotUnderstood(Action):
             # « non finalement je la garde » to « Voulez-vous retirer votre demande … ? »: kept (nothing is erased)
             dispatcher.utter_message(response="utter_handoff_kept")
             return []
+        if last_bot_action(tracker) == "action_bud_verdict" and says_any(
+                text, (await client.form_rules("bud_form")).get("verdict_why_words") or []):
+            return [FollowupAction("action_bud_why")]  # « pourquoi ? » just after a verdict: what decided it
         if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await withdraws(text)):
             return await ActionHandoffWithdraw._withdraw(dispatcher, *given)
         if given:  # « BM-… code … » and nothing understood: where it stands

@@ -150,6 +150,7 @@ class CompanyPlace:
     moves_company: tuple[str, ...] = ()  # with a commune held already, the words that move the company (« siège »)
     head_office: tuple[str, ...] = ()  # of several communes, the one in a clause with these words (« siège social »)
     denied_place: tuple[str, ...] = ()  # « pas à Lens »: a commune after these words is not the company's place
+    moves_company_after: tuple[str, ...] = ()  # « et à Lens plutôt ? »: after the name, the words that move it too
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ def _lexicon(data: dict) -> Lexicon:
                                  int(place.get("short_answer_words") or 0),
                                  tuple(normalise(w) for w in place.get("moves_company") or ()),
                                  tuple(normalise(w) for w in place.get("head_office") or ()),
-                                 tuple(normalise(w) for w in place.get("denied_place") or ()))
+                                 tuple(normalise(w) for w in place.get("denied_place") or ()),
+                                 tuple(normalise(w) for w in place.get("moves_company_after") or ()))
     return Lexicon(values, cues, data["said"], tax_regime, people, float(data.get("bare_amount_unsure_below") or 0),
                    company_place, _words(data),
                    {fact: frozenset(values) for fact, values in (data.get("always_unsure") or {}).items()})
@@ -1019,8 +1021,14 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
         for i, part in enumerate(parts):
             if not cue.search(normalise(part)):
                 continue
-            if fact == "employees" and lex.people and lex.people.residence.search(_folded(part)):
-                continue  # « 2 de mes salariés habitent à Lens » counts residents, not the staff
+            if (fact == "employees" and lex.people and lex.people.residence.search(_folded(part))
+                    and not lex.people.before_number.search(_folded(part))):
+                continue  # « 2 de mes salariés habitent à Lens » counts residents, not the staff (« on est 4 … qui
+                # habitent tous à Lens » counts both)
+            if (fact == "employees" and lex.people and "capital_held_by_companies_pct" in words.message_cues
+                    and words.message_cues["capital_held_by_companies_pct"].search(normalise(part))
+                    and not cue.search(lex.people.alone.sub(" ", normalise(part)))):
+                continue  # « c'est moi seul qui ai le capital » says who holds the capital, not that there is no staff
             part = _with_its_correction(parts, i, cues)  # « 2 salariés, ah non 3 avec l'apprenti »
             windows = [part] if fact != "turnover_outside_pct" else [part, *parts[i + 1:i + 2]]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
@@ -1127,6 +1135,12 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
     cues = place.moves_company if moving else place.before_name
     if not name or not cues:
         return False
+    after = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in place.moves_company_after), key=len,
+                            reverse=True))
+    if moving and after and any(
+            re.search(rf"(?<![a-z0-9]){re.escape(' '.join(name))}\s(?:[a-z0-9]+\s)?(?:{after})(?:$|\s(?:de|d|du)\s)",
+                      normalise(clause)) for clause in re.split(r"[?!.,;:]", text)):
+        return True  # « et si je l'ouvre à Lens plutôt ? » after a verdict about Lille (not « à Lens plutôt le matin »)
     cue = "|".join(sorted((r"\s".join(map(re.escape, p.split())) for p in cues), key=len, reverse=True))
     article = "|".join(map(re.escape, sorted(place.articles, key=len, reverse=True)))
     article = rf"(?:(?:{article})\s)?" if article else ""

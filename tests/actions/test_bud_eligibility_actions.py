@@ -272,7 +272,10 @@ def test_a_takeover_is_said_back_before_it_closes_the_door(bud_service):
     t = tracker("non", intent="deny", facts=facts)
     t.slots.update({"bud_pending": slots["bud_pending"], "requested_slot": "bud_confirm"})
     slots, responses, _ = run(ValidateBudForm(), t)
-    assert responses == ["utter_bud_confirm_denied"]
+    # what counts as a takeover is said before the question comes again: « ben c'est quand même une création non ? »
+    # to a clientele bought said back got « je n'en tiens pas compte », and the button « création nouvelle » then
+    # concluded eligible
+    assert responses == ["utter_bud_confirm_denied_origin"]
     assert slots.get("bud_origin") is None and slots["requested_slot"] == "bud_origin"
 
 
@@ -300,6 +303,17 @@ def test_the_verdict_lists_every_criterion_and_the_calendar(bud_service):
     calendar = next(m for m in dispatcher.messages if m.get("response") == "utter_bud_calendar")
     assert "30 septembre 2024" in calendar["profit"] and "75 %" in calendar["profit"]
     assert responses[-1] == "utter_bud_disclaimer"
+
+
+def test_why_just_after_a_verdict_says_again_what_decided_it(bud_service):
+    facts = {**FULL_FACTS, "creation_date": "2017-12-31"}
+    _, responses, dispatcher = run(bud_eligibility.ActionBudWhy(), tracker("pourquoi ?", facts=facts))
+    assert responses == ["utter_bud_verdict_why_not_eligible"]
+    assert dispatcher.messages[0]["criteria"].startswith("✘ Date de création") and "✔" not in dispatcher.messages[0]["criteria"]
+    unknown = {k: v for k, v in FULL_FACTS.items() if k not in ("employees", "eligible_employees", "resident_employees")}
+    _, responses, dispatcher = run(bud_eligibility.ActionBudWhy(), tracker("pk ?", facts=unknown))
+    assert responses == ["utter_bud_verdict_why_unknown"]
+    assert "? Taille de PME" in dispatcher.messages[0]["criteria"] and "✔" not in dispatcher.messages[0]["criteria"]
 
 
 def test_a_company_created_before_2018_is_told_why_not(bud_service):

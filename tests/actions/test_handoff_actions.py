@@ -431,6 +431,22 @@ def test_two_misunderstandings_in_a_row_suggest_a_person():
     assert any(b["payload"] == "/ask_human" for m in messages for b in DOMAIN["responses"].get(m.get("response"), [{}])[0].get("buttons", []))
 
 
+def test_why_just_after_a_verdict_is_answered_by_what_decided_it(up):
+    verdict = [_answer("inform", "aucune"), {"event": "action", "name": "action_bud_verdict"},
+               _bot("utter_bud_verdict_not_eligible"), {"event": "action", "name": "action_listen"}]
+    for typed in ("pourquoi ?", "ah bon ? qu'est-ce qui bloque", "pk"):
+        asked = tracker(events=[*verdict, _fallback(typed)], intent="nlu_fallback")
+        asked.latest_message["text"] = typed
+        _, _, events = run(handoff.ActionNotUnderstood(), asked)
+        assert events == [{"event": "followup", "name": "action_bud_why", "timestamp": None}], typed
+    # elsewhere « pourquoi ? » is not understood, as before (no verdict to explain)
+    asked = tracker(events=[_answer("greet", "bonjour"), _bot("utter_greet"), _fallback("pourquoi ?")],
+                    intent="nlu_fallback")
+    asked.latest_message["text"] = "pourquoi ?"
+    text, _, _ = run(handoff.ActionNotUnderstood(), asked)
+    assert "je n'ai pas compris" in text.lower()
+
+
 def test_a_message_no_rule_answered_counts_as_a_first_misunderstanding():
     # « azerty qsdfgh » read as `inform` got Rasa's fallback (« je n'ai pas compris »), then « wxcvbn nbvcxw » was
     # a first misunderstanding again, and no person was offered

@@ -327,6 +327,11 @@ def test_the_reading_says_when_the_person_does_not_know(client, fact, text, unkn
     ("on a bougé à Lens en 2024", "62498", True),
     ("c'est surtout des chantiers vers Lens", "62498", False),
     ("Liévin", "62510", True),  # a short answer is the place itself
+    # after a verdict, a check of another place (it kept the commune held, and said its « non classée » again)
+    ("et si on ouvrait plutôt sur Douai l'an prochain ?", "59178", True),
+    ("bon et à Liévin au lieu de Harnes ?", "62510", True),
+    ("et si je la crée à Lens ?", "62498", True),
+    ("je livre à Lens plutôt le matin", "62498", False),
 ])
 def test_once_the_check_holds_a_commune_only_clear_words_move_the_company(client, text, insee, moves) -> None:
     """Mid-check, « à <commune> » is where work is done or people live; the company moves only when the words say
