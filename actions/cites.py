@@ -31,6 +31,8 @@ CANDIDATES_SLOT = "cite_candidates"  # a cité name of several communes: [{id, c
 MAX_BUTTONS = 6
 MAX_LISTED = 12  # cités of one commune listed by name (Bruay-la-Buissière has 20): then « … et 8 autres »
 MAX_NAME_LENGTH = 60  # pieces of one cité name put back together, never a whole sentence
+# A cité's number going on after the digits the NLU kept (« 12 » of « cite 12-14 », « 9 » of « 9/9 bis »)
+_NUMBER_GOES_ON = re.compile(r"\s*[-/]\s*\d+(?:\s*(?:bis|ter)\b)?|\s*(?:bis|ter)\b", re.IGNORECASE)
 # The status dates, in the order they are told, and the line that tells each.
 DATE_LINES = {
     "debut_travaux_prevu": "utter_cite_line_debut_travaux_prevu",
@@ -381,6 +383,9 @@ class ActionCiteStatus(Action):
             # counts something (« cité des 3 » of « cité des 3 Cailloux »).
             at = text.lower().find(name.lower())
             suite = text[at + len(name):] if at >= 0 else ""
+            goes_on = _NUMBER_GOES_ON.match(suite) if name[-1:].isdigit() else None
+            if goes_on:  # « cite 12-14 » cut at « 12 » by the tokenizer: it was answered with the Cité n°12
+                name, suite = name + goes_on.group(), suite[goes_on.end():]
             result = await client.get("/cites/search", q=(name + where)[:200], suite=suite[:500])
             if result["match"] in ("commune", "no_name"):
                 # the piece the NLU kept (« cité » of « la cité 12 à Lens », « ma cité minière ») names no cité: the

@@ -207,6 +207,21 @@ def test_a_pronoun_after_cite_is_no_cite_name(service, domain):
     assert "cite elle" not in said and "Wingles" in said
 
 
+def test_a_number_cut_by_the_tokenizer_is_searched_whole(service, domain):
+    # « 12-14 », cut at « 12 »: the card of the Cité n°12 de Lens was given as if it were the one asked about
+    for typed, kept in (("les travaux de la cite 12-14 a lens c'est pour quand", "cite 12"),
+                        ("et la cité 12 / 14 de Lens ?", "cité 12")):
+        entities = [("cite", kept), ("commune", "Lens")]
+        messages, events = run(ActionCiteStatus(), tracker(typed, "ask_cite_status", entities), domain)
+        said = " ".join(m.get("text") or "" for m in messages)
+        assert not said.startswith("Cité n°12 de Lens") and slot(events, "cite_id") is None, said
+        assert "12" in said and "14" in said, said  # the name not found is said as typed
+    # « n°12 bis » is one cité of the data: still found
+    messages, _ = run(ActionCiteStatus(), tracker("la cite 12 bis a lens", "ask_cite_status",
+                                                  [("cite", "cite 12"), ("commune", "Lens")]), domain)
+    assert only_text(messages).startswith("Cité n°12 bis de Lens")
+
+
 def test_without_entities_the_whole_sentence_is_searched(service, domain):
     text = "c'est qui le bailleur de la cité des Genettes"
     messages, _ = run(ActionCiteStatus(), tracker(text, "ask_cite_status"), domain)
