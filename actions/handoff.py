@@ -661,6 +661,19 @@ def _reference_and_code(text: str) -> Optional[tuple[str, str]]:
     return reference.group().upper(), f"{code[:5]}-{code[5:]}"
 
 
+def _names_this_request(tracker: Tracker) -> bool:
+    """Whether the message gives this conversation's request: its reference, or its withdrawal code."""
+    reference, secret = tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret")
+    if not reference or not secret:
+        return False
+    text = tracker.latest_message.get("text") or ""
+    named = _REFERENCE.search(text)
+    if named:
+        return named.group().upper() == reference
+    typed = [re.sub(r"[- ]", "", m.group().upper()) for m in _CODE.finditer(text) if _may_be_a_code(m.group())]
+    return re.sub(r"[- ]", "", secret.upper()) in typed
+
+
 def _may_be_a_code(typed: str) -> bool:
     """Two words of five letters (« cette femme ») are no code, nor ten lower-case letters (« transmette »): a code
     has a digit (the service draws none without one), or is typed in capitals, or has its dash."""
@@ -856,6 +869,11 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if last_bot_response(tracker) == WITHDRAW_QUESTION and _names_this_request(tracker):
+            # « BM-EHZM-FD65 » or its code typed to « Voulez-vous retirer votre demande … ? »: a yes (it was « je
+            # n'ai pas compris », and the request stayed)
+            return await ActionHandoffWithdraw._withdraw(
+                dispatcher, tracker.get_slot("handoff_reference"), tracker.get_slot("handoff_secret"))
         guessed = await guess_in_message(tracker, client)
         if guessed:
             return guessed

@@ -744,13 +744,33 @@ def test_a_contact_corrected_after_the_request_is_stored_and_said_back(up):
     assert run(ActionOutOfScope(), nobody)[0].startswith("Je ne peux pas vous aider sur ce sujet")
 
 
-def test_a_no_not_understood_to_the_withdrawal_question_keeps_the_request():
+def test_a_no_not_understood_to_the_withdrawal_question_keeps_the_request(up):
     said = [_answer("withdraw_handoff", "je retire ma demande"), _bot("utter_handoff_withdraw_ask"),
             _fallback("non en fin de compte je la conserve")]
     t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, events=said,
                 intent="nlu_fallback")
     t.latest_message["text"] = "non en fin de compte je la conserve"
     assert run(handoff.ActionNotUnderstood(), t)[0].startswith("D'accord, votre demande reste transmise")
+
+
+@pytest.mark.parametrize("typed", ["reference", "code"])
+def test_the_request_s_reference_or_code_typed_to_the_withdrawal_question_withdraws_it(up, typed):
+    # it was « Désolé, je n'ai pas compris », and the request stayed
+    _, _, out = run(handoff.ActionHandoffSubmit(), tracker({"topic": "autre", "handoff_name": "Marie Dupont",
+                                                             "handoff_contact": "06 12 34 56 78"}))
+    reference, secret = slot(out, "handoff_reference"), slot(out, "handoff_secret")
+    answer = reference if typed == "reference" else secret.lower()
+    said = [_answer("withdraw_handoff", "je retire ma demande"), _bot("utter_handoff_withdraw_ask"),
+            _answer("inform", answer)]
+    t = tracker({"handoff_reference": reference, "handoff_secret": secret}, events=said, intent="inform")
+    t.latest_message["text"] = answer
+    text, _, events = run(handoff.ActionDefaultFallback(), t)
+    assert text.startswith(f"Votre demande {reference} est retirée") and slot(events, "handoff_secret") is None
+    # another reference is no yes: not understood, nothing withdrawn
+    t = tracker({"handoff_reference": "BM-AAAA-BBBB", "handoff_secret": "CCCCC-DDDDD"}, events=said, intent="inform")
+    t.latest_message["text"] = "BM-ZZZZ-YYYY"
+    text, _, _ = run(handoff.ActionDefaultFallback(), t)
+    assert "retirée" not in text
 
 
 @pytest.mark.parametrize("read_as", ["withdraw_handoff", "ask_handoff_status"])
