@@ -157,3 +157,21 @@ def test_a_reply_that_says_nothing_to_a_figure_said_back_asks_plainly_for_a_yes_
     resident.ask("dans les 250 000")
     again = resident.ask("bof")
     assert "répondez par oui ou par non" in again and "250" in again
+
+
+def test_a_question_at_the_confirmation_is_no_yes_and_why_after_the_verdict_says_what_decided_it(resident):
+    """« pourquoi ? » was read as a yes (`affirm`): to a takeover said back it confirmed it, and the verdict followed;
+    after a verdict it got « D'accord. Que puis-je faire d'autre ? »."""
+    resident.ask("ma boutique peut-elle avoir le BUD ?")
+    resident.ask("Liévin")
+    resident.ask("ouverte en juin 2023")
+    said_back = resident.ask("c'est du commerce, j'ai racheté le fonds d'une mercerie")
+    assert SAID_BACK in said_back and "reprend" in said_back
+    for question in ("pourquoi ?", "c'est grave exactement ?"):
+        again = resident.ask(question)
+        assert "ne remplit pas" not in again and "conditions" not in again.split(".")[0], again
+        assert "oui" in again.lower(), again  # the confirmation is asked again
+    verdict = resident.ask("oui")
+    assert "ne remplit pas" in verdict and "Création nouvelle" in verdict
+    why = resident.ask("pourquoi ?")
+    assert "ce qui bloque" in why and "✘ Création nouvelle" in why and "✔" not in why, why
