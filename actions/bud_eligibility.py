@@ -485,6 +485,12 @@ class ValidateBudForm(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reading = await _reading("yes_no", text)
         answer, certainty, rest = reading.get("value"), reading.get("certainty"), reading.get("rest") or ""
+        if answer is None and facts and not re.search(r"\d", text) and says_any(
+                text, (await client.form_rules("bud_form")).get("why_words") or []):
+            # « pourquoi ? » to « … C'est bien cela ? »: why it is asked; the reading stays, and the question comes
+            # again (it dropped the fonds bought, and asked the origin again as if nothing had been said)
+            await self._say_why_confirm(facts, bool(pending.get("negative")), tracker, dispatcher)
+            return None, None
         if intent == "affirm" and answer is None or answer is True and certainty == SURE:
             # « oui, et on fait 200 000 € de chiffre d'affaires »: the other facts count too
             others = await facts_in_message(rest, tracker, dispatcher, skip=None) if rest else {}
@@ -571,6 +577,18 @@ class ValidateBudForm(Action):
             # dropped and the question asked again. The confirmation is asked again instead.
             return None, None
         return answered, False
+
+    @staticmethod
+    async def _say_why_confirm(facts: dict, negative: bool, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+        """Why a reading is said back: it would close the exemption (with the condition it fails), or it was not
+        read for sure."""
+        if not negative:
+            dispatcher.utter_message(response="utter_bud_confirm_why_unsure")
+            return
+        verdict = await evaluate(tracker, facts)
+        failed = [c for c in verdict["criteria"] if c["status"] == "not_met"]
+        explanation = " ".join(c["explanation"] for c in failed)
+        dispatcher.utter_message(response="utter_bud_confirm_why_negative", explanation=explanation)
 
     @staticmethod
     async def _say_why(fact: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:

@@ -532,6 +532,22 @@ def test_a_no_that_says_the_reading_again_in_its_own_words_confirms_it(bud_servi
     assert slots["bud_origin"] == "new" and "utter_bud_confirm_denied" not in responses
 
 
+def test_why_at_the_confirmation_says_why_and_keeps_the_reading(bud_service):
+    """« pourquoi ? » to a takeover said back dropped it and asked the origin again, as if nothing had been said."""
+    pending = {"facts": {"origin": "takeover"}, "negative": True, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    t = confirming("pourquoi ?", pending, facts)
+    slots, responses, dispatcher = run(ValidateBudForm(), t)
+    assert responses[0] == "utter_bud_confirm_why_negative"
+    assert "reprise d'activités existantes n'a pas droit" in dispatcher.messages[0]["explanation"]
+    assert slots.get("bud_origin") is None and slots.get("requested_slot") in (None, "bud_confirm")
+    kept = slots.get("bud_pending", pending)
+    assert {k: v for k, v in kept.items() if k != "again"} == pending  # still said back, not dropped
+    unsure = {"facts": {"employees": 12}, "negative": False, "asked": "employees"}
+    _, responses, _ = run(ValidateBudForm(), confirming("pk vous demandez ?", unsure, facts))
+    assert responses[0] == "utter_bud_confirm_why_unsure"
+
+
 def test_a_bare_no_to_a_share_of_zero_is_a_no(bud_service):
     """« non » alone reads as « no share outside » when asked the share; at the confirmation it is a no."""
     pending = {"facts": {"turnover_outside_pct": 0}, "negative": False, "asked": "turnover_outside_pct"}
