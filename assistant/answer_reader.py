@@ -1040,9 +1040,9 @@ def read_message(text: str, programme_dir: Path, today: Optional[dt.date] = None
             windows = [part] if fact != "turnover_outside_pct" else [part, *parts[i + 1:i + 2]]
             window = next((w for w in windows if re.search(r"\d", fv._words_to_digits(w, small_numbers=False))), part)
             reading = read(fact, window, programme_dir, today)
-            # « on est sept salariés »: a seven, not September, is no date
+            # « on est sept salariés »: a seven, not September, is no date (« créée il y a 2 ans, tout seul »: none)
             dated = fv._DATE_CUE.search(fv._words_to_digits(fv.sept_as_month(_folded(window)), small_numbers=False))
-            if reading.value is not None and (fact != "employees" or not dated):
+            if reading.value is not None and (fact != "employees" or not dated or reading.value == 0):
                 readings.append(reading)
                 break
     if ("turnover_outside_pct" not in skip and zone_of is not None and lex.people is not None
