@@ -588,6 +588,7 @@ class ValidateBudForm(Action):
         verdict = await evaluate(tracker, facts)
         failed = [c for c in verdict["criteria"] if c["status"] == "not_met"]
         explanation = " ".join(c["explanation"] for c in failed)
+        explanation = explanation[:1].lower() + explanation[1:] if explanation[1:2].islower() else explanation
         dispatcher.utter_message(response="utter_bud_confirm_why_negative", explanation=explanation)
 
     @staticmethod
@@ -800,7 +801,9 @@ class ActionBudWhy(Action):
         lines = [f"{STATUS_MARK[c['status']]} {c['title']} : {c['explanation']}"
                  for c in verdict["criteria"] if c["status"] == deciding]
         dispatcher.utter_message(response=f"utter_bud_verdict_why_{verdict['verdict']}", criteria="\n".join(lines))
-        return []
+        # reached as the follow-up of action_not_understood, the bot listens next (Rasa's fallback said « je n'ai
+        # pas compris » after it)
+        return [FollowupAction("action_listen")]
 
 
 class ActionBudVerdict(Action):

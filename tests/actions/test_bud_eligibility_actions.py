@@ -309,6 +309,8 @@ def test_why_just_after_a_verdict_says_again_what_decided_it(bud_service):
     facts = {**FULL_FACTS, "creation_date": "2017-12-31"}
     _, responses, dispatcher = run(bud_eligibility.ActionBudWhy(), tracker("pourquoi ?", facts=facts))
     assert responses == ["utter_bud_verdict_why_not_eligible"]
+    events = asyncio.run(bud_eligibility.ActionBudWhy().run(CollectingDispatcher(), tracker("pourquoi ?", facts=facts), {}))
+    assert events[-1]["name"] == "action_listen"  # then the bot listens (Rasa's fallback said « pas compris » after it)
     assert dispatcher.messages[0]["criteria"].startswith("✘ Date de création") and "✔" not in dispatcher.messages[0]["criteria"]
     unknown = {k: v for k, v in FULL_FACTS.items() if k not in ("employees", "eligible_employees", "resident_employees")}
     _, responses, dispatcher = run(bud_eligibility.ActionBudWhy(), tracker("pk ?", facts=unknown))
@@ -539,7 +541,7 @@ def test_why_at_the_confirmation_says_why_and_keeps_the_reading(bud_service):
     t = confirming("pourquoi ?", pending, facts)
     slots, responses, dispatcher = run(ValidateBudForm(), t)
     assert responses[0] == "utter_bud_confirm_why_negative"
-    assert "reprise d'activités existantes n'a pas droit" in dispatcher.messages[0]["explanation"]
+    assert dispatcher.messages[0]["explanation"].startswith("une entreprise créée dans le cadre d'une reprise")
     assert slots.get("bud_origin") is None and slots.get("requested_slot") in (None, "bud_confirm")
     kept = slots.get("bud_pending", pending)
     assert {k: v for k, v in kept.items() if k != "again"} == pending  # still said back, not dropped
