@@ -768,9 +768,7 @@ def _hedge_only(clause: str, cues: Cues) -> bool:
 def _yes_no_value(text: str, lex: Lexicon) -> Reading:
     cues = lex.cues
     text = lex.words.tag_question.sub("", text)  # « oui mais c'est une nouvelle boîte non ? »: the « non » asks
-    first = re.split(r"[,.;!]", text.strip(" ,.;!"))[0]
-    if "?" in text and not _LEADING_YES_NO.match(lex.words.yes_no_opener.sub("", _folded(text)).lstrip(" ,.!")) and (
-            "?" in first or fv.parse_yes_no(first) is None):
+    if fv.asks_without_answering(lex.words.yes_no_opener.sub("", _folded(text))):
         # « c'est où exactement ? », « ah bon, c'est obligé ? »: a question that does not open with a yes or a no
         # answers nothing (« exactement » was a yes, and confirmed a reading that closes the exemption); « tout à
         # fait, et ils sont où ? » does

@@ -680,13 +680,28 @@ def _collapse_repeats(text: str) -> str:
                   else re.sub(r"(.)\1+", r"\1", m.group()), text)
 
 
+_OPENS_WITH_YES_OR_NO = re.compile(r"^\W*(?:oui|ouais|ouai|non|nan|nn|si|yes|no)\b")
+
+
+def asks_without_answering(text: str) -> bool:
+    """A question that does not open with a yes or a no, whatever yes-word it holds: « c'est où exactement ? »,
+    « bien sûr ? » (not « oui ? », « non ? », nor « tout à fait, et ils sont où ? », whose first clause answers)."""
+    if "?" not in text or _OPENS_WITH_YES_OR_NO.match(_clean(text)):
+        return False
+    first = re.split(r"[,.;!]", text.strip(" ,.;!"))[0]
+    return "?" in first or parse_yes_no(first) is None
+
+
 def parse_yes_no(text: str) -> Optional[bool]:
     """True for a French yes, False for a no, None for anything else.
 
     « oui », « ouais », « bien sur », « tout a fait », « si » / « non », « pas du tout »,
     « absolument pas », « pas encore ». « je sais pas », « peut-etre », « oui et non » and answers
     with neither give None. When a phrase contains another (« absolument pas »), the longer wins.
+    A question that does not open with a yes or a no is none (`asks_without_answering`).
     """
+    if asks_without_answering(text):
+        return None
     cleaned = _collapse_repeats(re.sub(r"[^a-z' -]", " ", _clean(text)))
     cleaned = " ".join(cleaned.split())
     if not cleaned or _is_unsure(cleaned):

@@ -397,3 +397,16 @@ YES_NO = [
 @pytest.mark.parametrize("text, expected", YES_NO)
 def test_parse_yes_no(text: str, expected: bool | None) -> None:
     assert parse_yes_no(text) == expected
+
+
+@pytest.mark.parametrize("text, value", [
+    ("c'est où exactement ?", None),  # it answered « inscrit à France Travail ? » with a yes
+    ("ils ouvrent quand, exactement ?", None),
+    ("d'accord ?", None),
+    ("oui ?", True),
+    ("non, pourquoi ?", False),
+    ("tout à fait, et c'est où ?", True),
+    ("exactement", True),
+])
+def test_a_question_that_does_not_open_with_a_yes_or_a_no_is_neither(text, value):
+    assert parse_yes_no(text) is value
