@@ -170,6 +170,23 @@ def test_a_request_withdrawn_in_the_conversation(stack, resident):
     assert full["statut"] == "closed" and full["issue"] == "withdrawn" and full["nom"] is None
 
 
+def test_the_reference_typed_to_the_withdrawal_question_withdraws_and_words_of_refusal_to_consent_are_a_no(
+        stack, resident):
+    """« BM-… » typed to « Voulez-vous retirer … ? » was read as a greeting (« Bonjour ! Je suis l'assistant … »), and
+    « non finalement je ne veux pas donner mon nom » to the consent question as a withdrawal of no request."""
+    delegation = officer(stack, "delegation-erbm")
+    reference = requested(resident, "je voudrais qu'un agent me rappelle", "Odile Carpentier", "0321998877")
+    assert f"Voulez-vous retirer votre demande {reference} ?" in resident.ask("je retire ma demande")
+    assert f"Votre demande {reference} est retirée" in resident.ask(reference)
+    full = requests.get(f"{programme(stack)}/officer/requests/{reference}", headers=delegation, timeout=10).json()
+    assert full["statut"] == "closed" and full["issue"] == "withdrawn"
+    before = len(queue(stack, delegation))
+    assert "Êtes-vous d'accord ?" in resident.ask("merci bien ! un agent pourrait me recontacter ?")
+    refused = resident.ask("non en fait je préfère pas laisser mon nom")
+    assert "je n'enregistre rien" in refused and "Je n'ai pas de demande" not in refused
+    assert len(queue(stack, delegation)) == before
+
+
 def test_after_a_request_one_means_refused_a_question_about_it_and_a_wrong_number_corrected(stack, resident):
     # « je préfère pas donner mon tel » cancelled the request; « ma demande est bien partie ? » withdrew it;
     # « je me suis trompé de numéro … » got « je ne peux pas vous aider »
