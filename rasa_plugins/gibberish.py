@@ -36,6 +36,14 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+def read_as_not_understood(message: Message) -> None:
+    """The message's intent becomes `nlu_fallback` (« je n'ai pas compris », or the form's question again), the
+    classifier's ranking kept after it (the actions read the intent it had first)."""
+    fallback = {"name": "nlu_fallback", "confidence": 1.0}
+    message.set(INTENT, fallback, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
+
+
 def words(text: str) -> set[str]:
     return set(_WORD.findall(fold(text)))
 
@@ -86,10 +94,7 @@ class GibberishFilter(GraphComponent):
         for message in messages:
             if self.is_gibberish(message):
                 message.set(ENTITIES, [], add_to_output=True)  # « azeaze » is not a commune either
-                message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
-                ranking = message.get(INTENT_RANKING_KEY) or []
-                message.set(INTENT_RANKING_KEY, [{"name": "nlu_fallback", "confidence": 1.0}] + ranking,
-                            add_to_output=True)
+                read_as_not_understood(message)
         return messages
 
     def is_gibberish(self, message: Message) -> bool:

@@ -17,10 +17,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from rasa_plugins.gibberish import fold
+from rasa_plugins.gibberish import fold, read_as_not_understood
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -49,9 +49,7 @@ class NotAYes(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             if intent.get("name") == self.config["intent"] and self.asks(message.get(TEXT) or ""):
-                fallback = {"name": "nlu_fallback", "confidence": 1.0}
-                message.set(INTENT, fallback, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
+                read_as_not_understood(message)
         return messages
 
 
