@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import names_other_scheme
-from actions.words import says_any
+from actions.words import opens_with, says_any
 from actions.handoff import last_bot_action
 from actions.forms import form_facts, next_question
 from actions.places import (ask_commune_or_guess, ask_which_of_postal_code, guess_confirmed, resolve_place,
@@ -485,11 +485,16 @@ class ValidateBudForm(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reading = await _reading("yes_no", text)
         answer, certainty, rest = reading.get("value"), reading.get("certainty"), reading.get("rest") or ""
-        if answer is None and facts and not re.search(r"\d", text) and says_any(
-                text, (await client.form_rules("bud_form")).get("why_words") or []):
+        rules = await client.form_rules("bud_form")
+        if answer is None and facts and not re.search(r"\d", text) and says_any(text, rules.get("why_words") or []):
             # « pourquoi ? » to « … C'est bien cela ? »: why it is asked; the reading stays, and the question comes
             # again (it dropped the fonds bought, and asked the origin again as if nothing had been said)
             await self._say_why_confirm(facts, bool(pending.get("negative")), tracker, dispatcher)
+            return None, None
+        if answer is None and facts and opens_with(text, rules.get("hypothetical_openers") or []):
+            # « et si je fais aussi de la vente ? » to « … une profession libérale. C'est bien cela ? »: another
+            # situation; it was read as a commercial activity, and the check ended eligible
+            dispatcher.utter_message(response="utter_bud_hypothetical")
             return None, None
         if intent == "affirm" and answer is None or answer is True and certainty == SURE:
             # « oui, et on fait 200 000 € de chiffre d'affaires »: the other facts count too
@@ -636,6 +641,11 @@ class ValidateBudForm(Action):
         if says_any(text, rules.get("why_words") or []) and not re.search(r"\d", text):
             # « pourquoi vous demandez ça ? » (no figure: not an answer with its reason): the condition it checks
             await self._say_why(fact, tracker, dispatcher)
+            return {fact: None}
+        if opens_with(text, rules.get("hypothetical_openers") or []):
+            # « et si j'embauche 3 personnes, ça change quoi ? »: another situation, not this one's answer (it was
+            # taken for 3 employees)
+            dispatcher.utter_message(response="utter_bud_hypothetical")
             return {fact: None}
         digression = (intent.get("name") in rules["digression_intents"]
                       and (intent.get("confidence") or 0) >= rules["min_confidence"]

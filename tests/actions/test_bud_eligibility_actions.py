@@ -550,6 +550,19 @@ def test_why_at_the_confirmation_says_why_and_keeps_the_reading(bud_service):
     assert responses[0] == "utter_bud_confirm_why_unsure"
 
 
+def test_another_situation_asked_about_is_no_answer(bud_service):
+    """« et si j'embauche 3 personnes ? » was 3 employees; « et si je fais aussi de la vente ? » to a liberal
+    profession said back was a commercial activity, and the check ended eligible."""
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity", "origin")}
+    slots, responses, _ = run(ValidateBudForm(), tracker("et si j'embauche 3 personnes, ça change quoi ?",
+                                                         requested="employees", facts=facts))
+    assert "utter_bud_hypothetical" in responses and slots.get("bud_employees") is None
+    pending = {"facts": {"activity": "liberal"}, "negative": True, "asked": "activity"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date")}
+    slots, responses, _ = run(ValidateBudForm(), confirming("et si je vends aussi des produits ?", pending, facts))
+    assert responses == ["utter_bud_hypothetical"] and slots.get("bud_activity") is None
+
+
 def test_a_bare_no_to_a_share_of_zero_is_a_no(bud_service):
     """« non » alone reads as « no share outside » when asked the share; at the confirmation it is a no."""
     pending = {"facts": {"turnover_outside_pct": 0}, "negative": False, "asked": "turnover_outside_pct"}
