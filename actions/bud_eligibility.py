@@ -765,6 +765,11 @@ class AskNextBudQuestion(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if (tracker.get_slot(PENDING_SLOT) or {}).get("facts"):
+            # a digression answered at « … C'est bien cela ? » (« c'est quoi le souci ? » got a programme answer):
+            # the readings said back are still to confirm, not forgotten for the question before them (the takeover
+            # said back was dropped, and the check ended eligible)
+            return await ActionAskBudConfirm().run(dispatcher, tracker, domain)
         try:
             slot = next_question(still_missing(await evaluate(tracker), tracker.get_slot(YEAR_SLOT)), FACTS, SLOT_PREFIX,
                                  skipped_of(tracker)) or self.slot

@@ -563,6 +563,21 @@ def test_another_situation_asked_about_is_no_answer(bud_service):
     assert responses == ["utter_bud_hypothetical"] and slots.get("bud_activity") is None
 
 
+def test_after_a_digression_at_a_confirmation_the_confirmation_comes_again(bud_service):
+    """« c'est quoi le souci ? » to an extension said back got a programme answer, then the origin question: the
+    extension was forgotten and the check ended eligible."""
+    pending = {"facts": {"origin": "extension"}, "negative": True, "asked": "origin"}
+    facts = {k: FULL_FACTS[k] for k in ("commune", "creation_date", "activity")}
+    t = confirming("ça veut dire que j'ai droit à rien ?", pending, facts, intent="faq")
+    slots, responses, _ = run(ValidateBudForm(), t)
+    assert slots == {} and responses == []  # a digression: the rules answer it
+    ask_origin = next(a for a in ASK_ACTIONS if a.slot == SLOT["origin"])()
+    t.slots["requested_slot"] = SLOT["origin"]  # where Rasa's form goes next, the confirmation pseudo-slot being set
+    slots, responses, dispatcher = run(ask_origin, t)
+    assert responses == ["utter_bud_confirm_negative"] and slots["requested_slot"] == "bud_confirm"
+    assert "prolonge une activité qui existait déjà" in dispatcher.messages[0]["reading"]
+
+
 def test_a_bare_no_to_a_share_of_zero_is_a_no(bud_service):
     """« non » alone reads as « no share outside » when asked the share; at the confirmation it is a no."""
     pending = {"facts": {"turnover_outside_pct": 0}, "negative": False, "asked": "turnover_outside_pct"}
