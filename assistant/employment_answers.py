@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from text_to_num import alpha2digit
 
+from assistant import answer_reader
 from assistant.datafiles import cached
 from assistant.dont_know import says_dont_know
 from assistant.employment.rules import rules_for
@@ -167,8 +168,14 @@ def understand(text: str, asked: Optional[str], programme_dir: Path, today: Opti
     someone_else, their_age = read_someone_else(text, programme_dir)
     if someone_else and AGE not in facts and their_age is not None:
         facts[AGE] = their_age
+    if answer_reader.asks_meaning(text, programme_dir):
+        # « c'est quoi la RQTH ? » asks, it says nothing of the person (it was recorded as a recognised disability)
+        facts = {fact: value for fact, value in facts.items() if fact == AGE}
     # « non pardon, je me suis trompé, j'habite à … » takes back an earlier answer: it says no « non » to this question
     yes_no = None if cues(programme_dir).correction.search(_folded(text)) else parse_yes_no(text)
+    if yes_no is not None and asked and any(fact not in (AGE, asked) for fact in facts):
+        # « oui je touche le RSA » to the RQTH question: the yes goes with the fact it names, not with the question
+        yes_no = None
     acknowledgement = cues(programme_dir).acknowledgement
     heard_only = yes_no is not False and bool(acknowledgement.search(_folded(text))) \
         and parse_yes_no(acknowledgement.sub(" ", _folded(text))) is not True  # « d'acc »: no yes of the classifier either
