@@ -729,13 +729,11 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         given = reference_and_code_said(tracker)  # both, or the code alone after a reference named before
         text = tracker.latest_message.get("text") or ""
-        if last_bot_response(tracker) == WITHDRAW_QUESTION and opens_with(
-                text, (await client.form_rules("handoff")).get("keeping_openers") or []):
+        if last_bot_response(tracker) == WITHDRAW_QUESTION and await keeps(text):
             # « non finalement je la garde » to « Voulez-vous retirer votre demande … ? »: kept (nothing is erased)
             dispatcher.utter_message(response="utter_handoff_kept")
             return []
-        if last_bot_action(tracker) == "action_bud_verdict" and says_any(
-                text, (await client.form_rules("bud_form")).get("verdict_why_words") or []):
+        if last_bot_action(tracker) == "action_bud_verdict" and await asks_why_of_a_verdict(text):
             return [FollowupAction("action_bud_why")]  # « pourquoi ? » just after a verdict: what decided it
         if given and (last_bot_response(tracker) == "utter_handoff_nothing_to_withdraw" or await withdraws(text)):
             return await ActionHandoffWithdraw._withdraw(dispatcher, *given)
@@ -826,6 +824,23 @@ async def withdraws(text: str) -> bool:
     rules' `withdrawing_words`, narrower than the cancelling words (« j'ai oublié mon code » withdraws nothing)."""
     try:
         return says_any(text, (await client.form_rules("handoff")).get("withdrawing_words") or [], beginnings=True)
+    except ServiceUnavailable:
+        return False
+
+
+async def keeps(text: str) -> bool:
+    """Whether an answer to « Voulez-vous retirer votre demande … ? » keeps it (« non finalement je la garde »: the
+    dialogue rules' `keeping_openers`)."""
+    try:
+        return opens_with(text, (await client.form_rules("handoff")).get("keeping_openers") or [])
+    except ServiceUnavailable:
+        return False
+
+
+async def asks_why_of_a_verdict(text: str) -> bool:
+    """Whether a message asks what decided a verdict (« pourquoi ? »: the dialogue rules' `verdict_why_words`)."""
+    try:
+        return says_any(text, (await client.form_rules("bud_form")).get("verdict_why_words") or [])
     except ServiceUnavailable:
         return False
 
