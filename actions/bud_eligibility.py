@@ -592,8 +592,7 @@ class ValidateBudForm(Action):
             return
         verdict = await evaluate(tracker, facts)
         failed = [c for c in verdict["criteria"] if c["status"] == "not_met"]
-        explanation = " ".join(c["explanation"] for c in failed)
-        explanation = explanation[:1].lower() + explanation[1:] if explanation[1:2].islower() else explanation
+        explanation = _after_a_colon(" ".join(c["explanation"] for c in failed))
         dispatcher.utter_message(response="utter_bud_confirm_why_negative", explanation=explanation)
 
     @staticmethod
@@ -604,10 +603,8 @@ class ValidateBudForm(Action):
         if criterion is None:
             dispatcher.utter_message(response="utter_bud_why_unknown")
         else:
-            explanation = criterion["explanation"]  # after « : », a sentence goes on in lower case (not « PME »)
-            if explanation[1:2].islower():
-                explanation = explanation[0].lower() + explanation[1:]
-            dispatcher.utter_message(response="utter_bud_why", condition=criterion["title"], explanation=explanation)
+            dispatcher.utter_message(response="utter_bud_why", condition=criterion["title"],
+                                     explanation=_after_a_colon(criterion["explanation"]))
 
     @staticmethod
     async def _answers_anyway(fact: str, text: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
@@ -689,6 +686,11 @@ class ValidateBudForm(Action):
         else:
             dispatcher.utter_message(response="utter_bud_not_understood")
         return {fact: None}
+
+
+def _after_a_colon(sentence: str) -> str:
+    """A sentence of the service said after « : », which goes on in lower case (not « PME »)."""
+    return sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
 
 
 class ActionAskBudConfirm(Action):
