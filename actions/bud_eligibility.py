@@ -771,7 +771,7 @@ class AskNextBudQuestion(Action, ABC):
             # a digression answered at « … C'est bien cela ? » (« c'est quoi le souci ? » got a programme answer):
             # the readings said back are still to confirm, not forgotten for the question before them (the takeover
             # said back was dropped, and the check ended eligible)
-            return await ActionAskBudConfirm().run(dispatcher, tracker, domain)
+            return await ActionAskBudConfirm().run(dispatcher, tracker, {})  # it reads no domain
         try:
             slot = next_question(still_missing(await evaluate(tracker), tracker.get_slot(YEAR_SLOT)), FACTS, SLOT_PREFIX,
                                  skipped_of(tracker)) or self.slot
