@@ -1108,7 +1108,7 @@ def _place(after: str, people: People, zone_of: Optional[ZoneOf]) -> Optional[tu
 
 
 def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False,
-                         moving: bool = False) -> bool:
+                         moving: bool = False, postal_codes: tuple[str, ...] = ()) -> bool:
     """Whether the message puts the company in this commune it names: a short answer that is the name, a postal
     code, or a place word just before the name (« on a déménagé à Lens », « notre siège est à Douai »). « On fait de
     la couture sur mesure » names La Couture, but says nothing of where the company is; « je travaille à Lille la
@@ -1129,6 +1129,10 @@ def states_company_place(text: str, commune_name: str, programme_dir: Path, live
         parts = _parts(text, lex)
         lists = set(_about_residence(parts, lex.people))
         text = " ; ".join(part for i, part in enumerate(parts) if i not in lists)
+        # « ma boulangerie à 62800 …, 3 habitent à Liévin »: the commune's postal code, said apart from where people
+        # live, places the company (it was taken for where they live only, and the commune asked again)
+        if any(re.search(rf"(?<!\d){code}(?!\d)", text) for code in postal_codes):
+            return True
         if not name or not _has(normalise(text).split(), " ".join(name)):
             return False  # « nous sommes 3 et 2 habitent à Douai »: Douai is only where two of them live
     words = normalise(text)

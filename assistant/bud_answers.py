@@ -34,11 +34,11 @@ def residence_communes(text: str, programme_dir: Path, zone_of: answer_reader.Zo
 
 
 def states_company_place(text: str, commune_name: str, programme_dir: Path, lived_in: bool = False,
-                         moving: bool = False) -> bool:
+                         moving: bool = False, postal_codes: tuple[str, ...] = ()) -> bool:
     """Whether the text puts the company in this commune it names (« on a déménagé à Lens »), not only names it in
     passing (« on fait de la couture sur mesure », La Couture), or as where employees live (`lived_in`); `moving`:
-    another commune is held for the company, which only clear words change."""
-    return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving)
+    another commune is held for the company, which only clear words change; `postal_codes`: the commune's own."""
+    return answer_reader.states_company_place(text, commune_name, programme_dir, lived_in, moving, postal_codes)
 
 
 def asks_meaning(text: str, programme_dir: Path) -> bool:

@@ -264,7 +264,7 @@ def understand(
                 raise RequestProblem("commune_insee", "commune_unknown_insee", insee=commune_insee)
             found["commune_is_company_place"] = bud_answers.states_company_place(  # « 2 habitent à Douai »: no
                 text, commune.nom, directory, lived_in=commune.insee in found["residence_communes"],
-                moving=held_commune_insee not in (None, commune.insee))
+                moving=held_commune_insee not in (None, commune.insee), postal_codes=commune.codes_postaux)
             # of several communes in the message, the head office's wins (the law asks for the head office there)
             found["commune_is_head_office"] = bud_answers.states_head_office(text, commune.nom, directory)
         return found

@@ -261,6 +261,9 @@ def test_where_employees_live_is_read_from_the_programme_communes(client) -> Non
     # the company there, and its employees too
     ("société de nettoyage créée en 2024 à Liévin, on est 6 dont 4 en CDI qui habitent tous à Liévin", "62510", True),
     ("on est 6 dont 4 en CDI qui habitent tous à Liévin", "62510", False),
+    # the company's postal code, apart from where they live (the commune was asked again)
+    ("mon atelier au 62800 ouvert en 2023, les 2 salariés habitent aussi à Liévin", "62510", True),
+    ("les 2 salariés habitent à Liévin 62800", "62510", False),
     # a list of where employees live goes on after « et »: Béthune is on it, Liévin is the company's
     ("on est basés à Liévin, nos salariés habitent à Lens et Béthune", "62119", False),
     ("on est basés à Liévin, nos salariés habitent à Lens et Béthune", "62510", True),
